@@ -1,0 +1,159 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_gmm_global_optspecs
+    string join \n dir= json q/quiet v/verbose h/help V/version
+end
+
+function __fish_gmm_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_gmm_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_gmm_using_subcommand
+    set -l cmd (__fish_gmm_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c gmm -n "__fish_gmm_needs_command" -l dir -d 'The store folder [default: $GMM_DIR, else ~/.local/share/gmm]' -r -F
+complete -c gmm -n "__fish_gmm_needs_command" -l json -d 'Print stable JSON on stdout (JSON Lines for lists of events and groups)'
+complete -c gmm -n "__fish_gmm_needs_command" -s q -l quiet -d 'Print nothing but results and errors'
+complete -c gmm -n "__fish_gmm_needs_command" -s v -l verbose -d 'Print more detail (full keys and ids)'
+complete -c gmm -n "__fish_gmm_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gmm -n "__fish_gmm_needs_command" -s V -l version -d 'Print version'
+complete -c gmm -n "__fish_gmm_needs_command" -f -a "init" -d 'Create the store and its identity'
+complete -c gmm -n "__fish_gmm_needs_command" -f -a "key"
+complete -c gmm -n "__fish_gmm_needs_command" -f -a "id" -d 'Print this store\'s public key'
+complete -c gmm -n "__fish_gmm_needs_command" -f -a "group"
+complete -c gmm -n "__fish_gmm_needs_command" -f -a "add" -d 'Add a member to a group'
+complete -c gmm -n "__fish_gmm_needs_command" -f -a "remove" -d 'Remove a member from a group'
+complete -c gmm -n "__fish_gmm_needs_command" -f -a "leave" -d 'Leave a group'
+complete -c gmm -n "__fish_gmm_needs_command" -f -a "role" -d 'Set a member\'s role (`member` or `admin`)'
+complete -c gmm -n "__fish_gmm_needs_command" -f -a "title" -d 'Set a group\'s title'
+complete -c gmm -n "__fish_gmm_needs_command" -f -a "members" -d 'Show a group\'s members and their roles'
+complete -c gmm -n "__fish_gmm_needs_command" -f -a "log" -d 'Show a group\'s events, oldest first, with their status'
+complete -c gmm -n "__fish_gmm_needs_command" -f -a "status" -d 'Show a group\'s heads, view hash, counts, and the store\'s log head'
+complete -c gmm -n "__fish_gmm_needs_command" -f -a "generate" -d 'Write man pages and completions into OUT/man and OUT/completions'
+complete -c gmm -n "__fish_gmm_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gmm -n "__fish_gmm_using_subcommand init" -l identity -d 'Use this secret key file as the store\'s identity instead of a new key' -r -F
+complete -c gmm -n "__fish_gmm_using_subcommand init" -l dir -d 'The store folder [default: $GMM_DIR, else ~/.local/share/gmm]' -r -F
+complete -c gmm -n "__fish_gmm_using_subcommand init" -l json -d 'Print stable JSON on stdout (JSON Lines for lists of events and groups)'
+complete -c gmm -n "__fish_gmm_using_subcommand init" -s q -l quiet -d 'Print nothing but results and errors'
+complete -c gmm -n "__fish_gmm_using_subcommand init" -s v -l verbose -d 'Print more detail (full keys and ids)'
+complete -c gmm -n "__fish_gmm_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gmm -n "__fish_gmm_using_subcommand key; and not __fish_seen_subcommand_from generate help" -l dir -d 'The store folder [default: $GMM_DIR, else ~/.local/share/gmm]' -r -F
+complete -c gmm -n "__fish_gmm_using_subcommand key; and not __fish_seen_subcommand_from generate help" -l json -d 'Print stable JSON on stdout (JSON Lines for lists of events and groups)'
+complete -c gmm -n "__fish_gmm_using_subcommand key; and not __fish_seen_subcommand_from generate help" -s q -l quiet -d 'Print nothing but results and errors'
+complete -c gmm -n "__fish_gmm_using_subcommand key; and not __fish_seen_subcommand_from generate help" -s v -l verbose -d 'Print more detail (full keys and ids)'
+complete -c gmm -n "__fish_gmm_using_subcommand key; and not __fish_seen_subcommand_from generate help" -s h -l help -d 'Print help'
+complete -c gmm -n "__fish_gmm_using_subcommand key; and not __fish_seen_subcommand_from generate help" -f -a "generate" -d 'Write a new key pair to FILE (mode 0600) and FILE\'s .pub'
+complete -c gmm -n "__fish_gmm_using_subcommand key; and not __fish_seen_subcommand_from generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gmm -n "__fish_gmm_using_subcommand key; and __fish_seen_subcommand_from generate" -s o -l output -d 'Where to write the secret key (`-` for stdout)' -r -F
+complete -c gmm -n "__fish_gmm_using_subcommand key; and __fish_seen_subcommand_from generate" -l dir -d 'The store folder [default: $GMM_DIR, else ~/.local/share/gmm]' -r -F
+complete -c gmm -n "__fish_gmm_using_subcommand key; and __fish_seen_subcommand_from generate" -l force -d 'Overwrite existing key files'
+complete -c gmm -n "__fish_gmm_using_subcommand key; and __fish_seen_subcommand_from generate" -l json -d 'Print stable JSON on stdout (JSON Lines for lists of events and groups)'
+complete -c gmm -n "__fish_gmm_using_subcommand key; and __fish_seen_subcommand_from generate" -s q -l quiet -d 'Print nothing but results and errors'
+complete -c gmm -n "__fish_gmm_using_subcommand key; and __fish_seen_subcommand_from generate" -s v -l verbose -d 'Print more detail (full keys and ids)'
+complete -c gmm -n "__fish_gmm_using_subcommand key; and __fish_seen_subcommand_from generate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gmm -n "__fish_gmm_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "generate" -d 'Write a new key pair to FILE (mode 0600) and FILE\'s .pub'
+complete -c gmm -n "__fish_gmm_using_subcommand key; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gmm -n "__fish_gmm_using_subcommand id" -l dir -d 'The store folder [default: $GMM_DIR, else ~/.local/share/gmm]' -r -F
+complete -c gmm -n "__fish_gmm_using_subcommand id" -l json -d 'Print stable JSON on stdout (JSON Lines for lists of events and groups)'
+complete -c gmm -n "__fish_gmm_using_subcommand id" -s q -l quiet -d 'Print nothing but results and errors'
+complete -c gmm -n "__fish_gmm_using_subcommand id" -s v -l verbose -d 'Print more detail (full keys and ids)'
+complete -c gmm -n "__fish_gmm_using_subcommand id" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gmm -n "__fish_gmm_using_subcommand group; and not __fish_seen_subcommand_from create list help" -l dir -d 'The store folder [default: $GMM_DIR, else ~/.local/share/gmm]' -r -F
+complete -c gmm -n "__fish_gmm_using_subcommand group; and not __fish_seen_subcommand_from create list help" -l json -d 'Print stable JSON on stdout (JSON Lines for lists of events and groups)'
+complete -c gmm -n "__fish_gmm_using_subcommand group; and not __fish_seen_subcommand_from create list help" -s q -l quiet -d 'Print nothing but results and errors'
+complete -c gmm -n "__fish_gmm_using_subcommand group; and not __fish_seen_subcommand_from create list help" -s v -l verbose -d 'Print more detail (full keys and ids)'
+complete -c gmm -n "__fish_gmm_using_subcommand group; and not __fish_seen_subcommand_from create list help" -s h -l help -d 'Print help'
+complete -c gmm -n "__fish_gmm_using_subcommand group; and not __fish_seen_subcommand_from create list help" -f -a "create" -d 'Create a group, optionally with its first members'
+complete -c gmm -n "__fish_gmm_using_subcommand group; and not __fish_seen_subcommand_from create list help" -f -a "list" -d 'List the groups in this store'
+complete -c gmm -n "__fish_gmm_using_subcommand group; and not __fish_seen_subcommand_from create list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gmm -n "__fish_gmm_using_subcommand group; and __fish_seen_subcommand_from create" -s m -l member -d 'A first member: KEY[:ROLE[:NAME]], ROLE `member` (default) or `admin`' -r
+complete -c gmm -n "__fish_gmm_using_subcommand group; and __fish_seen_subcommand_from create" -l dir -d 'The store folder [default: $GMM_DIR, else ~/.local/share/gmm]' -r -F
+complete -c gmm -n "__fish_gmm_using_subcommand group; and __fish_seen_subcommand_from create" -l json -d 'Print stable JSON on stdout (JSON Lines for lists of events and groups)'
+complete -c gmm -n "__fish_gmm_using_subcommand group; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print nothing but results and errors'
+complete -c gmm -n "__fish_gmm_using_subcommand group; and __fish_seen_subcommand_from create" -s v -l verbose -d 'Print more detail (full keys and ids)'
+complete -c gmm -n "__fish_gmm_using_subcommand group; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gmm -n "__fish_gmm_using_subcommand group; and __fish_seen_subcommand_from list" -l dir -d 'The store folder [default: $GMM_DIR, else ~/.local/share/gmm]' -r -F
+complete -c gmm -n "__fish_gmm_using_subcommand group; and __fish_seen_subcommand_from list" -l json -d 'Print stable JSON on stdout (JSON Lines for lists of events and groups)'
+complete -c gmm -n "__fish_gmm_using_subcommand group; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing but results and errors'
+complete -c gmm -n "__fish_gmm_using_subcommand group; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print more detail (full keys and ids)'
+complete -c gmm -n "__fish_gmm_using_subcommand group; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c gmm -n "__fish_gmm_using_subcommand group; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create a group, optionally with its first members'
+complete -c gmm -n "__fish_gmm_using_subcommand group; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the groups in this store'
+complete -c gmm -n "__fish_gmm_using_subcommand group; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gmm -n "__fish_gmm_using_subcommand add" -l role -d 'The role to grant (`member` or `admin`)' -r
+complete -c gmm -n "__fish_gmm_using_subcommand add" -l name -d 'The member\'s name in this group [default: the name the store knows]' -r
+complete -c gmm -n "__fish_gmm_using_subcommand add" -l dir -d 'The store folder [default: $GMM_DIR, else ~/.local/share/gmm]' -r -F
+complete -c gmm -n "__fish_gmm_using_subcommand add" -l json -d 'Print stable JSON on stdout (JSON Lines for lists of events and groups)'
+complete -c gmm -n "__fish_gmm_using_subcommand add" -s q -l quiet -d 'Print nothing but results and errors'
+complete -c gmm -n "__fish_gmm_using_subcommand add" -s v -l verbose -d 'Print more detail (full keys and ids)'
+complete -c gmm -n "__fish_gmm_using_subcommand add" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gmm -n "__fish_gmm_using_subcommand remove" -l dir -d 'The store folder [default: $GMM_DIR, else ~/.local/share/gmm]' -r -F
+complete -c gmm -n "__fish_gmm_using_subcommand remove" -l json -d 'Print stable JSON on stdout (JSON Lines for lists of events and groups)'
+complete -c gmm -n "__fish_gmm_using_subcommand remove" -s q -l quiet -d 'Print nothing but results and errors'
+complete -c gmm -n "__fish_gmm_using_subcommand remove" -s v -l verbose -d 'Print more detail (full keys and ids)'
+complete -c gmm -n "__fish_gmm_using_subcommand remove" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gmm -n "__fish_gmm_using_subcommand leave" -l dir -d 'The store folder [default: $GMM_DIR, else ~/.local/share/gmm]' -r -F
+complete -c gmm -n "__fish_gmm_using_subcommand leave" -l json -d 'Print stable JSON on stdout (JSON Lines for lists of events and groups)'
+complete -c gmm -n "__fish_gmm_using_subcommand leave" -s q -l quiet -d 'Print nothing but results and errors'
+complete -c gmm -n "__fish_gmm_using_subcommand leave" -s v -l verbose -d 'Print more detail (full keys and ids)'
+complete -c gmm -n "__fish_gmm_using_subcommand leave" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gmm -n "__fish_gmm_using_subcommand role" -l dir -d 'The store folder [default: $GMM_DIR, else ~/.local/share/gmm]' -r -F
+complete -c gmm -n "__fish_gmm_using_subcommand role" -l json -d 'Print stable JSON on stdout (JSON Lines for lists of events and groups)'
+complete -c gmm -n "__fish_gmm_using_subcommand role" -s q -l quiet -d 'Print nothing but results and errors'
+complete -c gmm -n "__fish_gmm_using_subcommand role" -s v -l verbose -d 'Print more detail (full keys and ids)'
+complete -c gmm -n "__fish_gmm_using_subcommand role" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gmm -n "__fish_gmm_using_subcommand title" -l dir -d 'The store folder [default: $GMM_DIR, else ~/.local/share/gmm]' -r -F
+complete -c gmm -n "__fish_gmm_using_subcommand title" -l json -d 'Print stable JSON on stdout (JSON Lines for lists of events and groups)'
+complete -c gmm -n "__fish_gmm_using_subcommand title" -s q -l quiet -d 'Print nothing but results and errors'
+complete -c gmm -n "__fish_gmm_using_subcommand title" -s v -l verbose -d 'Print more detail (full keys and ids)'
+complete -c gmm -n "__fish_gmm_using_subcommand title" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gmm -n "__fish_gmm_using_subcommand members" -l dir -d 'The store folder [default: $GMM_DIR, else ~/.local/share/gmm]' -r -F
+complete -c gmm -n "__fish_gmm_using_subcommand members" -l json -d 'Print stable JSON on stdout (JSON Lines for lists of events and groups)'
+complete -c gmm -n "__fish_gmm_using_subcommand members" -s q -l quiet -d 'Print nothing but results and errors'
+complete -c gmm -n "__fish_gmm_using_subcommand members" -s v -l verbose -d 'Print more detail (full keys and ids)'
+complete -c gmm -n "__fish_gmm_using_subcommand members" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gmm -n "__fish_gmm_using_subcommand log" -l dir -d 'The store folder [default: $GMM_DIR, else ~/.local/share/gmm]' -r -F
+complete -c gmm -n "__fish_gmm_using_subcommand log" -l json -d 'Print stable JSON on stdout (JSON Lines for lists of events and groups)'
+complete -c gmm -n "__fish_gmm_using_subcommand log" -s q -l quiet -d 'Print nothing but results and errors'
+complete -c gmm -n "__fish_gmm_using_subcommand log" -s v -l verbose -d 'Print more detail (full keys and ids)'
+complete -c gmm -n "__fish_gmm_using_subcommand log" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gmm -n "__fish_gmm_using_subcommand status" -l dir -d 'The store folder [default: $GMM_DIR, else ~/.local/share/gmm]' -r -F
+complete -c gmm -n "__fish_gmm_using_subcommand status" -l json -d 'Print stable JSON on stdout (JSON Lines for lists of events and groups)'
+complete -c gmm -n "__fish_gmm_using_subcommand status" -s q -l quiet -d 'Print nothing but results and errors'
+complete -c gmm -n "__fish_gmm_using_subcommand status" -s v -l verbose -d 'Print more detail (full keys and ids)'
+complete -c gmm -n "__fish_gmm_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gmm -n "__fish_gmm_using_subcommand generate" -l dir -d 'The store folder [default: $GMM_DIR, else ~/.local/share/gmm]' -r -F
+complete -c gmm -n "__fish_gmm_using_subcommand generate" -l json -d 'Print stable JSON on stdout (JSON Lines for lists of events and groups)'
+complete -c gmm -n "__fish_gmm_using_subcommand generate" -s q -l quiet -d 'Print nothing but results and errors'
+complete -c gmm -n "__fish_gmm_using_subcommand generate" -s v -l verbose -d 'Print more detail (full keys and ids)'
+complete -c gmm -n "__fish_gmm_using_subcommand generate" -s h -l help -d 'Print help'
+complete -c gmm -n "__fish_gmm_using_subcommand help; and not __fish_seen_subcommand_from init key id group add remove leave role title members log status generate help" -f -a "init" -d 'Create the store and its identity'
+complete -c gmm -n "__fish_gmm_using_subcommand help; and not __fish_seen_subcommand_from init key id group add remove leave role title members log status generate help" -f -a "key"
+complete -c gmm -n "__fish_gmm_using_subcommand help; and not __fish_seen_subcommand_from init key id group add remove leave role title members log status generate help" -f -a "id" -d 'Print this store\'s public key'
+complete -c gmm -n "__fish_gmm_using_subcommand help; and not __fish_seen_subcommand_from init key id group add remove leave role title members log status generate help" -f -a "group"
+complete -c gmm -n "__fish_gmm_using_subcommand help; and not __fish_seen_subcommand_from init key id group add remove leave role title members log status generate help" -f -a "add" -d 'Add a member to a group'
+complete -c gmm -n "__fish_gmm_using_subcommand help; and not __fish_seen_subcommand_from init key id group add remove leave role title members log status generate help" -f -a "remove" -d 'Remove a member from a group'
+complete -c gmm -n "__fish_gmm_using_subcommand help; and not __fish_seen_subcommand_from init key id group add remove leave role title members log status generate help" -f -a "leave" -d 'Leave a group'
+complete -c gmm -n "__fish_gmm_using_subcommand help; and not __fish_seen_subcommand_from init key id group add remove leave role title members log status generate help" -f -a "role" -d 'Set a member\'s role (`member` or `admin`)'
+complete -c gmm -n "__fish_gmm_using_subcommand help; and not __fish_seen_subcommand_from init key id group add remove leave role title members log status generate help" -f -a "title" -d 'Set a group\'s title'
+complete -c gmm -n "__fish_gmm_using_subcommand help; and not __fish_seen_subcommand_from init key id group add remove leave role title members log status generate help" -f -a "members" -d 'Show a group\'s members and their roles'
+complete -c gmm -n "__fish_gmm_using_subcommand help; and not __fish_seen_subcommand_from init key id group add remove leave role title members log status generate help" -f -a "log" -d 'Show a group\'s events, oldest first, with their status'
+complete -c gmm -n "__fish_gmm_using_subcommand help; and not __fish_seen_subcommand_from init key id group add remove leave role title members log status generate help" -f -a "status" -d 'Show a group\'s heads, view hash, counts, and the store\'s log head'
+complete -c gmm -n "__fish_gmm_using_subcommand help; and not __fish_seen_subcommand_from init key id group add remove leave role title members log status generate help" -f -a "generate" -d 'Write man pages and completions into OUT/man and OUT/completions'
+complete -c gmm -n "__fish_gmm_using_subcommand help; and not __fish_seen_subcommand_from init key id group add remove leave role title members log status generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gmm -n "__fish_gmm_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "generate" -d 'Write a new key pair to FILE (mode 0600) and FILE\'s .pub'
+complete -c gmm -n "__fish_gmm_using_subcommand help; and __fish_seen_subcommand_from group" -f -a "create" -d 'Create a group, optionally with its first members'
+complete -c gmm -n "__fish_gmm_using_subcommand help; and __fish_seen_subcommand_from group" -f -a "list" -d 'List the groups in this store'

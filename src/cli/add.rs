@@ -1,0 +1,69 @@
+//! `gmm add`: sign and append an Add.
+
+use gmm::event::Op;
+use gmm::event::Role;
+use gmm::resolve;
+
+use super::context::append_one;
+use super::context::check_arg;
+use super::context::Context;
+use super::error::CommandError;
+use super::ui::Ui;
+
+/// Add a member to a group
+///
+/// MEMBER is a full 64-character key, a .pub file, or the name or key prefix
+/// (8+ hex characters) of someone this store already knows from any group.
+/// Prints the new event's id.
+///
+/// Examples:
+///   gmm add "Book club" 3f2a9c1b…e7 --name bob
+///   gmm add "Book club" ./carol.pub --role admin --name carol
+///   gmm add 9c1e2f3a dave
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The group: id, id prefix (8+ hex) or title
+    group: String,
+    /// Who to add
+    member: String,
+    /// The role to grant (`member` or `admin`)
+    #[arg(long, default_value = "member", value_parser = parse_grantable)]
+    role: Role,
+    /// The member's name in this group [default: the name the store knows]
+    #[arg(long)]
+    name: Option<String>,
+}
+
+/// `member` or `admin`: the roles an Add or a role change may grant.
+pub fn parse_grantable(text: &str) -> Result<Role, String> {
+    match Role::parse(text) {
+        Some(Role::Owner) => {
+            Err("owner is never granted; it belongs to the group's creator".into())
+        }
+        Some(role) => Ok(role),
+        None => Err(format!("`{text}` is not a role (member, admin)")),
+    }
+}
+
+pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
+    append_one(ctx, ui, &args.group, |store, _group, view| {
+        let contacts = resolve::known_keys(store)?;
+        let member = resolve::member(&args.member, &contacts, "this store")?;
+        let name = match args.name {
+            Some(name) => name,
+            None => view
+                .names
+                .get(&member)
+                .or_else(|| contacts.get(&member))
+                .cloned()
+                .unwrap_or_default(),
+        };
+        check_arg(gmm::event::check_name(&name))?;
+        check_arg(gmm::event::check_member_key(&member))?;
+        Ok(Op::Add {
+            member,
+            role: args.role,
+            name,
+        })
+    })
+}

@@ -1,0 +1,102 @@
+//! What every store command needs: where the store is, opening it for reading
+//! or writing, naming a group, and appending one signed op.
+
+use std::path::PathBuf;
+use std::time::SystemTime;
+use std::time::UNIX_EPOCH;
+
+use gmm::append::Appender;
+use gmm::event::GroupId;
+use gmm::event::Op;
+use gmm::event::SignedEvent;
+use gmm::identity;
+use gmm::resolve;
+use gmm::store::Store;
+
+use super::error::CommandError;
+use super::error::EXIT_MISSING;
+use super::json;
+use super::ui::Ui;
+
+pub struct Context {
+    dir: Option<PathBuf>,
+}
+
+impl Context {
+    pub fn new(flag: Option<PathBuf>) -> Context {
+        let env = std::env::var_os("GMM_DIR").map(PathBuf::from);
+        Context {
+            dir: gmm::paths::store_dir(flag, env),
+        }
+    }
+
+    /// The store folder, or an error when no home directory is known.
+    pub fn dir(&self) -> Result<PathBuf, CommandError> {
+        self.dir.clone().ok_or_else(|| {
+            CommandError::new(EXIT_MISSING, "no store folder: HOME is not set")
+                .hint("pass --dir DIR or set GMM_DIR")
+        })
+    }
+
+    /// Opens the store read-only: never blocks, never writes.
+    pub fn read_store(&self) -> Result<Store, CommandError> {
+        Ok(Store::open_read_only(&self.dir()?)?)
+    }
+
+    /// Opens the store for writing (takes its lock).
+    pub fn write_store(&self) -> Result<Store, CommandError> {
+        Ok(Store::open(&self.dir()?)?)
+    }
+}
+
+/// Checks a title, name or key given on the command line: a bad one is a
+/// usage error (exit 2), not malformed input.
+pub fn check_arg(result: Result<(), gmm::event::EventError>) -> Result<(), CommandError> {
+    result.map_err(|e| {
+        let message = e.to_string().replace("malformed event: ", "");
+        CommandError::new(super::error::EXIT_USAGE, message)
+    })
+}
+
+/// Milliseconds since the Unix epoch, by this machine's clock.
+pub fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// Signs and appends one op to a group, committing it, then reports the event:
+/// its id on stdout (or its JSON), and `done` as a status line.
+pub fn append_one(
+    ctx: &Context,
+    ui: &mut Ui,
+    group: &str,
+    make_op: impl FnOnce(&Store, GroupId, &gmm::view::View) -> Result<Op, CommandError>,
+) -> Result<u8, CommandError> {
+    let store = ctx.write_store()?;
+    let signer = identity::load_signer(&store)?;
+    let group = resolve::group(&store, group)?;
+    let mut appender = Appender::new(&store, &signer)?;
+    let view = appender.view(&group)?.clone();
+    let op = make_op(&store, group, &view)?;
+    let event = appender.append(&group, op, now_ms())?;
+    appender.commit()?;
+    report_event(&store, ui, &view, &event)
+}
+
+/// Prints a newly signed event: the id (or JSON) on stdout, a sentence on stderr.
+pub fn report_event(
+    store: &Store,
+    ui: &mut Ui,
+    view: &gmm::view::View,
+    event: &SignedEvent,
+) -> Result<u8, CommandError> {
+    if ui.json {
+        let meta = store.event_meta(&event.id).ok().flatten();
+        ui.json_line(&json::event(event, meta.as_ref(), view))?;
+    } else {
+        ui.line(&event.id.to_hex())?;
+        ui.status(&format!("signed {}", json::describe_op(&event.event, view)));
+    }
+    Ok(0)
+}

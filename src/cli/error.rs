@@ -1,0 +1,128 @@
+//! The one place that turns library errors into a message, hints and an exit
+//! code (SPEC §7). Every exit code gmm uses is defined here.
+
+use std::io::Write;
+
+use gmm::error::Candidate;
+use gmm::keys::KeyError;
+use gmm::store::StoreError;
+use gmm::Error;
+
+pub const EXIT_USAGE: u8 = 2;
+pub const EXIT_MALFORMED: u8 = 65;
+pub const EXIT_MISSING: u8 = 66;
+pub const EXIT_IO: u8 = 74;
+pub const EXIT_IN_USE: u8 = 75;
+pub const EXIT_PERMISSION: u8 = 77;
+
+/// A failed command: what to print and how to exit.
+pub struct CommandError {
+    pub code: u8,
+    pub message: String,
+    pub hints: Vec<String>,
+}
+
+impl CommandError {
+    pub fn new(code: u8, message: impl Into<String>) -> CommandError {
+        CommandError {
+            code,
+            message: message.into(),
+            hints: Vec::new(),
+        }
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> CommandError {
+        self.hints.push(hint.into());
+        self
+    }
+
+    /// `error: …` then one `hint: …` line each.
+    pub fn print(&self, err: &mut dyn Write) {
+        let _ = writeln!(err, "error: {}", self.message);
+        for hint in &self.hints {
+            let _ = writeln!(err, "hint: {hint}");
+        }
+    }
+}
+
+fn candidates_hint(matches: &[Candidate]) -> String {
+    let list: Vec<String> = matches
+        .iter()
+        .map(|c| {
+            format!(
+                "{} ({})",
+                &c.id[..16],
+                if c.label.is_empty() { "-" } else { &c.label }
+            )
+        })
+        .collect();
+    format!("candidates: {}; give more characters", list.join(", "))
+}
+
+impl From<Error> for CommandError {
+    fn from(error: Error) -> CommandError {
+        let message = error.to_string();
+        let e = |code| CommandError::new(code, message.clone());
+        match &error {
+            Error::Store(store) => match store {
+                StoreError::Missing { .. } => e(EXIT_MISSING)
+                    .hint("run `gmm init` to create a store, or name one with --dir or GMM_DIR"),
+                StoreError::InUse { .. } => e(EXIT_IN_USE).hint(
+                    "wait for the other gmm command to finish; reading commands still work meanwhile",
+                ),
+                StoreError::SchemaTooNew { found, .. } => e(EXIT_MALFORMED)
+                    .hint(format!("use a gmm that reads store schema {found}; nothing was changed")),
+                StoreError::Corrupt { .. } => {
+                    e(EXIT_MALFORMED).hint("run `gmm audit` to see what is damaged")
+                }
+                StoreError::Io { .. } => e(EXIT_IO).hint("check the disk and the folder's permissions"),
+            },
+            Error::Key(key) => match key {
+                KeyError::Permissions { path, .. } => e(EXIT_PERMISSION).hint(format!(
+                    "secret keys must be private: run `chmod 600 {}`",
+                    path.display()
+                )),
+                KeyError::Format { .. } => {
+                    e(EXIT_MALFORMED).hint("gmm key files are made by `gmm key generate` or `gmm init`")
+                }
+                KeyError::Exists { .. } => e(EXIT_USAGE).hint("pass --force to overwrite it"),
+                KeyError::Missing { .. } => {
+                    e(EXIT_MISSING).hint("check the path; `gmm key generate -o FILE` makes a key")
+                }
+                KeyError::Io { .. } => e(EXIT_IO).hint("check the folder exists and is writable"),
+            },
+            Error::Event(_) => e(EXIT_MALFORMED),
+            Error::UnknownGroup { .. } => {
+                e(EXIT_MISSING).hint("`gmm group list` shows the groups in this store")
+            }
+            Error::AmbiguousGroup { matches, .. } | Error::AmbiguousMember { matches, .. } => {
+                e(EXIT_USAGE).hint(candidates_hint(matches))
+            }
+            Error::UnknownMember { .. } => e(EXIT_MISSING).hint(
+                "`gmm members GROUP` lists members; a new member is named by its full 64-character key or a .pub file",
+            ),
+            Error::Unauthorized(_) => {
+                e(EXIT_PERMISSION).hint("ask an admin or the owner of the group; nothing was signed")
+            }
+            Error::Invalid(_) => e(EXIT_USAGE),
+        }
+    }
+}
+
+impl From<std::io::Error> for CommandError {
+    fn from(error: std::io::Error) -> CommandError {
+        CommandError::new(EXIT_IO, format!("cannot write output: {error}"))
+    }
+}
+
+impl From<StoreError> for CommandError {
+    fn from(error: StoreError) -> CommandError {
+        Error::from(error).into()
+    }
+}
+
+impl From<KeyError> for CommandError {
+    fn from(error: KeyError) -> CommandError {
+        Error::from(error).into()
+    }
+}

@@ -1,0 +1,58 @@
+//! Output streams: results go to stdout, status to stderr (silenced by
+//! `--quiet`), errors always to stderr. Commands never `println!`.
+
+use std::io::Write;
+
+use serde::Serialize;
+
+pub struct Ui {
+    out: Box<dyn Write>,
+    err: Box<dyn Write>,
+    pub json: bool,
+    pub quiet: bool,
+    pub verbose: u8,
+}
+
+impl Ui {
+    pub fn new(json: bool, quiet: bool, verbose: u8) -> Ui {
+        Ui {
+            out: Box::new(std::io::stdout().lock()),
+            err: Box::new(std::io::stderr()),
+            json,
+            quiet,
+            verbose,
+        }
+    }
+
+    /// The result stream.
+    pub fn out(&mut self) -> &mut dyn Write {
+        &mut self.out
+    }
+
+    /// One status line on stderr, unless `--quiet` or `--json`.
+    pub fn status(&mut self, line: &str) {
+        if !self.quiet && !self.json {
+            let _ = writeln!(self.err, "{line}");
+        }
+    }
+
+    /// One line of the result stream.
+    pub fn line(&mut self, line: &str) -> std::io::Result<()> {
+        writeln!(self.out, "{line}")
+    }
+
+    /// One JSON value on one line (a JSON Lines record, or a whole document).
+    pub fn json_line<T: Serialize>(&mut self, value: &T) -> std::io::Result<()> {
+        serde_json::to_writer(&mut self.out, value)?;
+        writeln!(self.out)
+    }
+
+    /// Errors are printed whatever `--quiet` says.
+    pub fn error_stream(&mut self) -> &mut dyn Write {
+        &mut self.err
+    }
+
+    pub fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}

@@ -1,0 +1,33 @@
+//! gmm: a signed, hash-linked, append-only log of group membership events.
+//!
+//! This crate is the domain; it never prints and never exits. The binary in
+//! `src/main.rs` parses the command line, calls these functions and prints.
+//!
+//! - [`codec`]: the one fixed bincode configuration (SPEC §2);
+//! - [`hash`]: domain-separated blake3;
+//! - [`event`]: events, ids, signed records;
+//! - [`keys`]: identities, key files, `verify_strict`;
+//! - [`view`]: the member view and the authority rule (SPEC §3);
+//! - [`projection`]: the convergent projection of concurrent events (SPEC §3);
+//! - [`store`]: the RocksDB store and its hash-chained local log (SPEC §5);
+//! - [`identity`]: the store's own key pair;
+//! - [`append`]: signing and appending the store identity's own events;
+//! - [`resolve`]: naming groups and members on the command line;
+//! - [`paths`]: where the store lives.
+#![forbid(unsafe_code)]
+
+pub mod append;
+pub mod codec;
+pub mod error;
+pub mod event;
+pub mod hash;
+pub mod identity;
+pub mod keys;
+pub mod paths;
+pub mod projection;
+pub mod resolve;
+pub mod store;
+pub mod view;
+
+pub use error::Error;
+pub use error::Result;

@@ -1,0 +1,483 @@
+//! The embedded RocksDB store (SPEC §5).
+//!
+//! A store is a folder: `db/` (RocksDB), `identity.key` (the store's secret
+//! key, mode 0600) and `identity.pub`. RocksDB holds one column family per kind
+//! of record; their key and value layouts are in `docs/store.md`. Every command
+//! commits through one [`StoreBatch`], written atomically with `sync`, so a
+//! crash leaves either all of a command's records or none of them.
+//!
+//! Write commands open the store read-write, which takes RocksDB's lock: a
+//! second writer gets [`StoreError::InUse`]. Read commands open it read-only,
+//! which takes no lock and sees a consistent state, so they never block.
+
+pub mod log;
+
+use std::path::Path;
+use std::path::PathBuf;
+
+use rocksdb::ColumnFamily;
+use rocksdb::ColumnFamilyDescriptor;
+use rocksdb::Direction;
+use rocksdb::IteratorMode;
+use rocksdb::Options;
+use rocksdb::WriteBatch;
+use rocksdb::WriteOptions;
+use rocksdb::DB;
+use serde::Deserialize;
+use serde::Serialize;
+
+use self::log::LogEntry;
+use self::log::LogHead;
+use crate::codec;
+use crate::event::EventId;
+use crate::event::GroupId;
+use crate::event::ParentRef;
+use crate::event::PublicKey;
+use crate::event::SignedEvent;
+use crate::view::View;
+
+/// The schema this build writes and reads.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Column families, one per kind of record.
+pub mod cf {
+    pub const META: &str = "meta";
+    pub const EVENTS: &str = "events";
+    pub const CHAINS: &str = "chains";
+    pub const LOG: &str = "log";
+    pub const HEADS: &str = "heads";
+    pub const PENDING: &str = "pending";
+    pub const QUARANTINE: &str = "quarantine";
+    pub const PROJECTION: &str = "projection";
+    pub const STATUS: &str = "status";
+    pub const BY_GROUP: &str = "by_group";
+    pub const ALL: [&str; 10] = [
+        META, EVENTS, CHAINS, LOG, HEADS, PENDING, QUARANTINE, PROJECTION, STATUS, BY_GROUP,
+    ];
+}
+
+const META_SCHEMA: &[u8] = b"schema_version";
+const META_IDENTITY: &[u8] = b"identity";
+const META_LOG_HEAD: &[u8] = b"log_head";
+
+/// File names inside a store folder.
+pub const DB_DIR: &str = "db";
+pub const IDENTITY_KEY: &str = "identity.key";
+pub const IDENTITY_PUB: &str = "identity.pub";
+
+/// Errors opening, reading or writing a store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("no gmm store at {path}")]
+    Missing { path: PathBuf },
+    #[error("the store at {path} is in use by another gmm process")]
+    InUse { path: PathBuf },
+    #[error("the store at {path} has schema version {found}; this gmm reads up to {supported}")]
+    SchemaTooNew {
+        path: PathBuf,
+        found: u32,
+        supported: u32,
+    },
+    #[error("the store at {path} is damaged: {what}")]
+    Corrupt { path: PathBuf, what: String },
+    #[error("store I/O at {path}: {message}")]
+    Io { path: PathBuf, message: String },
+}
+
+/// How an event stands in the projection (SPEC §3), as `gmm log` shows it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub enum Status {
+    Effective,
+    Unauthorized,
+    Revoked,
+    Pending,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Effective => "effective",
+            Status::Unauthorized => "unauthorized",
+            Status::Revoked => "revoked",
+            Status::Pending => "pending",
+        }
+    }
+}
+
+/// What the store knows about an accepted event beyond its bytes.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct EventMeta {
+    pub group: GroupId,
+    /// `1 + max(parents' lamport)`, 0 for `Create`; computed here, never trusted.
+    pub lamport: u64,
+    pub status: Status,
+    /// Position in the local append log.
+    pub log_index: u64,
+}
+
+/// The persisted projection of one group: its view and counts.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct GroupState {
+    pub view: View,
+    pub event_count: u64,
+}
+
+/// A key and its value, as read from RocksDB.
+type KeyValue = (Box<[u8]>, Box<[u8]>);
+
+/// One pending write: column family, key, and value (None deletes).
+type Put = (&'static str, Vec<u8>, Option<Vec<u8>>);
+
+/// An open store.
+pub struct Store {
+    db: DB,
+    dir: PathBuf,
+}
+
+fn rocks_error(dir: &Path, err: rocksdb::Error) -> StoreError {
+    let message = err.into_string();
+    // RocksDB reports a held lock as an I/O error naming its LOCK file.
+    if message.contains("LOCK") || message.contains("lock file") {
+        return StoreError::InUse {
+            path: dir.to_owned(),
+        };
+    }
+    StoreError::Io {
+        path: dir.to_owned(),
+        message,
+    }
+}
+
+fn descriptors() -> Vec<ColumnFamilyDescriptor> {
+    cf::ALL
+        .iter()
+        .map(|name| ColumnFamilyDescriptor::new(*name, Options::default()))
+        .collect()
+}
+
+impl Store {
+    /// True when `dir` holds a store (whatever its schema).
+    pub fn exists(dir: &Path) -> bool {
+        dir.join(DB_DIR).join("CURRENT").is_file()
+    }
+
+    /// Creates the RocksDB part of a new store and records schema and identity.
+    pub fn create(dir: &Path, identity: PublicKey) -> Result<Store, StoreError> {
+        let mut opts = Options::default();
+        opts.create_if_missing(true);
+        opts.create_missing_column_families(true);
+        let db = DB::open_cf_descriptors(&opts, dir.join(DB_DIR), descriptors())
+            .map_err(|e| rocks_error(dir, e))?;
+        let store = Store {
+            db,
+            dir: dir.to_owned(),
+        };
+        let mut batch = store.batch();
+        batch.put(cf::META, META_SCHEMA, &SCHEMA_VERSION.to_be_bytes());
+        batch.put(cf::META, META_IDENTITY, &identity.0);
+        batch.put(
+            cf::META,
+            META_LOG_HEAD,
+            &codec::encode_unlimited(&LogHead::default()),
+        );
+        store.commit(batch)?;
+        Ok(store)
+    }
+
+    /// Opens an existing store for writing (takes the store's lock).
+    pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        Self::open_mode(dir, false)
+    }
+
+    /// Opens an existing store for reading only (no lock, never blocks a writer).
+    pub fn open_read_only(dir: &Path) -> Result<Store, StoreError> {
+        Self::open_mode(dir, true)
+    }
+
+    fn open_mode(dir: &Path, read_only: bool) -> Result<Store, StoreError> {
+        if !Self::exists(dir) {
+            return Err(StoreError::Missing {
+                path: dir.to_owned(),
+            });
+        }
+        let opts = Options::default();
+        let path = dir.join(DB_DIR);
+        let db = if read_only {
+            DB::open_cf_descriptors_read_only(&opts, &path, descriptors(), false)
+        } else {
+            DB::open_cf_descriptors(&opts, &path, descriptors())
+        }
+        .map_err(|e| rocks_error(dir, e))?;
+        let store = Store {
+            db,
+            dir: dir.to_owned(),
+        };
+        store.check_schema()?;
+        Ok(store)
+    }
+
+    fn check_schema(&self) -> Result<(), StoreError> {
+        let raw = self.get(cf::META, META_SCHEMA)?;
+        let found = raw
+            .as_deref()
+            .and_then(|b| <[u8; 4]>::try_from(b).ok())
+            .map(u32::from_be_bytes)
+            .ok_or_else(|| self.corrupt("no schema version"))?;
+        if found > SCHEMA_VERSION {
+            return Err(StoreError::SchemaTooNew {
+                path: self.dir.clone(),
+                found,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        Ok(())
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn identity_key_path(&self) -> PathBuf {
+        self.dir.join(IDENTITY_KEY)
+    }
+
+    fn corrupt(&self, what: &str) -> StoreError {
+        StoreError::Corrupt {
+            path: self.dir.clone(),
+            what: what.to_string(),
+        }
+    }
+
+    fn handle(&self, name: &str) -> &ColumnFamily {
+        // Cannot fail: every name in cf::ALL is opened (or created) with the DB.
+        self.db
+            .cf_handle(name)
+            .expect("column family opened with the store")
+    }
+
+    fn io(&self, err: rocksdb::Error) -> StoreError {
+        rocks_error(&self.dir, err)
+    }
+
+    fn get(&self, family: &str, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        self.db
+            .get_cf(self.handle(family), key)
+            .map_err(|e| self.io(e))
+    }
+
+    /// Keys (and values) of a column family that start with `prefix`, in order.
+    fn scan_prefix(&self, family: &str, prefix: &[u8]) -> Result<Vec<KeyValue>, StoreError> {
+        let iter = self.db.iterator_cf(
+            self.handle(family),
+            IteratorMode::From(prefix, Direction::Forward),
+        );
+        let mut out = Vec::new();
+        for item in iter {
+            let (key, value) = item.map_err(|e| self.io(e))?;
+            if !key.starts_with(prefix) {
+                break;
+            }
+            out.push((key, value));
+        }
+        Ok(out)
+    }
+
+    /// The store's own public key.
+    pub fn identity(&self) -> Result<PublicKey, StoreError> {
+        let raw = self.get(cf::META, META_IDENTITY)?;
+        raw.as_deref()
+            .and_then(|b| <[u8; 32]>::try_from(b).ok())
+            .map(PublicKey)
+            .ok_or_else(|| self.corrupt("no identity recorded"))
+    }
+
+    /// The head of the local append log.
+    pub fn log_head(&self) -> Result<LogHead, StoreError> {
+        let raw = self
+            .get(cf::META, META_LOG_HEAD)?
+            .ok_or_else(|| self.corrupt("no log head"))?;
+        codec::decode_unlimited(&raw).map_err(|e| self.corrupt(&format!("log head: {e}")))
+    }
+
+    /// Every entry of the local log, in order (for audits and tests).
+    pub fn log_entries(&self) -> Result<Vec<LogEntry>, StoreError> {
+        self.scan_prefix(cf::LOG, &[])?
+            .iter()
+            .map(|(k, v)| LogEntry::parse(k, v).ok_or_else(|| self.corrupt("bad log entry")))
+            .collect()
+    }
+
+    /// An event by id, decoded from its stored signed record.
+    pub fn event(&self, id: &EventId) -> Result<Option<SignedEvent>, StoreError> {
+        let Some(record) = self.get(cf::EVENTS, &id.0)? else {
+            return Ok(None);
+        };
+        SignedEvent::decode_record(&record)
+            .map(Some)
+            .map_err(|e| self.corrupt(&format!("event {}: {e}", id.short())))
+    }
+
+    /// What the store knows about an accepted event.
+    pub fn event_meta(&self, id: &EventId) -> Result<Option<EventMeta>, StoreError> {
+        let Some(raw) = self.get(cf::STATUS, &id.0)? else {
+            return Ok(None);
+        };
+        codec::decode_unlimited(&raw)
+            .map(Some)
+            .map_err(|e| self.corrupt(&format!("status of {}: {e}", id.short())))
+    }
+
+    /// The group's current heads, sorted.
+    pub fn heads(&self, group: &GroupId) -> Result<Vec<ParentRef>, StoreError> {
+        let mut heads = Vec::new();
+        for (_, value) in self.scan_prefix(cf::HEADS, &group.0)? {
+            heads.push(
+                codec::decode_unlimited(&value).map_err(|e| self.corrupt(&format!("head: {e}")))?,
+            );
+        }
+        heads.sort();
+        Ok(heads)
+    }
+
+    /// Every group the store holds.
+    pub fn groups(&self) -> Result<Vec<GroupId>, StoreError> {
+        self.scan_prefix(cf::PROJECTION, &[])?
+            .iter()
+            .map(|(k, _)| {
+                <[u8; 32]>::try_from(&k[..])
+                    .map(EventId)
+                    .map_err(|_| self.corrupt("bad projection key"))
+            })
+            .collect()
+    }
+
+    /// The persisted projection of a group.
+    pub fn group_state(&self, group: &GroupId) -> Result<Option<GroupState>, StoreError> {
+        let Some(raw) = self.get(cf::PROJECTION, &group.0)? else {
+            return Ok(None);
+        };
+        codec::decode_unlimited(&raw)
+            .map(Some)
+            .map_err(|e| self.corrupt(&format!("projection of {}: {e}", group.short())))
+    }
+
+    /// The author's latest `(seq, id)` in a group, if it has appended any.
+    pub fn last_seq(
+        &self,
+        group: &GroupId,
+        author: &PublicKey,
+    ) -> Result<Option<(u64, EventId)>, StoreError> {
+        let mut prefix = group.0.to_vec();
+        prefix.extend_from_slice(&author.0);
+        let mut upper = prefix.clone();
+        upper.extend_from_slice(&u64::MAX.to_be_bytes());
+        upper.extend_from_slice(&[0xff; 32]);
+        let mut iter = self.db.iterator_cf(
+            self.handle(cf::CHAINS),
+            IteratorMode::From(&upper, Direction::Reverse),
+        );
+        match iter.next() {
+            Some(item) => {
+                let (key, _) = item.map_err(|e| self.io(e))?;
+                if !key.starts_with(&prefix) || key.len() != 64 + 8 + 32 {
+                    return Ok(None);
+                }
+                // Cannot fail: the length was checked just above.
+                let seq = u64::from_be_bytes(key[64..72].try_into().expect("8 bytes"));
+                let id = EventId(key[72..].try_into().expect("32 bytes"));
+                Ok(Some((seq, id)))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// The group's event ids in topological order: by Lamport number, then id.
+    /// Every store holding the same events lists them in the same order.
+    pub fn group_event_ids(&self, group: &GroupId) -> Result<Vec<EventId>, StoreError> {
+        self.scan_prefix(cf::BY_GROUP, &group.0)?
+            .iter()
+            .map(|(k, _)| {
+                <[u8; 32]>::try_from(&k[40..])
+                    .map(EventId)
+                    .map_err(|_| self.corrupt("bad group index key"))
+            })
+            .collect()
+    }
+
+    /// A new, empty batch of writes.
+    pub fn batch(&self) -> StoreBatch {
+        StoreBatch { puts: Vec::new() }
+    }
+
+    /// Writes a batch atomically and durably (fsync before returning).
+    pub fn commit(&self, batch: StoreBatch) -> Result<(), StoreError> {
+        let mut inner = WriteBatch::default();
+        for (family, key, value) in &batch.puts {
+            match value {
+                Some(value) => inner.put_cf(self.handle(family), key, value),
+                None => inner.delete_cf(self.handle(family), key),
+            }
+        }
+        let mut opts = WriteOptions::default();
+        opts.set_sync(true);
+        self.db.write_opt(inner, &opts).map_err(|e| self.io(e))
+    }
+}
+
+/// The writes of one command, committed together by [`Store::commit`].
+/// Writes are kept as plain data until commit, where the column-family
+/// handles (borrowed from the store) are at hand.
+pub struct StoreBatch {
+    puts: Vec<Put>,
+}
+
+impl StoreBatch {
+    fn put(&mut self, family: &'static str, key: &[u8], value: &[u8]) {
+        self.puts.push((family, key.to_vec(), Some(value.to_vec())));
+    }
+
+    fn delete(&mut self, family: &'static str, key: &[u8]) {
+        self.puts.push((family, key.to_vec(), None));
+    }
+
+    /// Stores an accepted event: its record, chain index, status and group order.
+    pub fn insert_event(&mut self, event: &SignedEvent, meta: &EventMeta) {
+        self.put(cf::EVENTS, &event.id.0, &event.record());
+        let mut chain = meta.group.0.to_vec();
+        chain.extend_from_slice(&event.event.author.0);
+        chain.extend_from_slice(&event.event.seq.to_be_bytes());
+        chain.extend_from_slice(&event.id.0);
+        self.put(cf::CHAINS, &chain, &[]);
+        self.put(cf::STATUS, &event.id.0, &codec::encode_unlimited(meta));
+        let mut order = meta.group.0.to_vec();
+        order.extend_from_slice(&meta.lamport.to_be_bytes());
+        order.extend_from_slice(&event.id.0);
+        self.put(cf::BY_GROUP, &order, &[]);
+    }
+
+    /// Appends an entry to the local log and records the new head.
+    pub fn append_log(&mut self, entry: &LogEntry, head: &LogHead) {
+        self.put(cf::LOG, &entry.key(), &entry.value());
+        self.put(cf::META, META_LOG_HEAD, &codec::encode_unlimited(head));
+    }
+
+    /// Replaces heads `removed` of a group with `added`.
+    pub fn replace_heads(&mut self, group: &GroupId, removed: &[ParentRef], added: &[ParentRef]) {
+        let key = |head: &ParentRef| {
+            let mut k = group.0.to_vec();
+            k.extend_from_slice(&head.id.0);
+            k
+        };
+        for head in removed {
+            self.delete(cf::HEADS, &key(head));
+        }
+        for head in added {
+            self.put(cf::HEADS, &key(head), &codec::encode_unlimited(head));
+        }
+    }
+
+    /// Records a group's projection.
+    pub fn put_group_state(&mut self, group: &GroupId, state: &GroupState) {
+        self.put(cf::PROJECTION, &group.0, &codec::encode_unlimited(state));
+    }
+}

@@ -1,0 +1,605 @@
+//! The CLI test binary: every test runs the real `gmm` binary against real
+//! temporary RocksDB stores, in a hermetic environment (cleared variables, a
+//! temporary HOME, NO_COLOR=1).
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::path::PathBuf;
+use std::process::Output;
+
+use assert_cmd::Command;
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// A scratch world: a temporary HOME and any number of named stores in it.
+struct World {
+    tmp: TempDir,
+}
+
+impl World {
+    fn new() -> World {
+        World {
+            tmp: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.tmp.path().join(name)
+    }
+
+    /// `gmm` with `--dir` set to the named store.
+    fn gmm(&self, store: &str) -> Command {
+        let mut cmd = Command::cargo_bin("gmm").unwrap();
+        cmd.env_clear()
+            .env("HOME", self.path("home"))
+            .env("NO_COLOR", "1")
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .current_dir(self.tmp.path())
+            .arg("--dir")
+            .arg(self.path(store));
+        cmd
+    }
+
+    fn run(&self, store: &str, args: &[&str]) -> Output {
+        self.gmm(store).args(args).output().unwrap()
+    }
+
+    /// Runs a command that must succeed; returns its stdout, trimmed.
+    fn ok(&self, store: &str, args: &[&str]) -> String {
+        let out = self.run(store, args);
+        assert!(
+            out.status.success(),
+            "gmm {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .trim_end()
+            .to_string()
+    }
+
+    fn json(&self, store: &str, args: &[&str]) -> Value {
+        let mut args = args.to_vec();
+        args.push("--json");
+        serde_json::from_str(&self.ok(store, &args)).unwrap()
+    }
+
+    /// Runs a command that must fail with `code`; checks the error is one
+    /// `error:` line plus `hint:` lines, and returns stderr.
+    fn fails(&self, store: &str, args: &[&str], code: i32) -> String {
+        let out = self.run(store, args);
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(code), "gmm {args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "no output on failure: {args:?}");
+        let mut lines = stderr.lines();
+        assert!(lines.next().unwrap().starts_with("error: "), "{stderr}");
+        assert!(lines.all(|l| l.starts_with("hint: ")), "{stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        stderr
+    }
+
+    /// The store's local log head hash, read through `gmm status`.
+    fn log_head(&self, store: &str, group: &str) -> String {
+        let status = self.json(store, &["status", group]);
+        status["log_head"]["hash"].as_str().unwrap().to_string()
+    }
+
+    /// The public key of an existing key pair, or a new one.
+    fn new_key_or(&self, name: &str) -> String {
+        match gmm::keys::load_public(&self.path(&format!("{name}.pub"))) {
+            Ok(key) => key.to_hex(),
+            Err(_) => self.new_key(name),
+        }
+    }
+
+    /// A new key pair in the world's folder; returns the public key hex.
+    fn new_key(&self, name: &str) -> String {
+        let path = self.path(&format!("{name}.key"));
+        self.ok("unused", &["key", "generate", "-o", path.to_str().unwrap()])
+    }
+}
+
+fn members(view: &Value) -> Vec<(String, String, String)> {
+    let mut out: Vec<_> = view["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["key"].as_str().unwrap().to_string(),
+                m["role"].as_str().unwrap().to_string(),
+                m["name"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn mode(path: &Path) -> u32 {
+    fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn init_creates_store_and_private_identity() {
+    let w = World::new();
+    let key = w.ok("a", &["init"]);
+    assert_eq!(key.len(), 64);
+    assert_eq!(mode(&w.path("a/identity.key")), 0o600);
+    assert_eq!(mode(&w.path("a")), 0o700);
+    assert_eq!(w.ok("a", &["id"]), key);
+    assert_eq!(w.json("a", &["id"])["key"], key.as_str());
+    // A second init changes nothing and says so.
+    assert_eq!(w.ok("a", &["init"]), key);
+    assert_eq!(w.json("a", &["init"])["created"], false);
+}
+
+#[test]
+fn init_uses_gmm_dir_then_xdg_default() {
+    let w = World::new();
+    let mut cmd = Command::cargo_bin("gmm").unwrap();
+    let out = cmd
+        .env_clear()
+        .env("HOME", w.path("home"))
+        .env("GMM_DIR", w.path("from-env"))
+        .arg("init")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(w.path("from-env/identity.key").exists());
+    let mut cmd = Command::cargo_bin("gmm").unwrap();
+    let out = cmd
+        .env_clear()
+        .env("HOME", w.path("home"))
+        .arg("init")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(w.path("home/.local/share/gmm/identity.key").exists());
+}
+
+#[test]
+fn init_with_imported_identity() {
+    let w = World::new();
+    let key = w.new_key("alice");
+    let path = w.path("alice.key");
+    assert_eq!(
+        w.ok("a", &["init", "--identity", path.to_str().unwrap()]),
+        key
+    );
+    assert_eq!(
+        w.ok("b", &["init", "--identity", path.to_str().unwrap()]),
+        key
+    );
+}
+
+#[test]
+fn key_generate_writes_pair_and_refuses_overwrite() {
+    let w = World::new();
+    let key = w.new_key("bob");
+    assert_eq!(mode(&w.path("bob.key")), 0o600);
+    let public = fs::read_to_string(w.path("bob.pub")).unwrap();
+    assert!(public.starts_with("untrusted comment: gmm public key "));
+    assert!(public.contains(&key));
+    let path = w.path("bob.key");
+    let err = w.fails("x", &["key", "generate", "-o", path.to_str().unwrap()], 2);
+    assert!(err.contains("--force"), "{err}");
+    let again = w.ok(
+        "x",
+        &["key", "generate", "-o", path.to_str().unwrap(), "--force"],
+    );
+    assert_ne!(again, key);
+    let stdout = w.ok("x", &["key", "generate", "-o", "-"]);
+    assert!(stdout.starts_with("untrusted comment: gmm secret key"));
+}
+
+/// The acceptance path of the foundation issue.
+#[test]
+fn book_club_end_to_end() {
+    let w = World::new();
+    let alice = w.ok("a", &["init"]);
+    let bob = w.new_key("bob");
+    let carol = w.new_key("carol");
+    let dave = w.new_key("dave");
+    // Dave is known to Alice's store from another group.
+    w.ok(
+        "a",
+        &[
+            "group",
+            "create",
+            "Work",
+            "--member",
+            &format!("{dave}::dave"),
+        ],
+    );
+    let group = w.ok("a", &["group", "create", "Book club"]);
+    assert_eq!(group.len(), 64);
+    w.ok(
+        "a",
+        &["add", "Book club", &bob, "--name", "bob", "--role", "admin"],
+    );
+    w.ok("a", &["add", &group[..10], &carol, "--name", "carol"]);
+    w.ok("a", &["add", "Book club", &dave[..12]]);
+    w.ok("a", &["remove", "Book club", "carol"]);
+
+    let view = w.json("a", &["members", "Book club"]);
+    let mut expected = vec![
+        (alice.clone(), "owner".into(), String::new()),
+        (bob.clone(), "admin".into(), "bob".into()),
+        (dave.clone(), "member".into(), "dave".into()),
+    ];
+    expected.sort();
+    assert_eq!(members(&view), expected);
+    assert_eq!(view["title"], "Book club");
+    assert_eq!(view["group"], group.as_str());
+
+    let log = w.ok("a", &["log", "Book club", "--json"]);
+    let events: Vec<Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let ops: Vec<&str> = events
+        .iter()
+        .map(|e| e["op"]["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(ops, ["create", "add", "add", "add", "remove"]);
+    for (i, e) in events.iter().enumerate() {
+        assert_eq!(e["author"], alice.as_str());
+        assert_eq!(e["seq"], i as u64 + 1);
+        assert_eq!(e["id"].as_str().unwrap().len(), 64);
+        assert_eq!(e["status"], "effective");
+        let parents = e["parents"].as_array().unwrap();
+        if i == 0 {
+            assert!(parents.is_empty());
+        } else {
+            assert_eq!(parents.len(), 1);
+            assert_eq!(parents[0]["id"], events[i - 1]["id"]);
+            assert_eq!(e["prev"], events[i - 1]["id"]);
+        }
+    }
+    assert_eq!(events[0]["id"], group.as_str());
+    // The last event's view field is the view hash the store shows.
+    assert_eq!(events[4]["view"], view["view_hash"]);
+
+    let status = w.json("a", &["status", "Book club"]);
+    assert_eq!(status["view_hash"], view["view_hash"]);
+    assert_eq!(status["heads"][0]["id"], events[4]["id"]);
+    assert_eq!(status["heads"].as_array().unwrap().len(), 1);
+    // Two groups: the Work group's 2 events and Book club's 5.
+    assert_eq!(status["log_head"]["len"], 7);
+    assert_eq!(status["log_head"]["hash"].as_str().unwrap().len(), 64);
+    assert_eq!(status["counts"]["events"], 5);
+
+    let list: Vec<Value> = w
+        .ok("a", &["group", "list", "--json"])
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(list.len(), 2);
+}
+
+#[test]
+fn role_title_and_leave() {
+    let w = World::new();
+    w.ok("a", &["init"]);
+    let bob = w.new_key("bob");
+    w.ok(
+        "a",
+        &[
+            "group",
+            "create",
+            "G",
+            "--member",
+            &format!("{bob}:member:bob"),
+        ],
+    );
+    w.ok("a", &["role", "G", "bob", "admin"]);
+    w.ok("a", &["title", "G", "New title"]);
+    let view = w.json("a", &["members", "New title"]);
+    assert_eq!(view["title"], "New title");
+    assert!(members(&view).contains(&(bob.clone(), "admin".into(), "bob".into())));
+    w.ok("a", &["leave", "New title"]);
+    let view = w.json("a", &["members", "New title"]);
+    assert_eq!(members(&view), vec![(bob, "admin".into(), "bob".into())]);
+    // Having left, Alice may no longer act in the group.
+    let err = w.fails("a", &["title", "New title", "x"], 77);
+    assert!(err.contains("not a member"), "{err}");
+}
+
+#[test]
+fn human_output_reads_well() {
+    let w = World::new();
+    w.ok("a", &["init"]);
+    let bob = w.new_key("bob");
+    w.ok(
+        "a",
+        &[
+            "group",
+            "create",
+            "G",
+            "--member",
+            &format!("{bob}:admin:bob"),
+        ],
+    );
+    let members = w.ok("a", &["members", "G"]);
+    assert!(members.contains("admin") && members.contains("bob") && members.contains("owner"));
+    let log = w.ok("a", &["log", "G"]);
+    assert!(
+        log.contains("create group \"G\"") && log.contains("add bob as admin"),
+        "{log}"
+    );
+    assert!(log.contains("[effective]"));
+    let status = w.ok("a", &["status", "G"]);
+    assert!(status.contains("view hash:") && status.contains("log head:"));
+}
+
+// ---- Bad input: each gives one error line, its exit code, and changes nothing.
+
+/// A store with one group "G" (Alice owner, Bob admin) and its log head.
+fn store_with_group(w: &World) -> String {
+    w.ok("a", &["init"]);
+    w.new_key("fresh");
+    let bob = w.new_key("bob");
+    w.ok(
+        "a",
+        &[
+            "group",
+            "create",
+            "G",
+            "--member",
+            &format!("{bob}:admin:bob"),
+        ],
+    );
+    w.log_head("a", "G")
+}
+
+#[test]
+fn unknown_group_and_member() {
+    let w = World::new();
+    let head = store_with_group(&w);
+    let err = w.fails("a", &["add", "Nope", &"ab".repeat(32)], 66);
+    assert!(
+        err.contains("no group matches `Nope`") && err.contains("group list"),
+        "{err}"
+    );
+    w.fails("a", &["members", "Nope"], 66);
+    let err = w.fails("a", &["remove", "G", "zed"], 66);
+    assert!(err.contains("zed"), "{err}");
+    w.fails("a", &["add", "G", "zed"], 66);
+    assert_eq!(w.log_head("a", "G"), head);
+}
+
+#[test]
+fn ambiguous_prefix_lists_matches() {
+    let w = World::new();
+    w.ok("a", &["init"]);
+    // Two keys sharing an 8-character prefix would take ~2^32 tries to make;
+    // names are the practical ambiguity, and a group title shared by two groups.
+    let k1 = w.new_key("k1");
+    let k2 = w.new_key("k2");
+    w.ok(
+        "a",
+        &[
+            "group",
+            "create",
+            "G",
+            "--member",
+            &format!("{k1}::sam"),
+            "--member",
+            &format!("{k2}::sam"),
+        ],
+    );
+    let head = w.log_head("a", "G");
+    let err = w.fails("a", &["remove", "G", "sam"], 2);
+    assert_eq!(w.log_head("a", "G"), head);
+    assert!(err.contains(&k1[..16]) && err.contains(&k2[..16]), "{err}");
+    w.ok("a", &["group", "create", "G"]);
+    let err = w.fails("a", &["members", "G"], 2);
+    assert!(err.contains("matches 2 groups"), "{err}");
+}
+
+#[test]
+fn short_prefix_is_refused() {
+    let w = World::new();
+    let head = store_with_group(&w);
+    let err = w.fails("a", &["remove", "G", "abc"], 2);
+    assert!(err.contains("at least 8"), "{err}");
+    assert_eq!(w.log_head("a", "G"), head);
+}
+
+#[test]
+fn unauthorized_op_is_refused_before_signing() {
+    let w = World::new();
+    let alice = w.ok("a", &["init"]);
+    let bob = w.new_key("bob");
+    w.ok(
+        "a",
+        &[
+            "group",
+            "create",
+            "G",
+            "--member",
+            &format!("{bob}:admin:bob"),
+        ],
+    );
+    // The owner demotes herself to member, then tries an admin's op.
+    w.ok("a", &["role", "G", &alice, "member"]);
+    let head = w.log_head("a", "G");
+    let err = w.fails("a", &["remove", "G", "bob"], 77);
+    assert!(
+        err.contains("only an admin or owner may remove members"),
+        "{err}"
+    );
+    w.fails("a", &["title", "G", "T"], 77);
+    w.fails("a", &["add", "G", &w.new_key_or("fresh")], 77);
+    assert_eq!(w.log_head("a", "G"), head);
+}
+
+#[test]
+fn owner_is_never_granted() {
+    let w = World::new();
+    let head = store_with_group(&w);
+    // These are refused by the argument parser (clap's own error layout).
+    for args in [
+        &["role", "G", "bob", "owner"][..],
+        &["add", "G", "bob", "--role", "owner"],
+    ] {
+        let out = w.run("a", args);
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(stderr.starts_with("error: ") && stderr.contains("owner is never granted"));
+    }
+    assert_eq!(w.log_head("a", "G"), head);
+}
+
+#[test]
+fn meaningless_ops_are_refused() {
+    let w = World::new();
+    let head = store_with_group(&w);
+    let err = w.fails("a", &["add", "G", "bob"], 2);
+    assert!(err.contains("already a member"), "{err}");
+    w.fails("a", &["role", "G", "bob", "admin"], 2);
+    w.fails("a", &["title", "G", "G"], 2);
+    w.fails("a", &["group", "create", "bad\u{7}title"], 2);
+    w.fails(
+        "a",
+        &["add", "G", &w.new_key_or("fresh"), "--name", " spaced "],
+        2,
+    );
+    // A weak (small-order) key is not a usable member key.
+    let weak = format!("01{}", "00".repeat(31));
+    w.fails("a", &["add", "G", &weak], 2);
+    assert_eq!(w.log_head("a", "G"), head);
+}
+
+#[test]
+fn permissive_key_file_is_refused() {
+    let w = World::new();
+    let head = store_with_group(&w);
+    let key = w.path("a/identity.key");
+    fs::set_permissions(&key, fs::Permissions::from_mode(0o644)).unwrap();
+    let err = w.fails("a", &["add", "G", &w.new_key_or("fresh")], 77);
+    assert!(
+        err.contains(&format!("chmod 600 {}", key.display())),
+        "{err}"
+    );
+    // Reading does not need the secret key.
+    w.ok("a", &["members", "G"]);
+    fs::set_permissions(&key, fs::Permissions::from_mode(0o600)).unwrap();
+    assert_eq!(w.log_head("a", "G"), head);
+}
+
+#[test]
+fn second_process_gets_store_in_use() {
+    let w = World::new();
+    let head = store_with_group(&w);
+    let held = gmm::store::Store::open(&w.path("a")).unwrap();
+    let err = w.fails("a", &["add", "G", &w.new_key_or("fresh")], 75);
+    assert!(err.contains("in use"), "{err}");
+    w.fails("a", &["group", "create", "H"], 75);
+    // Readers still work while the store is held.
+    w.ok("a", &["members", "G"]);
+    drop(held);
+    assert_eq!(w.log_head("a", "G"), head);
+    w.ok("a", &["add", "G", &w.new_key_or("fresh")]);
+}
+
+#[test]
+fn newer_schema_is_refused() {
+    let w = World::new();
+    store_with_group(&w);
+    let db_path = w.path("a/db");
+    let raw_head = |value: Option<u32>| {
+        let names = gmm::store::cf::ALL;
+        let db = rocksdb::DB::open_cf(&rocksdb::Options::default(), &db_path, names).unwrap();
+        let meta = db.cf_handle(gmm::store::cf::META).unwrap();
+        if let Some(v) = value {
+            db.put_cf(meta, b"schema_version", v.to_be_bytes()).unwrap();
+        }
+        db.get_cf(meta, b"log_head").unwrap()
+    };
+    let before = raw_head(Some(gmm::store::SCHEMA_VERSION + 1));
+    let err = w.fails("a", &["members", "G"], 65);
+    assert!(err.contains("schema version 2"), "{err}");
+    w.fails("a", &["add", "G", &w.new_key_or("fresh")], 65);
+    assert_eq!(raw_head(None), before);
+}
+
+#[test]
+fn missing_store() {
+    let w = World::new();
+    for args in [
+        &["members", "G"][..],
+        &["add", "G", "x"],
+        &["id"],
+        &["group", "list"],
+    ] {
+        let err = w.fails("nowhere", args, 66);
+        assert!(err.contains("gmm init"), "{err}");
+    }
+    assert!(
+        !w.path("nowhere").exists(),
+        "a failed command creates nothing"
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let w = World::new();
+    let out = w.run("a", &["add"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = w.run("a", &["frobnicate"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+// ---- Generated files stay true to the clap definition.
+
+fn compare_trees(expected: &Path, actual: &Path, problems: &mut Vec<String>) {
+    for entry in fs::read_dir(actual).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap();
+        let committed = expected.join(name);
+        match fs::read(&committed) {
+            Ok(bytes) if bytes == fs::read(&path).unwrap() => {}
+            Ok(_) => problems.push(format!("{} differs", committed.display())),
+            Err(_) => problems.push(format!("{} is missing", committed.display())),
+        }
+    }
+    for entry in fs::read_dir(expected).unwrap() {
+        let name = entry.unwrap().file_name();
+        if !actual.join(&name).exists() {
+            problems.push(format!("{} is stale", expected.join(name).display()));
+        }
+    }
+}
+
+#[test]
+fn man_pages_and_completions_are_up_to_date() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let w = World::new();
+    let out = w.path("generated");
+    w.ok("x", &["generate", out.to_str().unwrap()]);
+    if std::env::var_os("UPDATE_GENERATED").is_some() {
+        for dir in ["man", "completions"] {
+            let _ = fs::remove_dir_all(repo.join(dir));
+            fs::create_dir_all(repo.join(dir)).unwrap();
+            for entry in fs::read_dir(out.join(dir)).unwrap() {
+                let path = entry.unwrap().path();
+                fs::copy(&path, repo.join(dir).join(path.file_name().unwrap())).unwrap();
+            }
+        }
+    }
+    let mut problems = Vec::new();
+    for dir in ["man", "completions"] {
+        compare_trees(&repo.join(dir), &out.join(dir), &mut problems);
+    }
+    assert!(
+        problems.is_empty(),
+        "generated files drifted (run `UPDATE_GENERATED=1 cargo test --test cli man_pages`):\n{}",
+        problems.join("\n")
+    );
+    let gmm_page = fs::read_to_string(repo.join("man/gmm.1")).unwrap();
+    assert!(gmm_page.contains("store in use"));
+    assert!(repo.join("man/gmm-group-create.1").exists());
+}
