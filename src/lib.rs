@@ -12,6 +12,7 @@
 //! - [`store`]: the RocksDB store and its hash-chained local log (SPEC §5);
 //! - [`identity`]: the store's own key pair;
 //! - [`append`]: signing and appending the store identity's own events;
+//! - [`scenario`]: scripted groups of several identities, for fixtures and tests;
 //! - [`resolve`]: naming groups and members on the command line;
 //! - [`paths`]: where the store lives.
 #![forbid(unsafe_code)]
@@ -26,6 +27,7 @@ pub mod keys;
 pub mod paths;
 pub mod projection;
 pub mod resolve;
+pub mod scenario;
 pub mod store;
 pub mod view;
 

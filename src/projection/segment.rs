@@ -1,27 +1,10 @@
-//! The convergent projection (SPEC §3): from a set of events to a view and a
-//! verdict per event. Pure logic over events; `docs/projection.md` gives the
-//! algorithm and its cost in prose.
-//!
-//! Events are taken in topological order: by Lamport number, then id. A *cut*
-//! is an event comparable with every other event of the set (all others are in
-//! its past or its future). Cuts split the log into *segments*. Nothing before a
-//! cut is concurrent with anything after it, so a segment is resolved from the
-//! view at the previous cut (its *base*) and its own events alone, and the
-//! result is a function of the set of events. On a linear history every event
-//! is a cut and a segment is one [`View::apply`]; only concurrency costs more.
+//! One segment of the projection: the events between two cuts, resolved from
+//! the view at the first cut (see the module above for the terms).
 //!
 //! Within a segment, each event gets a verdict by rules 2 and 5, iterated to a
-//! fixpoint because revocation (rule 5) looks sideways at concurrent events:
-//! - *unauthorized*: its author lacks the role in the view built from the base
-//!   and the effective segment events in its past (rule 2);
-//! - *revoked*: an effective removal of its author, or demotion below the role
-//!   it needs, is concurrent with it, unless both are in one removal cycle
-//!   (strongly connected removals, rule 5), which all take effect;
-//! - *effective* otherwise.
-//!
-//! The segment's view then takes, per member, the maximal effective events
-//! about that member (rule 3): a member iff all of them add (rule 4), the lowest
-//! of the maximal roles; titles by rule 6.
+//! fixpoint because revocation (rule 5) looks sideways at concurrent events;
+//! then the segment's view takes, per member, the maximal effective events
+//! about that member (rules 3 and 4) and the title by rule 6.
 
 use std::collections::BTreeSet;
 use std::collections::HashMap;
@@ -38,7 +21,7 @@ use crate::view::TitleConflict;
 use crate::view::View;
 
 /// The outcome of the rules for one event.
-#[derive(Clone, PartialEq, Eq, Debug)]
+#[derive(Clone, PartialEq, Eq, Debug, serde::Serialize, serde::Deserialize)]
 pub enum Verdict {
     Effective,
     Unauthorized(String),
@@ -520,143 +503,4 @@ fn tarjan_cycles(edges: &[Vec<usize>]) -> Vec<Option<usize>> {
         }
     }
     result
-}
-
-/// One event fed to a [`Projector`], in topological order.
-#[derive(Clone, Debug)]
-pub struct OrderedEvent {
-    pub id: EventId,
-    pub lamport: u64,
-    pub author: PublicKey,
-    pub op: Op,
-    pub parents: Vec<EventId>,
-}
-
-/// Where a projection stands after some events: the view at the last cut,
-/// and the events after it (the open region, resolved into `view`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Frontier {
-    /// The last cut and the view right after it.
-    pub cut: Option<(EventId, u64)>,
-    pub base: View,
-    /// The view after every event (equals `base` when no events follow the cut).
-    pub view: View,
-}
-
-/// Called with each event and its verdict.
-type VerdictSink<'f> = Box<dyn FnMut(&OrderedEvent, &Verdict) + 'f>;
-/// Called with each new cut (id, Lamport number) and the view right after it.
-type CutSink<'f> = Box<dyn FnMut(EventId, u64, &View) + 'f>;
-
-/// Streams events in topological order, resolving each segment as soon as its
-/// closing cut is known, and reports every verdict through a callback.
-pub struct Projector<'f> {
-    base: View,
-    cut: Option<(EventId, u64)>,
-    heads: BTreeSet<EventId>,
-    buffer: Vec<OrderedEvent>,
-    on_verdict: VerdictSink<'f>,
-    /// For checkpoints.
-    on_cut: CutSink<'f>,
-}
-
-impl<'f> Projector<'f> {
-    /// Starts after `cut` (None: before the group's first event) with `base`,
-    /// the view right after that cut.
-    pub fn new(base: View, cut: Option<(EventId, u64)>) -> Projector<'f> {
-        Projector {
-            base,
-            cut,
-            heads: cut.map(|(id, _)| id).into_iter().collect(),
-            buffer: Vec::new(),
-            on_verdict: Box::new(|_, _| {}),
-            on_cut: Box::new(|_, _, _| {}),
-        }
-    }
-
-    pub fn on_verdict(mut self, f: impl FnMut(&OrderedEvent, &Verdict) + 'f) -> Self {
-        self.on_verdict = Box::new(f);
-        self
-    }
-
-    pub fn on_cut(mut self, f: impl FnMut(EventId, u64, &View) + 'f) -> Self {
-        self.on_cut = Box::new(f);
-        self
-    }
-
-    /// The last buffered event closes a segment when it is the only head and
-    /// no other event shares its Lamport number (one that did would be concurrent).
-    fn last_is_cut(&self, next_lamport: Option<u64>) -> bool {
-        let Some(last) = self.buffer.last() else {
-            return false;
-        };
-        self.heads.len() == 1 && next_lamport != Some(last.lamport)
-    }
-
-    pub fn push(&mut self, event: OrderedEvent) {
-        if self.last_is_cut(Some(event.lamport)) {
-            self.close_segment();
-        }
-        for parent in &event.parents {
-            self.heads.remove(parent);
-        }
-        self.heads.insert(event.id);
-        self.buffer.push(event);
-    }
-
-    fn resolve_buffer(&mut self) -> View {
-        let index: HashMap<EventId, usize> = self
-            .buffer
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (e.id, i))
-            .collect();
-        let events: Vec<SegmentEvent<'_>> = self
-            .buffer
-            .iter()
-            .map(|e| SegmentEvent {
-                id: e.id,
-                author: e.author,
-                op: &e.op,
-                parents: e
-                    .parents
-                    .iter()
-                    .filter_map(|p| index.get(p).copied())
-                    .collect(),
-            })
-            .collect();
-        let (verdicts, view) = Segment::resolve(&self.base, &events);
-        for (event, verdict) in self.buffer.iter().zip(&verdicts) {
-            (self.on_verdict)(event, verdict);
-        }
-        view
-    }
-
-    fn close_segment(&mut self) {
-        let view = self.resolve_buffer();
-        // Cannot fail: close_segment is only called when the buffer is non-empty.
-        let last = self.buffer.last().expect("segment has events");
-        let cut = (last.id, last.lamport);
-        (self.on_cut)(cut.0, cut.1, &view);
-        self.base = view;
-        self.cut = Some(cut);
-        self.buffer.clear();
-    }
-
-    /// Resolves what is left and returns where the projection stands.
-    pub fn finish(mut self) -> Frontier {
-        if self.last_is_cut(None) {
-            self.close_segment();
-        }
-        let view = if self.buffer.is_empty() {
-            self.base.clone()
-        } else {
-            self.resolve_buffer()
-        };
-        Frontier {
-            cut: self.cut,
-            base: self.base,
-            view,
-        }
-    }
 }
