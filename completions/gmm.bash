@@ -49,6 +49,9 @@ _gmm() {
             gmm,remove)
                 cmd="gmm__subcmd__remove"
                 ;;
+            gmm,replay)
+                cmd="gmm__subcmd__replay"
+                ;;
             gmm,role)
                 cmd="gmm__subcmd__role"
                 ;;
@@ -57,6 +60,9 @@ _gmm() {
                 ;;
             gmm,title)
                 cmd="gmm__subcmd__title"
+                ;;
+            gmm,why)
+                cmd="gmm__subcmd__why"
                 ;;
             gmm__subcmd__group,create)
                 cmd="gmm__subcmd__group__subcmd__create"
@@ -109,6 +115,9 @@ _gmm() {
             gmm__subcmd__help,remove)
                 cmd="gmm__subcmd__help__subcmd__remove"
                 ;;
+            gmm__subcmd__help,replay)
+                cmd="gmm__subcmd__help__subcmd__replay"
+                ;;
             gmm__subcmd__help,role)
                 cmd="gmm__subcmd__help__subcmd__role"
                 ;;
@@ -117,6 +126,9 @@ _gmm() {
                 ;;
             gmm__subcmd__help,title)
                 cmd="gmm__subcmd__help__subcmd__title"
+                ;;
+            gmm__subcmd__help,why)
+                cmd="gmm__subcmd__help__subcmd__why"
                 ;;
             gmm__subcmd__help__subcmd__group,create)
                 cmd="gmm__subcmd__help__subcmd__group__subcmd__create"
@@ -146,7 +158,7 @@ _gmm() {
 
     case "${cmd}" in
         gmm)
-            opts="-q -v -h -V --dir --json --quiet --verbose --help --version init key id group add remove leave role title members log status generate help"
+            opts="-q -v -h -V --dir --json --quiet --verbose --help --version init key id group add remove leave role title members log status why replay generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -326,7 +338,7 @@ _gmm() {
             return 0
             ;;
         gmm__subcmd__help)
-            opts="init key id group add remove leave role title members log status generate help"
+            opts="init key id group add remove leave role title members log status why replay generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -535,6 +547,20 @@ _gmm() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        gmm__subcmd__help__subcmd__replay)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         gmm__subcmd__help__subcmd__role)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -564,6 +590,20 @@ _gmm() {
             return 0
             ;;
         gmm__subcmd__help__subcmd__title)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gmm__subcmd__help__subcmd__why)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -722,7 +762,7 @@ _gmm() {
             return 0
             ;;
         gmm__subcmd__log)
-            opts="-q -v -h --dir --json --quiet --verbose --help"
+            opts="-q -v -h --graph --dir --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -740,6 +780,28 @@ _gmm() {
             return 0
             ;;
         gmm__subcmd__members)
+            opts="-q -v -h --at --dir --json --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --at)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gmm__subcmd__remove)
             opts="-q -v -h --dir --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -757,8 +819,8 @@ _gmm() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        gmm__subcmd__remove)
-            opts="-q -v -h --dir --json --quiet --verbose --help"
+        gmm__subcmd__replay)
+            opts="-q -v -h --repair --dir --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -812,6 +874,24 @@ _gmm() {
             return 0
             ;;
         gmm__subcmd__title)
+            opts="-q -v -h --dir --json --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gmm__subcmd__why)
             opts="-q -v -h --dir --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

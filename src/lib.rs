@@ -6,13 +6,17 @@
 //! - [`codec`]: the one fixed bincode configuration (SPEC §2);
 //! - [`hash`]: domain-separated blake3;
 //! - [`event`]: events, ids, signed records;
+//! - [`explain`]: why a member stands where it does (`why`);
 //! - [`keys`]: identities, key files, `verify_strict`;
 //! - [`view`]: the member view and the authority rule (SPEC §3);
 //! - [`projection`]: the convergent projection of concurrent events (SPEC §3);
 //! - [`store`]: the RocksDB store and its hash-chained local log (SPEC §5);
 //! - [`identity`]: the store's own key pair;
+//! - [`transaction`]: one write batch of accepted events and projections;
 //! - [`append`]: signing and appending the store identity's own events;
 //! - [`scenario`]: scripted groups of several identities, for fixtures and tests;
+//! - [`ingest`]: importing other peers' events (SPEC §4);
+//! - [`replay`]: rebuilding a projection from the log, and views of the past;
 //! - [`resolve`]: naming groups and members on the command line;
 //! - [`paths`]: where the store lives.
 #![forbid(unsafe_code)]
@@ -21,14 +25,18 @@ pub mod append;
 pub mod codec;
 pub mod error;
 pub mod event;
+pub mod explain;
 pub mod hash;
 pub mod identity;
+pub mod ingest;
 pub mod keys;
 pub mod paths;
 pub mod projection;
+pub mod replay;
 pub mod resolve;
 pub mod scenario;
 pub mod store;
+pub mod transaction;
 pub mod view;
 
 pub use error::Error;

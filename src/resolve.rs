@@ -41,12 +41,12 @@ pub fn group(store: &Store, query: &str) -> Result<GroupId> {
         };
         let candidate = Candidate {
             id: id.to_hex(),
-            label: state.view.title.clone(),
+            label: state.view().title.clone(),
         };
         if query.len() >= MIN_PREFIX && is_hex(query) && candidate.id.starts_with(&query_lower) {
             by_prefix.push((id, candidate.clone()));
         }
-        if state.view.title == query {
+        if state.view().title == query {
             by_title.push((id, candidate));
         }
     }
@@ -73,10 +73,10 @@ pub fn known_keys(store: &Store) -> Result<BTreeMap<PublicKey, String>> {
     let mut all = BTreeMap::new();
     for id in store.groups()? {
         if let Some(state) = store.group_state(&id)? {
-            for (key, name) in state.view.names {
-                let entry: &mut String = all.entry(key).or_default();
+            for (key, name) in &state.view().names {
+                let entry: &mut String = all.entry(*key).or_default();
                 if entry.is_empty() {
-                    *entry = name;
+                    entry.clone_from(name);
                 }
             }
         }
@@ -105,7 +105,7 @@ pub fn member(
     if found.is_empty() && is_hex(query) {
         if query.len() < MIN_PREFIX {
             return Err(Error::Invalid(format!(
-                "`{query}` is too short for a key prefix; give at least {MIN_PREFIX} hex characters"
+                "no one is named `{query}`, and a key prefix needs at least {MIN_PREFIX} hex characters"
             )));
         }
         found = candidates

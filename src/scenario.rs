@@ -267,6 +267,11 @@ impl Scenario {
             Some((seq, id)) => (seq + 1, Some(id)),
             None => (1, None),
         };
+        if !is_create && peer.seen.is_empty() {
+            return Err(format!(
+                "{peer_name} has not seen the group yet (sync it first)"
+            ));
+        }
         let parents = heads(&peer.seen);
         let mut event = Event {
             version: EVENT_VERSION,

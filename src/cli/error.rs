@@ -8,6 +8,7 @@ use gmm::keys::KeyError;
 use gmm::store::StoreError;
 use gmm::Error;
 
+pub const EXIT_DIFFERENCES: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 pub const EXIT_MALFORMED: u8 = 65;
 pub const EXIT_MISSING: u8 = 66;
@@ -111,6 +112,11 @@ impl From<Error> for CommandError {
 
 impl From<std::io::Error> for CommandError {
     fn from(error: std::io::Error) -> CommandError {
+        // A closed pipe (`gmm log | head`) is the reader's choice, not an
+        // error: the command ends quietly with success.
+        if error.kind() == std::io::ErrorKind::BrokenPipe {
+            return CommandError::new(0, "");
+        }
         CommandError::new(EXIT_IO, format!("cannot write output: {error}"))
     }
 }

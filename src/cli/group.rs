@@ -96,7 +96,7 @@ fn create(ctx: &Context, ui: &mut Ui, args: CreateArgs) -> Result<u8, CommandErr
     let events = appender.commit()?;
     if ui.json {
         let view = store.group_state(&group)?;
-        let view = view.map(|s| s.view).unwrap_or_default();
+        let view = view.map(|s| s.frontier.view).unwrap_or_default();
         ui.json_line(&json!({
             "group": group.to_hex(),
             "title": args.title,
@@ -120,7 +120,7 @@ fn list(ctx: &Context, ui: &mut Ui) -> Result<u8, CommandError> {
         let Some(state) = store.group_state(&group)? else {
             continue;
         };
-        let view = &state.view;
+        let view = &state.view();
         if ui.json {
             ui.json_line(&json!({
                 "group": group.to_hex(),

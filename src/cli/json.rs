@@ -10,6 +10,8 @@ use gmm::event::Event;
 use gmm::event::Op;
 use gmm::event::ParentRef;
 use gmm::event::SignedEvent;
+use gmm::projection::Verdict;
+use gmm::store::verdict_word;
 use gmm::store::EventMeta;
 use gmm::view::View;
 use serde_json::json;
@@ -60,7 +62,12 @@ pub fn event(signed: &SignedEvent, meta: Option<&EventMeta>, view: &View) -> Val
         "signature": hex::encode(signed.signature),
     });
     if let Some(meta) = meta {
-        value["status"] = json!(meta.status.as_str());
+        value["status"] = json!(verdict_word(&meta.verdict));
+        match &meta.verdict {
+            Verdict::Unauthorized(reason) => value["reason"] = json!(reason),
+            Verdict::Revoked { by } => value["revoked_by"] = json!(by.to_hex()),
+            Verdict::Effective => {}
+        }
         value["lamport"] = json!(meta.lamport);
         value["log_index"] = json!(meta.log_index);
     }

@@ -5,6 +5,7 @@ mod add;
 mod context;
 mod error;
 mod generate;
+mod graph;
 mod group;
 mod id;
 mod init;
@@ -14,12 +15,13 @@ mod leave;
 mod log;
 mod members;
 mod remove;
+mod replay;
 mod role;
 mod status;
 mod title;
 mod ui;
+mod why;
 
-use std::io::ErrorKind;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -85,6 +87,8 @@ enum Command {
     Members(members::Args),
     Log(log::Args),
     Status(status::Args),
+    Why(why::Args),
+    Replay(replay::Args),
     #[command(hide = true)]
     Generate(generate::Args),
 }
@@ -114,8 +118,7 @@ pub fn main() -> ExitCode {
     });
     match result {
         Ok(code) => ExitCode::from(code),
-        // A closed pipe (`gmm log | head`) is the reader's choice, not an error.
-        Err(err) if err.message.contains(&ErrorKind::BrokenPipe.to_string()) => ExitCode::SUCCESS,
+        Err(err) if err.code == 0 => ExitCode::SUCCESS,
         Err(err) => {
             err.print(ui.error_stream());
             ExitCode::from(err.code)
@@ -138,6 +141,8 @@ fn dispatch(ctx: &context::Context, ui: &mut Ui, command: Command) -> Result<u8,
         Command::Members(args) => members::run(ctx, ui, args),
         Command::Log(args) => log::run(ctx, ui, args),
         Command::Status(args) => status::run(ctx, ui, args),
+        Command::Why(args) => why::run(ctx, ui, args),
+        Command::Replay(args) => replay::run(ctx, ui, args),
         Command::Generate(args) => generate::run(ui, args),
     }
 }

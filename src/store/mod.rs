@@ -10,6 +10,8 @@
 //! second writer gets [`StoreError::InUse`]. Read commands open it read-only,
 //! which takes no lock and sees a consistent state, so they never block.
 
+mod batch;
+mod history;
 pub mod log;
 
 use std::path::Path;
@@ -20,12 +22,12 @@ use rocksdb::ColumnFamilyDescriptor;
 use rocksdb::Direction;
 use rocksdb::IteratorMode;
 use rocksdb::Options;
-use rocksdb::WriteBatch;
-use rocksdb::WriteOptions;
 use rocksdb::DB;
 use serde::Deserialize;
 use serde::Serialize;
 
+pub use self::batch::StoreBatch;
+pub use self::history::StoreHistory;
 use self::log::LogEntry;
 use self::log::LogHead;
 use crate::codec;
@@ -34,6 +36,8 @@ use crate::event::GroupId;
 use crate::event::ParentRef;
 use crate::event::PublicKey;
 use crate::event::SignedEvent;
+use crate::projection::Frontier;
+use crate::projection::Verdict;
 use crate::view::View;
 
 /// The schema this build writes and reads.
@@ -51,8 +55,21 @@ pub mod cf {
     pub const PROJECTION: &str = "projection";
     pub const STATUS: &str = "status";
     pub const BY_GROUP: &str = "by_group";
-    pub const ALL: [&str; 10] = [
-        META, EVENTS, CHAINS, LOG, HEADS, PENDING, QUARANTINE, PROJECTION, STATUS, BY_GROUP,
+    pub const CHECKPOINTS: &str = "checkpoints";
+    pub const MISSING: &str = "missing";
+    pub const ALL: [&str; 12] = [
+        META,
+        EVENTS,
+        CHAINS,
+        LOG,
+        HEADS,
+        PENDING,
+        QUARANTINE,
+        PROJECTION,
+        STATUS,
+        BY_GROUP,
+        CHECKPOINTS,
+        MISSING,
     ];
 }
 
@@ -84,49 +101,50 @@ pub enum StoreError {
     Io { path: PathBuf, message: String },
 }
 
-/// How an event stands in the projection (SPEC §3), as `gmm log` shows it.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
-pub enum Status {
-    Effective,
-    Unauthorized,
-    Revoked,
-    Pending,
-}
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Effective => "effective",
-            Status::Unauthorized => "unauthorized",
-            Status::Revoked => "revoked",
-            Status::Pending => "pending",
-        }
+/// The word for a verdict, as `gmm log` and JSON show it.
+pub fn verdict_word(verdict: &Verdict) -> &'static str {
+    match verdict {
+        Verdict::Effective => "effective",
+        Verdict::Unauthorized(_) => "unauthorized",
+        Verdict::Revoked { .. } => "revoked",
     }
 }
 
 /// What the store knows about an accepted event beyond its bytes.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub struct EventMeta {
     pub group: GroupId,
     /// `1 + max(parents' lamport)`, 0 for `Create`; computed here, never trusted.
     pub lamport: u64,
-    pub status: Status,
     /// Position in the local append log.
     pub log_index: u64,
+    /// What the rules of SPEC §3 made of it.
+    pub verdict: Verdict,
 }
 
-/// The persisted projection of one group: its view and counts.
+/// The persisted projection of one group.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub struct GroupState {
-    pub view: View,
+    pub frontier: Frontier,
     pub event_count: u64,
+}
+
+impl GroupState {
+    /// The group's current view.
+    pub fn view(&self) -> &View {
+        &self.frontier.view
+    }
+}
+
+/// An event waiting for parents (SPEC §4 `pending`).
+#[derive(Clone, Debug)]
+pub struct PendingEvent {
+    pub event: SignedEvent,
+    pub missing: Vec<EventId>,
 }
 
 /// A key and its value, as read from RocksDB.
 type KeyValue = (Box<[u8]>, Box<[u8]>);
-
-/// One pending write: column family, key, and value (None deletes).
-type Put = (&'static str, Vec<u8>, Option<Vec<u8>>);
 
 /// An open store.
 pub struct Store {
@@ -404,80 +422,76 @@ impl Store {
             .collect()
     }
 
-    /// A new, empty batch of writes.
-    pub fn batch(&self) -> StoreBatch {
-        StoreBatch { puts: Vec::new() }
+    /// The values under a key prefix, in key order, decoded by the codec.
+    fn decode_prefix<T: serde::de::DeserializeOwned>(
+        &self,
+        family: &str,
+        prefix: &[u8],
+    ) -> Result<Vec<T>, StoreError> {
+        self.scan_prefix(family, prefix)?
+            .into_iter()
+            .map(|(_, v)| {
+                codec::decode_unlimited(&v)
+                    .map_err(|e| self.corrupt(&format!("{family} record: {e}")))
+            })
+            .collect()
     }
 
-    /// Writes a batch atomically and durably (fsync before returning).
-    pub fn commit(&self, batch: StoreBatch) -> Result<(), StoreError> {
-        let mut inner = WriteBatch::default();
-        for (family, key, value) in &batch.puts {
-            match value {
-                Some(value) => inner.put_cf(self.handle(family), key, value),
-                None => inner.delete_cf(self.handle(family), key),
-            }
+    /// The events of a group waiting for parents.
+    pub fn pending(&self, group: &GroupId) -> Result<Vec<PendingEvent>, StoreError> {
+        let mut out = Vec::new();
+        for (record, missing) in
+            self.decode_prefix::<(Vec<u8>, Vec<EventId>)>(cf::PENDING, &group.0)?
+        {
+            let event = SignedEvent::decode_record(&record)
+                .map_err(|e| self.corrupt(&format!("pending event: {e}")))?;
+            out.push(PendingEvent { event, missing });
         }
-        let mut opts = WriteOptions::default();
-        opts.set_sync(true);
-        self.db.write_opt(inner, &opts).map_err(|e| self.io(e))
-    }
-}
-
-/// The writes of one command, committed together by [`Store::commit`].
-/// Writes are kept as plain data until commit, where the column-family
-/// handles (borrowed from the store) are at hand.
-pub struct StoreBatch {
-    puts: Vec<Put>,
-}
-
-impl StoreBatch {
-    fn put(&mut self, family: &'static str, key: &[u8], value: &[u8]) {
-        self.puts.push((family, key.to_vec(), Some(value.to_vec())));
+        Ok(out)
     }
 
-    fn delete(&mut self, family: &'static str, key: &[u8]) {
-        self.puts.push((family, key.to_vec(), None));
+    /// Is this event stored as pending?
+    pub fn is_pending(&self, group: &GroupId, id: &EventId) -> Result<bool, StoreError> {
+        let mut key = group.0.to_vec();
+        key.extend_from_slice(&id.0);
+        Ok(self.get(cf::PENDING, &key)?.is_some())
     }
 
-    /// Stores an accepted event: its record, chain index, status and group order.
-    pub fn insert_event(&mut self, event: &SignedEvent, meta: &EventMeta) {
-        self.put(cf::EVENTS, &event.id.0, &event.record());
-        let mut chain = meta.group.0.to_vec();
-        chain.extend_from_slice(&event.event.author.0);
-        chain.extend_from_slice(&event.event.seq.to_be_bytes());
-        chain.extend_from_slice(&event.id.0);
-        self.put(cf::CHAINS, &chain, &[]);
-        self.put(cf::STATUS, &event.id.0, &codec::encode_unlimited(meta));
-        let mut order = meta.group.0.to_vec();
-        order.extend_from_slice(&meta.lamport.to_be_bytes());
-        order.extend_from_slice(&event.id.0);
-        self.put(cf::BY_GROUP, &order, &[]);
+    /// Pending events that wait for `parent`: `(group, child id)`.
+    pub fn waiting_for(&self, parent: &EventId) -> Result<Vec<(GroupId, EventId)>, StoreError> {
+        self.scan_prefix(cf::MISSING, &parent.0)?
+            .iter()
+            .map(|(k, v)| {
+                let child = <[u8; 32]>::try_from(&k[32..]).map(EventId);
+                let group = <[u8; 32]>::try_from(&v[..]).map(EventId);
+                match (group, child) {
+                    (Ok(g), Ok(c)) => Ok((g, c)),
+                    _ => Err(self.corrupt("bad missing-parent record")),
+                }
+            })
+            .collect()
     }
 
-    /// Appends an entry to the local log and records the new head.
-    pub fn append_log(&mut self, entry: &LogEntry, head: &LogHead) {
-        self.put(cf::LOG, &entry.key(), &entry.value());
-        self.put(cf::META, META_LOG_HEAD, &codec::encode_unlimited(head));
-    }
-
-    /// Replaces heads `removed` of a group with `added`.
-    pub fn replace_heads(&mut self, group: &GroupId, removed: &[ParentRef], added: &[ParentRef]) {
-        let key = |head: &ParentRef| {
-            let mut k = group.0.to_vec();
-            k.extend_from_slice(&head.id.0);
-            k
+    /// One pending event.
+    pub fn pending_event(
+        &self,
+        group: &GroupId,
+        id: &EventId,
+    ) -> Result<Option<PendingEvent>, StoreError> {
+        let mut key = group.0.to_vec();
+        key.extend_from_slice(&id.0);
+        let Some(raw) = self.get(cf::PENDING, &key)? else {
+            return Ok(None);
         };
-        for head in removed {
-            self.delete(cf::HEADS, &key(head));
-        }
-        for head in added {
-            self.put(cf::HEADS, &key(head), &codec::encode_unlimited(head));
-        }
+        let (record, missing): (Vec<u8>, Vec<EventId>) = codec::decode_unlimited(&raw)
+            .map_err(|e| self.corrupt(&format!("pending event: {e}")))?;
+        let event = SignedEvent::decode_record(&record)
+            .map_err(|e| self.corrupt(&format!("pending event: {e}")))?;
+        Ok(Some(PendingEvent { event, missing }))
     }
 
-    /// Records a group's projection.
-    pub fn put_group_state(&mut self, group: &GroupId, state: &GroupState) {
-        self.put(cf::PROJECTION, &group.0, &codec::encode_unlimited(state));
+    /// Quarantined records: `(reason, raw bytes)`.
+    pub fn quarantine(&self) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        self.decode_prefix::<(String, Vec<u8>)>(cf::QUARANTINE, &[])
     }
 }
