@@ -19,6 +19,12 @@ _gmm() {
             gmm,add)
                 cmd="gmm__subcmd__add"
                 ;;
+            gmm,bundle)
+                cmd="gmm__subcmd__bundle"
+                ;;
+            gmm,export)
+                cmd="gmm__subcmd__export"
+                ;;
             gmm,generate)
                 cmd="gmm__subcmd__generate"
                 ;;
@@ -30,6 +36,9 @@ _gmm() {
                 ;;
             gmm,id)
                 cmd="gmm__subcmd__id"
+                ;;
+            gmm,import)
+                cmd="gmm__subcmd__import"
                 ;;
             gmm,init)
                 cmd="gmm__subcmd__init"
@@ -64,6 +73,24 @@ _gmm() {
             gmm,why)
                 cmd="gmm__subcmd__why"
                 ;;
+            gmm__subcmd__bundle,help)
+                cmd="gmm__subcmd__bundle__subcmd__help"
+                ;;
+            gmm__subcmd__bundle,inspect)
+                cmd="gmm__subcmd__bundle__subcmd__inspect"
+                ;;
+            gmm__subcmd__bundle,verify)
+                cmd="gmm__subcmd__bundle__subcmd__verify"
+                ;;
+            gmm__subcmd__bundle__subcmd__help,help)
+                cmd="gmm__subcmd__bundle__subcmd__help__subcmd__help"
+                ;;
+            gmm__subcmd__bundle__subcmd__help,inspect)
+                cmd="gmm__subcmd__bundle__subcmd__help__subcmd__inspect"
+                ;;
+            gmm__subcmd__bundle__subcmd__help,verify)
+                cmd="gmm__subcmd__bundle__subcmd__help__subcmd__verify"
+                ;;
             gmm__subcmd__group,create)
                 cmd="gmm__subcmd__group__subcmd__create"
                 ;;
@@ -85,6 +112,12 @@ _gmm() {
             gmm__subcmd__help,add)
                 cmd="gmm__subcmd__help__subcmd__add"
                 ;;
+            gmm__subcmd__help,bundle)
+                cmd="gmm__subcmd__help__subcmd__bundle"
+                ;;
+            gmm__subcmd__help,export)
+                cmd="gmm__subcmd__help__subcmd__export"
+                ;;
             gmm__subcmd__help,generate)
                 cmd="gmm__subcmd__help__subcmd__generate"
                 ;;
@@ -96,6 +129,9 @@ _gmm() {
                 ;;
             gmm__subcmd__help,id)
                 cmd="gmm__subcmd__help__subcmd__id"
+                ;;
+            gmm__subcmd__help,import)
+                cmd="gmm__subcmd__help__subcmd__import"
                 ;;
             gmm__subcmd__help,init)
                 cmd="gmm__subcmd__help__subcmd__init"
@@ -130,6 +166,12 @@ _gmm() {
             gmm__subcmd__help,why)
                 cmd="gmm__subcmd__help__subcmd__why"
                 ;;
+            gmm__subcmd__help__subcmd__bundle,inspect)
+                cmd="gmm__subcmd__help__subcmd__bundle__subcmd__inspect"
+                ;;
+            gmm__subcmd__help__subcmd__bundle,verify)
+                cmd="gmm__subcmd__help__subcmd__bundle__subcmd__verify"
+                ;;
             gmm__subcmd__help__subcmd__group,create)
                 cmd="gmm__subcmd__help__subcmd__group__subcmd__create"
                 ;;
@@ -158,7 +200,7 @@ _gmm() {
 
     case "${cmd}" in
         gmm)
-            opts="-q -v -h -V --dir --json --quiet --verbose --help --version init key id group add remove leave role title members log status why replay generate help"
+            opts="-q -v -h -V --dir --json --quiet --verbose --help --version init key id group add remove leave role title members log status why export import bundle replay generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -188,6 +230,150 @@ _gmm() {
                     ;;
                 --name)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gmm__subcmd__bundle)
+            opts="-q -v -h --dir --json --quiet --verbose --help verify inspect help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gmm__subcmd__bundle__subcmd__help)
+            opts="verify inspect help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gmm__subcmd__bundle__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gmm__subcmd__bundle__subcmd__help__subcmd__inspect)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gmm__subcmd__bundle__subcmd__help__subcmd__verify)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gmm__subcmd__bundle__subcmd__inspect)
+            opts="-q -v -h --dir --json --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gmm__subcmd__bundle__subcmd__verify)
+            opts="-q -v -h --dir --json --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gmm__subcmd__export)
+            opts="-o -q -v -h --output --since --format --sign --dir --json --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "bin jsonl" -- "${cur}"))
                     return 0
                     ;;
                 --dir)
@@ -338,7 +524,7 @@ _gmm() {
             return 0
             ;;
         gmm__subcmd__help)
-            opts="init key id group add remove leave role title members log status why replay generate help"
+            opts="init key id group add remove leave role title members log status why export import bundle replay generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -352,6 +538,62 @@ _gmm() {
             return 0
             ;;
         gmm__subcmd__help__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gmm__subcmd__help__subcmd__bundle)
+            opts="verify inspect"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gmm__subcmd__help__subcmd__bundle__subcmd__inspect)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gmm__subcmd__help__subcmd__bundle__subcmd__verify)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gmm__subcmd__help__subcmd__export)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -436,6 +678,20 @@ _gmm() {
             return 0
             ;;
         gmm__subcmd__help__subcmd__id)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gmm__subcmd__help__subcmd__import)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -619,6 +875,24 @@ _gmm() {
             ;;
         gmm__subcmd__id)
             opts="-q -v -h --dir --json --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gmm__subcmd__import)
+            opts="-q -v -h --dry-run --dir --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

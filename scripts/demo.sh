@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # gmm's main job end to end on real stores: several peers, each its own
-# RocksDB store and ed25519 identity; Alice creates a group, adds people by
-# key, by name and by key prefix, removes one, and shows members, log and status.
-# Alice uses the default store location, pointed by GMM_DIR at a scratch folder
-# so the demo leaves your ~/.local/share alone; the others use --dir.
+# RocksDB store and ed25519 identity. Alice creates a group and adds people by
+# key, by name and by key prefix; the peers exchange bundles; Alice and Bob
+# then change the group concurrently while apart, swap bundles, and converge
+# to the same view. Alice uses the default store location, pointed by GMM_DIR
+# at a scratch folder so the demo leaves your ~/.local/share alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -14,27 +15,52 @@ gmm="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/debug/gmm"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export GMM_DIR="$work/alice"
+cd "$work"
 
 run() {
   { printf '\n$ gmm'; printf ' %q' "$@"; printf '\n'; } >&2
   "$gmm" "$@"
 }
+say() { printf '\n# %s\n' "$*" >&2; }
 
+say "Three peers, each with its own store and identity; Dave has only a key pair."
 alice=$(run init)
-bob=$(run --dir "$work/bob" init)
-carol=$(run --dir "$work/carol" init)
-dave=$(run key generate -o "$work/dave.key")
+bob=$(run --dir bob init)
+carol=$(run --dir carol init)
+dave=$(run key generate -o dave.key)
 
-# Carol is already in Alice's "Work" group: Alice's store knows her by name.
-run group create "Work" --member "$carol::carol"
+say "Alice knows Carol from another group, so she can name her."
+run group create "Work" --member "$carol::carol" >/dev/null
 group=$(run group create "Book club")
-run add "Book club" "$bob" --role admin --name bob          # by full key
-run add "Book club" "$dave" --name dave                     # by full key
-run add "Book club" carol                                   # by name, known from "Work"
-run remove "Book club" "${dave:0:10}"                       # by key prefix
-run title "Book club" "Book club 2027"
+run add "Book club" "$bob" --role admin --name bob >/dev/null   # by full key
+run add "Book club" carol >/dev/null                            # by name
+run add "Book club" "$dave" --name dave >/dev/null               # by full key
+run remove "Book club" "${dave:0:10}" >/dev/null                 # by key prefix
+run members "Book club"
+
+say "Alice sends the group to Bob and Carol as a bundle."
+run export "Book club" -o club.gmm
+run --dir bob import club.gmm
+run --dir carol import club.gmm
+
+say "Apart, Alice retitles the group while Bob (an admin) adds Dave back."
+run title "Book club" "Book club 2027" >/dev/null
+run --dir bob add "Book club" "$dave" --name dave >/dev/null
+
+say "They swap what the other lacks (only the new events travel)."
+bob_heads=$(run --dir bob status "Book club" --json | python3 -c 'import json,sys; print(",".join(h["id"] for h in json.load(sys.stdin)["heads"]))')
+run export "Book club 2027" --since "$bob_heads" -o for-bob.gmm
+run --dir bob export "Book club" -o for-alice.gmm
+run --dir bob import for-bob.gmm
+run import for-alice.gmm
+
+say "Both now show the same members, title and view hash."
 run members "Book club 2027"
-run log "${group:0:12}"
+run --dir bob members "Book club 2027"
+run log "${group:0:12}" --graph
 run status "Book club 2027"
-run members "Book club 2027" --json
-printf '\nalice=%s\nbob=%s\ncarol=%s\n' "$alice" "$bob" "$carol" >&2
+run why "Book club 2027" dave
+a=$("$gmm" status "Book club 2027" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["view_hash"])')
+b=$("$gmm" --dir bob status "Book club 2027" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["view_hash"])')
+printf '\nalice view hash %s\nbob   view hash %s\n' "$a" "$b" >&2
+[ "$a" = "$b" ] && echo "converged" >&2

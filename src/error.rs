@@ -1,6 +1,7 @@
 //! The library's error type: every failure a command can meet, typed, so the
 //! binary can map each to one message, hints and an exit code in one place.
 
+use crate::bundle::BundleError;
 use crate::event::EventError;
 use crate::keys::KeyError;
 use crate::store::StoreError;
@@ -21,6 +22,8 @@ pub enum Error {
     Key(#[from] KeyError),
     #[error(transparent)]
     Event(#[from] EventError),
+    #[error(transparent)]
+    Bundle(#[from] BundleError),
     #[error("no group matches `{query}`")]
     UnknownGroup { query: String },
     #[error("`{query}` matches {} groups", matches.len())]

@@ -93,24 +93,42 @@ impl<'s> Ingest<'s> {
 
     /// Decodes, verifies and offers one signed record.
     pub fn offer_record(&mut self, record: &[u8]) -> Result<(Option<EventId>, Outcome)> {
-        let outcome = match SignedEvent::decode_record(record) {
-            Err(EventError::Malformed(reason)) => Outcome::Malformed(reason),
-            Err(EventError::BadSignature) => Outcome::BadSignature,
-            Ok(event) => match event.verify_signature() {
-                Ok(()) => {
-                    let id = event.id;
-                    return Ok((Some(id), self.offer(event)?));
-                }
-                Err(_) => Outcome::BadSignature,
-            },
-        };
+        self.offer_checked(record, SignedEvent::from_record(record))
+    }
+
+    /// Offers a record already decoded and verified (imports verify whole
+    /// chunks in parallel first): a refused one goes to quarantine.
+    pub fn offer_checked(
+        &mut self,
+        record: &[u8],
+        checked: std::result::Result<SignedEvent, EventError>,
+    ) -> Result<(Option<EventId>, Outcome)> {
+        match checked {
+            Ok(event) => {
+                let id = event.id;
+                Ok((Some(id), self.offer(event)?))
+            }
+            Err(EventError::Malformed(reason)) => {
+                let outcome = Outcome::Malformed(reason);
+                self.refuse(record, outcome.clone());
+                Ok((None, outcome))
+            }
+            Err(EventError::BadSignature) => {
+                self.refuse(record, Outcome::BadSignature);
+                Ok((None, Outcome::BadSignature))
+            }
+        }
+    }
+
+    /// Quarantines bytes that are not an acceptable event, with the reason.
+    pub fn refuse(&mut self, raw: &[u8], outcome: Outcome) {
         let reason = match &outcome {
             Outcome::Malformed(reason) => format!("malformed: {reason}"),
-            _ => "bad-signature: the signature does not verify".to_string(),
+            Outcome::BadLink(reason) => format!("bad-link: {reason}"),
+            _ => "bad-signature: the id or signature does not verify".to_string(),
         };
-        self.tx.batch().quarantine(record, &reason);
+        self.tx.batch().quarantine(raw, &reason);
         self.count(&outcome);
-        Ok((None, outcome))
     }
 
     fn is_known(&self, event: &SignedEvent) -> Result<bool> {

@@ -280,6 +280,47 @@ impl View {
     }
 }
 
+/// How a view changed: what an import did, or how two peers' views differ.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Changes {
+    /// Members in `after` only.
+    pub added: Vec<(PublicKey, Member)>,
+    /// Members in `before` only.
+    pub removed: Vec<(PublicKey, Member)>,
+    /// Members in both whose role differs: `(key, before, after)`.
+    pub roles: Vec<(PublicKey, Role, Role)>,
+    /// The title, when it differs: `(before, after)`.
+    pub title: Option<(String, String)>,
+}
+
+impl Changes {
+    pub fn between(before: &View, after: &View) -> Changes {
+        let mut changes = Changes::default();
+        for (key, member) in &after.members {
+            match before.members.get(key) {
+                None => changes.added.push((*key, member.clone())),
+                Some(old) if old.role != member.role => {
+                    changes.roles.push((*key, old.role, member.role))
+                }
+                Some(_) => {}
+            }
+        }
+        for (key, member) in &before.members {
+            if !after.members.contains_key(key) {
+                changes.removed.push((*key, member.clone()));
+            }
+        }
+        if before.title != after.title {
+            changes.title = Some((before.title.clone(), after.title.clone()));
+        }
+        changes
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == Changes::default()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -788,3 +788,694 @@ fn members_at_an_event_shows_its_authors_view() {
     w.fails("a", &["members", "S8", "--at", "abc"], 2);
     w.fails("a", &["members", "S8", "--at", "0000000000"], 66);
 }
+
+// ---- Scenarios end to end through the binary: every peer a store, every op
+// a gmm command, every sync an exported and imported bundle.
+
+struct CliScenario<'w> {
+    w: &'w World,
+    group: Option<String>,
+    peers: Vec<String>,
+    keys: std::collections::BTreeMap<String, String>,
+    labels: std::collections::BTreeMap<String, String>,
+    withheld: Vec<String>,
+    bundles: u32,
+}
+
+impl<'w> CliScenario<'w> {
+    /// A peer's key; peers mentioned in an op become stores, as in the
+    /// library's scenarios (a `sync all` reaches them).
+    fn key(&mut self, peer: &str) -> String {
+        self.ensure_peer(peer);
+        self.keys
+            .entry(peer.to_string())
+            .or_insert_with(|| gmm::scenario::peer_key(peer).public().to_hex())
+            .clone()
+    }
+
+    fn ensure_peer(&mut self, peer: &str) {
+        if self.peers.iter().any(|p| p == peer) {
+            return;
+        }
+        let key_path = self.w.path(&format!("{peer}.identity"));
+        gmm::scenario::peer_key(peer).save(&key_path, true).unwrap();
+        self.w
+            .ok(peer, &["init", "--identity", key_path.to_str().unwrap()]);
+        self.peers.push(peer.to_string());
+    }
+
+    fn sync(&mut self, from: &str, to: &str) {
+        if self.group.is_none() || from == to {
+            return;
+        }
+        self.bundles += 1;
+        let file = self.w.path(&format!("bundle-{}.gmm", self.bundles));
+        let file = file.to_str().unwrap();
+        let group = self.group.clone().unwrap();
+        if self.w.run(from, &["status", &group]).status.code() != Some(0) {
+            return; // `from` has not seen the group yet
+        }
+        self.w.ok(from, &["export", &group, "-o", file]);
+        self.w.ok(to, &["import", file]);
+    }
+
+    fn line(&mut self, line: &str) {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        match words.as_slice() {
+            ["sync", "all"] => {
+                let peers = self.peers.clone();
+                for a in &peers {
+                    for b in &peers {
+                        self.sync(a, b);
+                    }
+                }
+            }
+            ["sync", from, "->", to] => self.sync(from, to),
+            ["fork", copy, "from", original] => {
+                copy_dir(&self.w.path(original), &self.w.path(copy));
+                self.peers.push(copy.to_string());
+            }
+            ["withhold", label] => self.withheld.push(self.labels[*label].clone()),
+            ["expect", ..] => {}
+            [label, "=", rest @ ..] => {
+                let id = self.op(&rest.join(" "));
+                self.labels.insert(label.to_string(), id);
+            }
+            _ => {
+                self.op(line);
+            }
+        }
+    }
+
+    /// Runs `PEER: OP` as a gmm command; returns the new event's id.
+    fn op(&mut self, line: &str) -> String {
+        let (peer, op) = line.split_once(':').unwrap();
+        let peer = peer.trim();
+        self.ensure_peer(peer);
+        let quoted: Vec<&str> = op.split('"').skip(1).step_by(2).collect();
+        let words: Vec<&str> = op.split_whitespace().collect();
+        let group = self.group.clone().unwrap_or_default();
+        let args: Vec<String> = match words.as_slice() {
+            ["create", ..] => vec!["group".into(), "create".into(), quoted[0].into()],
+            ["add", member, rest @ ..] => {
+                let key = self.key(member);
+                let role = rest.first().copied().unwrap_or("member");
+                ["add", &group, &key, "--role", role, "--name", member]
+                    .map(String::from)
+                    .to_vec()
+            }
+            ["remove", member] => vec!["remove".into(), group, self.key(member)],
+            ["leave"] => vec!["leave".into(), group],
+            ["role", member, role] => {
+                vec!["role".into(), group, self.key(member), role.to_string()]
+            }
+            ["title", ..] => vec!["title".into(), group, quoted[0].into()],
+            _ => panic!("unknown op {line}"),
+        };
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let id = self.w.ok(peer, &args);
+        if self.group.is_none() {
+            self.group = Some(id.clone());
+        }
+        id
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Runs a scenario through the binary, then gives a fresh receiver every
+/// peer's events (but the withheld ones) and checks it against the scenario's
+/// expectations, and every peer that saw everything against the receiver.
+fn run_cli_scenario(fixture: &str) {
+    let w = World::new();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/scenarios")
+        .join(fixture);
+    let script = fs::read_to_string(&path).unwrap();
+    let mut s = CliScenario {
+        w: &w,
+        group: None,
+        peers: Vec::new(),
+        keys: Default::default(),
+        labels: Default::default(),
+        withheld: Vec::new(),
+        bundles: 0,
+    };
+    for raw in script.lines() {
+        let line = raw.split(" #").next().unwrap().trim();
+        if !line.is_empty() && !line.starts_with('#') {
+            s.line(line);
+        }
+    }
+    let group = s.group.clone().unwrap();
+    // The receiver gets each peer's events as JSON Lines, minus the withheld.
+    w.ok("receiver", &["init"]);
+    let mut files = Vec::new();
+    for peer in s.peers.clone() {
+        if w.run(&peer, &["status", &group]).status.code() != Some(0) {
+            continue; // this peer never saw the group
+        }
+        let text = w.ok(&peer, &["export", &group, "--format", "jsonl"]);
+        let mut lines: Vec<&str> = text.lines().collect();
+        let header = lines.remove(0);
+        let kept: Vec<&str> = lines
+            .into_iter()
+            .filter(|l| {
+                let event: Value = serde_json::from_str(l).unwrap();
+                !s.withheld.iter().any(|id| event["id"] == id.as_str())
+            })
+            .collect();
+        let mut header: Value = serde_json::from_str(header).unwrap();
+        header["event_count"] = kept.len().into();
+        let file = w.path(&format!("{peer}.jsonl"));
+        let body = std::iter::once(header.to_string()).chain(kept.iter().map(|l| l.to_string()));
+        fs::write(&file, body.collect::<Vec<_>>().join("\n")).unwrap();
+        files.push(file.to_str().unwrap().to_string());
+    }
+    let mut args = vec!["import"];
+    args.extend(files.iter().map(String::as_str));
+    w.ok("receiver", &args);
+    // Compare with the library's run of the same script.
+    let expected = gmm::scenario::Scenario::run(&script).unwrap().expected;
+    let name_of = |key: &str| {
+        s.keys
+            .iter()
+            .find(|(_, k)| k.as_str() == key)
+            .map(|(n, _)| n.clone())
+            .unwrap_or_else(|| {
+                (!s.peers.is_empty())
+                    .then(|| {
+                        s.peers
+                            .iter()
+                            .find(|p| gmm::scenario::peer_key(p).public().to_hex() == key)
+                            .cloned()
+                    })
+                    .flatten()
+                    .unwrap_or_default()
+            })
+    };
+    let view = w.json("receiver", &["members", &group]);
+    if let Some(members) = &expected.members {
+        let got: std::collections::BTreeMap<String, gmm::event::Role> = view["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                (
+                    name_of(m["key"].as_str().unwrap()),
+                    gmm::event::Role::parse(m["role"].as_str().unwrap()).unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(&got, members, "{fixture}: members");
+    }
+    if let Some(title) = &expected.title {
+        assert_eq!(view["title"], title.as_str(), "{fixture}: title");
+    }
+    let status = w.json("receiver", &["status", &group]);
+    assert_eq!(
+        status["forks"].as_array().unwrap().len(),
+        expected.forked.len(),
+        "{fixture}: forks"
+    );
+    if let Some(conflicts) = &expected.title_conflicts {
+        let got: std::collections::BTreeSet<String> = status["conflicts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["type"] == "title")
+            .map(|c| c["title"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(&got, conflicts, "{fixture}: title conflicts");
+    }
+    let log: Vec<Value> = w
+        .ok("receiver", &["log", &group, "--json"])
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    for (label, want) in &expected.statuses {
+        let id = &s.labels[label];
+        let got = log
+            .iter()
+            .find(|e| e["id"] == id.as_str())
+            .map(|e| e["status"].as_str().unwrap().to_string());
+        assert_eq!(
+            got.as_deref(),
+            Some(want.as_str()),
+            "{fixture}: status of {label}"
+        );
+    }
+    w.ok("receiver", &["replay", &group]);
+    // Peers that hold every event agree with the receiver on the view hash.
+    let total = log.len();
+    for peer in s.peers.clone() {
+        if w.run(&peer, &["status", &group]).status.code() != Some(0) {
+            continue;
+        }
+        let st = w.json(&peer, &["status", &group]);
+        if st["counts"]["events"] == total as u64 && s.withheld.is_empty() {
+            assert_eq!(
+                st["view_hash"], status["view_hash"],
+                "{fixture}: {peer} converged"
+            );
+        }
+    }
+}
+
+#[test]
+fn seed_scenarios_run_end_to_end_through_bundles() {
+    for fixture in [
+        "s01-threema-leave-vs-add.txt",
+        "s02-deltachat-concurrent-adds.txt",
+        "s03-deltachat-correction.txt",
+        "s04-simplex-equivocation.txt",
+        "s05-missing-parent.txt",
+        "s06-matrix-outdated-list.txt",
+        "s07-tox-split-titles.txt",
+    ] {
+        run_cli_scenario(fixture);
+    }
+}
+
+#[test]
+fn race_scenarios_run_end_to_end_through_bundles() {
+    for fixture in [
+        "s08-matrix-ban-vs-power.txt",
+        "s09-p2panda-demote-vs-add.txt",
+        "s10-mutual-removal.txt",
+        "s11-p2panda-concurrent-readd.txt",
+        "s12-deltachat-stale-backup.txt",
+        "s13-chatmail-offline-add.txt",
+        "x01-removal-cascade.txt",
+        "x02-three-way-cycle.txt",
+        "x03-removal-chain.txt",
+    ] {
+        run_cli_scenario(fixture);
+    }
+}
+
+// ---- Bundles: round trip, idempotence, and every bad input of the issue.
+
+/// Store `a` with group "G" (Alice, Bob admin, Carol) and its full bundle.
+fn exported(w: &World) -> (String, Vec<u8>) {
+    w.ok("a", &["init"]);
+    let bob = w.new_key("bob");
+    let carol = w.new_key("carol");
+    let group = w.ok(
+        "a",
+        &[
+            "group",
+            "create",
+            "G",
+            "--member",
+            &format!("{bob}:admin:bob"),
+        ],
+    );
+    w.ok("a", &["add", "G", &carol, "--name", "carol"]);
+    let file = w.path("g.gmm");
+    w.ok("a", &["export", "G", "-o", file.to_str().unwrap()]);
+    (group, fs::read(file).unwrap())
+}
+
+/// Imports bytes into a fresh store `b` (created if needed); returns the output.
+fn import_bytes(w: &World, name: &str, bytes: &[u8]) -> Output {
+    if !w.path("b").exists() {
+        w.ok("b", &["init"]);
+    }
+    let file = w.path(name);
+    fs::write(&file, bytes).unwrap();
+    w.run("b", &["import", file.to_str().unwrap()])
+}
+
+fn event_count(w: &World, store: &str, group: &str) -> u64 {
+    match w.run(store, &["status", group, "--json"]) {
+        out if out.status.success() => {
+            let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+            v["counts"]["events"].as_u64().unwrap()
+        }
+        _ => 0,
+    }
+}
+
+/// Frame boundaries of a binary bundle: (start of each record's length field).
+fn frames(bytes: &[u8]) -> (usize, Vec<(usize, usize)>) {
+    let header_len = u32::from_le_bytes(bytes[10..14].try_into().unwrap()) as usize;
+    let mut at = 14 + header_len;
+    let body = at;
+    let mut out = Vec::new();
+    let count = 3; // the fixture group has three events
+    for _ in 0..count {
+        let len = u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap()) as usize;
+        out.push((at, len));
+        at += 4 + len;
+    }
+    (body, out)
+}
+
+fn stderr_of(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).to_string()
+}
+
+#[test]
+fn export_import_round_trip_is_identical_and_idempotent() {
+    let w = World::new();
+    let (group, bytes) = exported(&w);
+    let out = import_bytes(&w, "g.gmm", &bytes);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("accepted 3") && stdout.contains("+ bob (admin)"),
+        "{stdout}"
+    );
+    assert_eq!(
+        w.json("a", &["members", "G"]),
+        w.json("b", &["members", "G"])
+    );
+    let head = w.log_head("b", "G");
+    let again = w.run(
+        "b",
+        &["import", w.path("g.gmm").to_str().unwrap(), "--json"],
+    );
+    let report: Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(report["counts"], serde_json::json!({ "duplicate": 3 }));
+    assert_eq!(w.log_head("b", "G"), head);
+    // JSON Lines re-imports losslessly into a third store.
+    let jsonl = w.ok("a", &["export", &group, "--format", "jsonl"]);
+    w.ok("c", &["init"]);
+    let file = w.path("g.jsonl");
+    fs::write(&file, &jsonl).unwrap();
+    w.ok("c", &["import", file.to_str().unwrap()]);
+    assert_eq!(
+        w.json("c", &["status", "G"])["view_hash"],
+        w.json("a", &["status", "G"])["view_hash"]
+    );
+    // Standard input works too.
+    w.ok("d", &["init"]);
+    let out = w
+        .gmm("d")
+        .args(["import", "-"])
+        .write_stdin(bytes)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(event_count(&w, "d", &group), 3);
+}
+
+#[test]
+fn dry_run_changes_nothing() {
+    let w = World::new();
+    let (group, bytes) = exported(&w);
+    w.ok("b", &["init"]);
+    fs::write(w.path("g2.gmm"), &bytes).unwrap();
+    let out = w.ok(
+        "b",
+        &["import", "--dry-run", w.path("g2.gmm").to_str().unwrap()],
+    );
+    assert!(
+        out.contains("events would be: accepted 3") && out.contains("+ carol (member)"),
+        "{out}"
+    );
+    assert_eq!(event_count(&w, "b", &group), 0);
+}
+
+#[test]
+fn wrong_magic_and_unknown_version() {
+    let w = World::new();
+    let (_, bytes) = exported(&w);
+    let mut bad = bytes.clone();
+    bad[0] = b'X';
+    let out = import_bytes(&w, "magic.gmm", &bad);
+    assert_eq!(out.status.code(), Some(65));
+    assert!(stderr_of(&out).contains("not a gmm bundle"));
+    let mut bad = bytes.clone();
+    bad[8] = 2;
+    let out = import_bytes(&w, "version.gmm", &bad);
+    assert_eq!(out.status.code(), Some(65));
+    assert!(stderr_of(&out).contains("version 2 is not supported"));
+}
+
+#[test]
+fn truncated_bundles_keep_what_verified() {
+    let w = World::new();
+    let (group, bytes) = exported(&w);
+    let (body, frames) = frames(&bytes);
+    let mut cuts = vec![(body, 0), (body / 2, 0)];
+    for (k, (start, len)) in frames.iter().enumerate() {
+        cuts.push((start + 2, k)); // inside a length field
+        cuts.push((start + 4 + len / 2, k)); // inside a record
+        cuts.push((start + 4 + len, k + 1)); // at the next frame boundary
+    }
+    cuts.push((bytes.len() - 10, 3)); // inside the trailer
+    for (i, (cut, complete)) in cuts.into_iter().enumerate() {
+        let store = format!("t{i}");
+        w.ok(&store, &["init"]);
+        let file = w.path(&format!("cut{i}.gmm"));
+        fs::write(&file, &bytes[..cut]).unwrap();
+        let out = w.run(&store, &["import", file.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(65), "cut at {cut}");
+        assert!(
+            stderr_of(&out).contains("truncated"),
+            "cut at {cut}: {}",
+            stderr_of(&out)
+        );
+        assert_eq!(
+            event_count(&w, &store, &group),
+            complete as u64,
+            "cut at {cut}"
+        );
+    }
+}
+
+#[test]
+fn flipped_bytes_are_caught() {
+    let w = World::new();
+    let (group, bytes) = exported(&w);
+    let (_, frames) = frames(&bytes);
+    let (second, len) = frames[1];
+    let cases = [
+        ("body", second + 4 + 64 + len / 3, "refused: "),
+        ("signature", second + 4 + 10, "bad-signature"),
+        ("header", 20, ""),
+        ("trailer", bytes.len() - 5, "digest"),
+    ];
+    for (what, at, finding) in cases {
+        let store = format!("f-{what}");
+        w.ok(&store, &["init"]);
+        let mut bad = bytes.clone();
+        bad[at] ^= 0x40;
+        let file = w.path(&format!("flip-{what}.gmm"));
+        fs::write(&file, &bad).unwrap();
+        let out = w.run(&store, &["import", file.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(65), "{what}");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            stderr_of(&out)
+        );
+        assert!(text.contains(finding), "{what}: {text}");
+        assert!(!text.contains("panicked"));
+        if what == "trailer" {
+            assert_eq!(
+                event_count(&w, &store, &group),
+                3,
+                "every event verified on its own"
+            );
+        }
+        if what == "signature" || what == "body" {
+            // The damaged event is quarantined; its child waits for it.
+            let status = w.json(&store, &["status", &group]);
+            assert_eq!(status["counts"]["events"], 1, "{what}");
+            assert_eq!(status["counts"]["pending"], 1, "{what}");
+        }
+    }
+}
+
+#[test]
+fn a_huge_length_field_allocates_nothing() {
+    let w = World::new();
+    let (_, bytes) = exported(&w);
+    let (_, frames) = frames(&bytes);
+    let mut bad = bytes.clone();
+    bad[frames[0].0..frames[0].0 + 4].copy_from_slice(&u32::MAX.to_le_bytes());
+    let out = import_bytes(&w, "huge.gmm", &bad);
+    assert_eq!(out.status.code(), Some(65));
+    assert!(stderr_of(&out).contains("over the"), "{}", stderr_of(&out));
+    let mut bad = bytes.clone();
+    bad[10..14].copy_from_slice(&u32::MAX.to_le_bytes());
+    let out = import_bytes(&w, "huge-header.gmm", &bad);
+    assert_eq!(out.status.code(), Some(65));
+}
+
+/// Builds a bundle with the library's writer: `group`'s header, any records.
+fn handmade(group: &str, records: &[Vec<u8>]) -> Vec<u8> {
+    let header = gmm::bundle::BundleHeader {
+        group: gmm::event::EventId::from_hex(group).unwrap(),
+        kind: gmm::bundle::BundleKind::Export,
+        heads: Vec::new(),
+        view_hash: Default::default(),
+        want: Vec::new(),
+        prerequisites: Vec::new(),
+        event_count: records.len() as u64,
+        created: 0,
+    };
+    let mut writer = gmm::bundle::BundleWriter::new(Vec::new(), &header).unwrap();
+    for r in records {
+        writer.record(r).unwrap();
+    }
+    writer.finish(None).unwrap().0
+}
+
+fn records_of(w: &World, store: &str, group: &str) -> Vec<Vec<u8>> {
+    let text = w.ok(store, &["export", group, "--format", "jsonl"]);
+    text.lines()
+        .skip(1)
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            hex::decode(v["record"].as_str().unwrap()).unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn handmade_bundles_reordered_duplicated_foreign_and_empty() {
+    let w = World::new();
+    let (group, _) = exported(&w);
+    let records = records_of(&w, "a", &group);
+    // Children before parents: pending, then resolved in the same import.
+    let reversed: Vec<Vec<u8>> = records.iter().rev().cloned().collect();
+    let out = import_bytes(&w, "rev.gmm", &handmade(&group, &reversed));
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("2 pending event(s) could be applied"));
+    assert_eq!(event_count(&w, "b", &group), 3);
+    assert_eq!(w.json("b", &["status", "G"])["counts"]["pending"], 0);
+    // Duplicates inside one bundle.
+    w.ok("c", &["init"]);
+    fs::write(
+        w.path("dup.gmm"),
+        handmade(&group, &[records[0].clone(), records[0].clone()]),
+    )
+    .unwrap();
+    let report: Value = serde_json::from_str(&w.ok(
+        "c",
+        &["import", w.path("dup.gmm").to_str().unwrap(), "--json"],
+    ))
+    .unwrap();
+    assert_eq!(
+        report["counts"],
+        serde_json::json!({ "accepted": 1, "duplicate": 1 })
+    );
+    // Events of another group.
+    w.ok("a", &["group", "create", "Other"]);
+    let other_group = w.json("a", &["status", "Other"])["group"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let other = records_of(&w, "a", &other_group);
+    let mixed = handmade(&group, &[records[0].clone(), other[0].clone()]);
+    w.ok("e", &["init"]);
+    fs::write(w.path("mixed.gmm"), mixed).unwrap();
+    let out = w.run("e", &["import", w.path("mixed.gmm").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(65));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("not to the bundle's group"));
+    assert_eq!(event_count(&w, "e", &group), 1);
+    // An empty bundle is fine and changes nothing.
+    w.ok("f", &["init"]);
+    fs::write(w.path("empty.gmm"), handmade(&group, &[])).unwrap();
+    let out = w.ok("f", &["import", w.path("empty.gmm").to_str().unwrap()]);
+    assert!(out.contains("no events"), "{out}");
+}
+
+#[test]
+fn nothing_on_stdin_and_missing_files() {
+    let w = World::new();
+    w.ok("a", &["init"]);
+    let out = w
+        .gmm("a")
+        .args(["import", "-"])
+        .write_stdin(Vec::new())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(66));
+    assert!(stderr_of(&out).contains("the input is empty"));
+    let out = w.run("a", &["import", "no-such-file.gmm"]);
+    assert_eq!(out.status.code(), Some(66));
+    let out = w.run("a", &["bundle", "inspect", "no-such-file.gmm"]);
+    assert_eq!(out.status.code(), Some(66));
+}
+
+#[test]
+fn bad_jsonl_lines_are_findings() {
+    let w = World::new();
+    let (group, _) = exported(&w);
+    let text = w.ok("a", &["export", &group, "--format", "jsonl"]);
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    // Line 3 (the second event) is not JSON; line 4's id lies.
+    lines[2] = "this is not json".into();
+    let mut fourth: Value = serde_json::from_str(&lines[3]).unwrap();
+    fourth["id"] = "00".repeat(32).into();
+    lines[3] = fourth.to_string();
+    let out = import_bytes(&w, "bad.jsonl", lines.join("\n").as_bytes());
+    assert_eq!(out.status.code(), Some(65));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("line 3: not JSON"), "{stdout}");
+    assert!(
+        stdout.contains("line 4: `id` does not match the record"),
+        "{stdout}"
+    );
+    assert_eq!(event_count(&w, "b", &group), 1);
+}
+
+#[test]
+fn bundle_verify_and_inspect() {
+    let w = World::new();
+    let (group, bytes) = exported(&w);
+    let full = w.path("full.gmm");
+    fs::write(&full, &bytes).unwrap();
+    let inspect = w.json("nostore", &["bundle", "inspect", full.to_str().unwrap()]);
+    assert_eq!(inspect["event_count"], 3);
+    assert_eq!(inspect["ops"], serde_json::json!({ "add": 2, "create": 1 }));
+    assert!(inspect["digest"].is_string());
+    // A bundle of only the newest event needs its parents here.
+    let status = w.json("a", &["status", "G"]);
+    let head = status["heads"][0]["id"].as_str().unwrap().to_string();
+    let records = records_of(&w, "a", &group);
+    let tail = w.path("tail.gmm");
+    fs::write(&tail, handmade(&group, &records[2..])).unwrap();
+    w.ok("b", &["init"]);
+    let out = w.run("b", &["bundle", "verify", tail.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("missing prerequisite"));
+    w.ok("b", &["bundle", "verify", full.to_str().unwrap()]);
+    w.ok("b", &["import", full.to_str().unwrap()]);
+    w.ok("b", &["bundle", "verify", tail.to_str().unwrap()]);
+    // --since: only what is not in the past of the given heads.
+    w.ok("a", &["title", "G", "Newer"]);
+    let since = w.path("since.gmm");
+    w.ok(
+        "a",
+        &[
+            "export",
+            "Newer",
+            "--since",
+            &head[..12],
+            "-o",
+            since.to_str().unwrap(),
+        ],
+    );
+    let inspect = w.json("x", &["bundle", "inspect", since.to_str().unwrap()]);
+    assert_eq!(inspect["event_count"], 1);
+    assert_eq!(inspect["prerequisites"][0]["id"], head.as_str());
+    w.ok("b", &["import", since.to_str().unwrap()]);
+    assert_eq!(w.json("b", &["members", "Newer"])["title"], "Newer");
+}

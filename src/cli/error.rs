@@ -3,6 +3,7 @@
 
 use std::io::Write;
 
+use gmm::bundle::BundleError;
 use gmm::error::Candidate;
 use gmm::keys::KeyError;
 use gmm::store::StoreError;
@@ -37,8 +38,16 @@ impl CommandError {
         self
     }
 
-    /// `error: …` then one `hint: …` line each.
+    /// A failure already reported (file by file); only its code remains.
+    pub fn reported(code: u8) -> CommandError {
+        CommandError::new(code, "")
+    }
+
+    /// `error: …` then one `hint: …` line each (nothing for a reported one).
     pub fn print(&self, err: &mut dyn Write) {
+        if self.message.is_empty() {
+            return;
+        }
         let _ = writeln!(err, "error: {}", self.message);
         for hint in &self.hints {
             let _ = writeln!(err, "hint: {hint}");
@@ -93,6 +102,17 @@ impl From<Error> for CommandError {
                 KeyError::Io { .. } => e(EXIT_IO).hint("check the folder exists and is writable"),
             },
             Error::Event(_) => e(EXIT_MALFORMED),
+            Error::Bundle(bundle) => match bundle {
+                BundleError::Empty => {
+                    e(EXIT_MISSING).hint("give a bundle file, or pipe one into `-` (gmm export … | gmm import -)")
+                }
+                BundleError::Io(_) => e(EXIT_IO).hint("check the file and the disk"),
+                BundleError::Truncated { .. } | BundleError::RecordTooLarge { .. } => e(EXIT_MALFORMED)
+                    .hint("the events read before this point were checked and kept; import a complete copy to get the rest (duplicates are skipped)"),
+                BundleError::DigestMismatch | BundleError::BadSignature(_) | BundleError::BadTrailer(_) => e(EXIT_MALFORMED)
+                    .hint("the bundle was altered or damaged; each event verified on its own, and those that did were kept"),
+                _ => e(EXIT_MALFORMED).hint("gmm bundles are made by `gmm export` and `gmm correct`"),
+            },
             Error::UnknownGroup { .. } => {
                 e(EXIT_MISSING).hint("`gmm group list` shows the groups in this store")
             }

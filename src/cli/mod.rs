@@ -2,18 +2,24 @@
 //! command lives in its own file with its `Args` and one `run` function.
 
 mod add;
+mod bundle;
 mod context;
 mod error;
+mod export;
+mod files;
 mod generate;
 mod graph;
 mod group;
+mod heads;
 mod id;
+mod import;
 mod init;
 mod json;
 mod key;
 mod leave;
 mod log;
 mod members;
+mod progress;
 mod remove;
 mod replay;
 mod role;
@@ -88,6 +94,10 @@ enum Command {
     Log(log::Args),
     Status(status::Args),
     Why(why::Args),
+    Export(export::Args),
+    Import(import::Args),
+    #[command(subcommand)]
+    Bundle(bundle::BundleCommand),
     Replay(replay::Args),
     #[command(hide = true)]
     Generate(generate::Args),
@@ -142,6 +152,9 @@ fn dispatch(ctx: &context::Context, ui: &mut Ui, command: Command) -> Result<u8,
         Command::Log(args) => log::run(ctx, ui, args),
         Command::Status(args) => status::run(ctx, ui, args),
         Command::Why(args) => why::run(ctx, ui, args),
+        Command::Export(args) => export::run(ctx, ui, args),
+        Command::Import(args) => import::run(ctx, ui, args),
+        Command::Bundle(args) => bundle::run(ctx, ui, args),
         Command::Replay(args) => replay::run(ctx, ui, args),
         Command::Generate(args) => generate::run(ui, args),
     }

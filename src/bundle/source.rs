@@ -1,0 +1,59 @@
+//! Reading either bundle format: the first bytes tell binary (`GMMBUNDL`) from
+//! JSON Lines (`{`).
+
+use std::io::BufRead;
+
+use super::jsonl::JsonlReader;
+use super::BundleError;
+use super::BundleHeader;
+use super::BundleReader;
+use super::Trailer;
+
+/// One item of a bundle: a signed record to verify, or a line that could not
+/// even yield one (JSON Lines only), kept as evidence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Item {
+    Record(Vec<u8>),
+    Bad { reason: String, raw: Vec<u8> },
+}
+
+/// An open bundle of either format.
+pub enum Source<R: BufRead> {
+    /// Boxed: the reader holds a blake3 hasher, much larger than the JSON reader.
+    Binary(Box<BundleReader<R>>),
+    Jsonl(JsonlReader<R>),
+}
+
+impl<R: BufRead> Source<R> {
+    pub fn open(mut input: R) -> Result<Source<R>, BundleError> {
+        let first = input.fill_buf()?.first().copied();
+        match first {
+            None => Err(BundleError::Empty),
+            Some(b'G') => Ok(Source::Binary(Box::new(BundleReader::open(input)?))),
+            Some(b'{') => Ok(Source::Jsonl(JsonlReader::open(input)?)),
+            Some(_) => Err(BundleError::NotABundle),
+        }
+    }
+
+    pub fn header(&self) -> &BundleHeader {
+        match self {
+            Source::Binary(r) => r.header(),
+            Source::Jsonl(r) => r.header(),
+        }
+    }
+
+    pub fn next_item(&mut self) -> Result<Option<Item>, BundleError> {
+        match self {
+            Source::Binary(r) => Ok(r.next_record()?.map(Item::Record)),
+            Source::Jsonl(r) => r.next_item(),
+        }
+    }
+
+    /// Checks the end of the bundle; binary bundles have a trailer.
+    pub fn finish(self) -> Result<Option<Trailer>, BundleError> {
+        match self {
+            Source::Binary(r) => r.finish().map(Some),
+            Source::Jsonl(r) => r.finish().map(|()| None),
+        }
+    }
+}

@@ -1,0 +1,98 @@
+//! Files named on the command line, with `-` for standard input or output.
+
+use std::fs::File;
+use std::io::BufRead;
+use std::io::BufReader;
+use std::io::IsTerminal;
+use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::path::PathBuf;
+
+use super::error::CommandError;
+use super::error::EXIT_IO;
+use super::error::EXIT_MISSING;
+use super::error::EXIT_USAGE;
+
+/// Opens a file for reading, or standard input for `-`.
+pub fn open_input(path: &Path) -> Result<Box<dyn BufRead>, CommandError> {
+    if path == Path::new("-") {
+        return Ok(Box::new(BufReader::new(std::io::stdin().lock())));
+    }
+    let file = File::open(path).map_err(|e| {
+        let code = if e.kind() == std::io::ErrorKind::NotFound {
+            EXIT_MISSING
+        } else {
+            EXIT_IO
+        };
+        CommandError::new(code, format!("cannot open {}: {e}", path.display()))
+            .hint("check the path; `-` reads standard input")
+    })?;
+    Ok(Box::new(BufReader::with_capacity(1 << 20, file)))
+}
+
+/// Where a bundle goes: a temporary file renamed into place on success (no
+/// half-written file is ever left), or standard output.
+pub enum Output {
+    File {
+        temp: tempfile::NamedTempFile,
+        path: PathBuf,
+    },
+    Stdout,
+}
+
+impl Output {
+    /// `None` or `-` is standard output, refused for binary data on a terminal.
+    pub fn create(path: Option<&Path>, binary: bool) -> Result<Output, CommandError> {
+        match path.filter(|p| *p != Path::new("-")) {
+            None => {
+                if binary && std::io::stdout().is_terminal() {
+                    return Err(CommandError::new(
+                        EXIT_USAGE,
+                        "refusing to write a binary bundle to a terminal",
+                    )
+                    .hint("write it to a file with -o FILE, or redirect standard output"));
+                }
+                Ok(Output::Stdout)
+            }
+            Some(path) => {
+                let dir = path
+                    .parent()
+                    .filter(|d| !d.as_os_str().is_empty())
+                    .unwrap_or(Path::new("."));
+                let temp = tempfile::NamedTempFile::new_in(dir).map_err(|e| {
+                    CommandError::new(EXIT_IO, format!("cannot write in {}: {e}", dir.display()))
+                })?;
+                Ok(Output::File {
+                    temp,
+                    path: path.to_owned(),
+                })
+            }
+        }
+    }
+
+    pub fn writer(&mut self) -> Box<dyn Write + '_> {
+        match self {
+            Output::File { temp, .. } => Box::new(std::io::BufWriter::new(temp.as_file_mut())),
+            Output::Stdout => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+        }
+    }
+
+    /// Moves the finished file into place.
+    pub fn finish(self) -> Result<(), CommandError> {
+        if let Output::File { temp, path } = self {
+            // A bundle is not a secret: the usual mode for a new file.
+            let mode = std::fs::Permissions::from_mode(0o644);
+            std::fs::set_permissions(temp.path(), mode)
+                .and_then(|()| temp.as_file().sync_all())
+                .map_err(|e| CommandError::new(EXIT_IO, e.to_string()))?;
+            temp.persist(&path).map_err(|e| {
+                CommandError::new(
+                    EXIT_IO,
+                    format!("cannot write {}: {}", path.display(), e.error),
+                )
+            })?;
+        }
+        Ok(())
+    }
+}
