@@ -46,6 +46,8 @@ complete -c gmm -n "__fish_gmm_needs_command" -f -a "why" -d 'Explain a member\'
 complete -c gmm -n "__fish_gmm_needs_command" -f -a "export" -d 'Write a group\'s events as a bundle for another peer'
 complete -c gmm -n "__fish_gmm_needs_command" -f -a "import" -d 'Verify and apply bundles'
 complete -c gmm -n "__fish_gmm_needs_command" -f -a "bundle"
+complete -c gmm -n "__fish_gmm_needs_command" -f -a "diff" -d 'Show how this store and a peer differ in a group'
+complete -c gmm -n "__fish_gmm_needs_command" -f -a "correct" -d 'Write the correction bundle a peer needs'
 complete -c gmm -n "__fish_gmm_needs_command" -f -a "replay" -d 'Rebuild a group\'s projection from the log and compare it with the stored one'
 complete -c gmm -n "__fish_gmm_needs_command" -f -a "generate" -d 'Write man pages and completions into OUT/man and OUT/completions'
 complete -c gmm -n "__fish_gmm_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -184,6 +186,22 @@ complete -c gmm -n "__fish_gmm_using_subcommand bundle; and __fish_seen_subcomma
 complete -c gmm -n "__fish_gmm_using_subcommand bundle; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check that a bundle would apply cleanly to this store'
 complete -c gmm -n "__fish_gmm_using_subcommand bundle; and __fish_seen_subcommand_from help" -f -a "inspect" -d 'Show a bundle\'s header, heads, counts and authors'
 complete -c gmm -n "__fish_gmm_using_subcommand bundle; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gmm -n "__fish_gmm_using_subcommand diff" -l heads -d 'The peer\'s heads instead (event ids, comma-separated), as its `gmm status --json` prints them' -r
+complete -c gmm -n "__fish_gmm_using_subcommand diff" -l dir -d 'The store folder [default: $GMM_DIR, else ~/.local/share/gmm]' -r -F
+complete -c gmm -n "__fish_gmm_using_subcommand diff" -l json -d 'Print stable JSON on stdout (JSON Lines for lists of events and groups)'
+complete -c gmm -n "__fish_gmm_using_subcommand diff" -s q -l quiet -d 'Print nothing but results and errors'
+complete -c gmm -n "__fish_gmm_using_subcommand diff" -s v -l verbose -d 'Print more detail (full keys and ids)'
+complete -c gmm -n "__fish_gmm_using_subcommand diff" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gmm -n "__fish_gmm_using_subcommand correct" -l heads -d 'The peer\'s heads instead (event ids, comma-separated), as its `gmm status --json` prints them' -r
+complete -c gmm -n "__fish_gmm_using_subcommand correct" -s o -l output -d 'Where to write the bundle (`-` for standard output, the default)' -r -F
+complete -c gmm -n "__fish_gmm_using_subcommand correct" -l format -d 'The encoding' -r -f -a "bin\t'The binary bundle format (docs/bundle-format.md)'
+jsonl\t'One JSON object per line, with the raw signed bytes'"
+complete -c gmm -n "__fish_gmm_using_subcommand correct" -l dir -d 'The store folder [default: $GMM_DIR, else ~/.local/share/gmm]' -r -F
+complete -c gmm -n "__fish_gmm_using_subcommand correct" -l sign -d 'Sign the bundle\'s trailer with this store\'s identity'
+complete -c gmm -n "__fish_gmm_using_subcommand correct" -l json -d 'Print stable JSON on stdout (JSON Lines for lists of events and groups)'
+complete -c gmm -n "__fish_gmm_using_subcommand correct" -s q -l quiet -d 'Print nothing but results and errors'
+complete -c gmm -n "__fish_gmm_using_subcommand correct" -s v -l verbose -d 'Print more detail (full keys and ids)'
+complete -c gmm -n "__fish_gmm_using_subcommand correct" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gmm -n "__fish_gmm_using_subcommand replay" -l dir -d 'The store folder [default: $GMM_DIR, else ~/.local/share/gmm]' -r -F
 complete -c gmm -n "__fish_gmm_using_subcommand replay" -l repair -d 'Replace a differing stored projection with the rebuilt one'
 complete -c gmm -n "__fish_gmm_using_subcommand replay" -l json -d 'Print stable JSON on stdout (JSON Lines for lists of events and groups)'
@@ -195,25 +213,27 @@ complete -c gmm -n "__fish_gmm_using_subcommand generate" -l json -d 'Print stab
 complete -c gmm -n "__fish_gmm_using_subcommand generate" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gmm -n "__fish_gmm_using_subcommand generate" -s v -l verbose -d 'Print more detail (full keys and ids)'
 complete -c gmm -n "__fish_gmm_using_subcommand generate" -s h -l help -d 'Print help'
-complete -c gmm -n "__fish_gmm_using_subcommand help; and not __fish_seen_subcommand_from init key id group add remove leave role title members log status why export import bundle replay generate help" -f -a "init" -d 'Create the store and its identity'
-complete -c gmm -n "__fish_gmm_using_subcommand help; and not __fish_seen_subcommand_from init key id group add remove leave role title members log status why export import bundle replay generate help" -f -a "key"
-complete -c gmm -n "__fish_gmm_using_subcommand help; and not __fish_seen_subcommand_from init key id group add remove leave role title members log status why export import bundle replay generate help" -f -a "id" -d 'Print this store\'s public key'
-complete -c gmm -n "__fish_gmm_using_subcommand help; and not __fish_seen_subcommand_from init key id group add remove leave role title members log status why export import bundle replay generate help" -f -a "group"
-complete -c gmm -n "__fish_gmm_using_subcommand help; and not __fish_seen_subcommand_from init key id group add remove leave role title members log status why export import bundle replay generate help" -f -a "add" -d 'Add a member to a group'
-complete -c gmm -n "__fish_gmm_using_subcommand help; and not __fish_seen_subcommand_from init key id group add remove leave role title members log status why export import bundle replay generate help" -f -a "remove" -d 'Remove a member from a group'
-complete -c gmm -n "__fish_gmm_using_subcommand help; and not __fish_seen_subcommand_from init key id group add remove leave role title members log status why export import bundle replay generate help" -f -a "leave" -d 'Leave a group'
-complete -c gmm -n "__fish_gmm_using_subcommand help; and not __fish_seen_subcommand_from init key id group add remove leave role title members log status why export import bundle replay generate help" -f -a "role" -d 'Set a member\'s role (`member` or `admin`)'
-complete -c gmm -n "__fish_gmm_using_subcommand help; and not __fish_seen_subcommand_from init key id group add remove leave role title members log status why export import bundle replay generate help" -f -a "title" -d 'Set a group\'s title'
-complete -c gmm -n "__fish_gmm_using_subcommand help; and not __fish_seen_subcommand_from init key id group add remove leave role title members log status why export import bundle replay generate help" -f -a "members" -d 'Show a group\'s members and their roles'
-complete -c gmm -n "__fish_gmm_using_subcommand help; and not __fish_seen_subcommand_from init key id group add remove leave role title members log status why export import bundle replay generate help" -f -a "log" -d 'Show a group\'s events with their status'
-complete -c gmm -n "__fish_gmm_using_subcommand help; and not __fish_seen_subcommand_from init key id group add remove leave role title members log status why export import bundle replay generate help" -f -a "status" -d 'Show a group\'s heads, view hash, counts, pending events, forks and conflicts'
-complete -c gmm -n "__fish_gmm_using_subcommand help; and not __fish_seen_subcommand_from init key id group add remove leave role title members log status why export import bundle replay generate help" -f -a "why" -d 'Explain a member\'s status and role'
-complete -c gmm -n "__fish_gmm_using_subcommand help; and not __fish_seen_subcommand_from init key id group add remove leave role title members log status why export import bundle replay generate help" -f -a "export" -d 'Write a group\'s events as a bundle for another peer'
-complete -c gmm -n "__fish_gmm_using_subcommand help; and not __fish_seen_subcommand_from init key id group add remove leave role title members log status why export import bundle replay generate help" -f -a "import" -d 'Verify and apply bundles'
-complete -c gmm -n "__fish_gmm_using_subcommand help; and not __fish_seen_subcommand_from init key id group add remove leave role title members log status why export import bundle replay generate help" -f -a "bundle"
-complete -c gmm -n "__fish_gmm_using_subcommand help; and not __fish_seen_subcommand_from init key id group add remove leave role title members log status why export import bundle replay generate help" -f -a "replay" -d 'Rebuild a group\'s projection from the log and compare it with the stored one'
-complete -c gmm -n "__fish_gmm_using_subcommand help; and not __fish_seen_subcommand_from init key id group add remove leave role title members log status why export import bundle replay generate help" -f -a "generate" -d 'Write man pages and completions into OUT/man and OUT/completions'
-complete -c gmm -n "__fish_gmm_using_subcommand help; and not __fish_seen_subcommand_from init key id group add remove leave role title members log status why export import bundle replay generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gmm -n "__fish_gmm_using_subcommand help; and not __fish_seen_subcommand_from init key id group add remove leave role title members log status why export import bundle diff correct replay generate help" -f -a "init" -d 'Create the store and its identity'
+complete -c gmm -n "__fish_gmm_using_subcommand help; and not __fish_seen_subcommand_from init key id group add remove leave role title members log status why export import bundle diff correct replay generate help" -f -a "key"
+complete -c gmm -n "__fish_gmm_using_subcommand help; and not __fish_seen_subcommand_from init key id group add remove leave role title members log status why export import bundle diff correct replay generate help" -f -a "id" -d 'Print this store\'s public key'
+complete -c gmm -n "__fish_gmm_using_subcommand help; and not __fish_seen_subcommand_from init key id group add remove leave role title members log status why export import bundle diff correct replay generate help" -f -a "group"
+complete -c gmm -n "__fish_gmm_using_subcommand help; and not __fish_seen_subcommand_from init key id group add remove leave role title members log status why export import bundle diff correct replay generate help" -f -a "add" -d 'Add a member to a group'
+complete -c gmm -n "__fish_gmm_using_subcommand help; and not __fish_seen_subcommand_from init key id group add remove leave role title members log status why export import bundle diff correct replay generate help" -f -a "remove" -d 'Remove a member from a group'
+complete -c gmm -n "__fish_gmm_using_subcommand help; and not __fish_seen_subcommand_from init key id group add remove leave role title members log status why export import bundle diff correct replay generate help" -f -a "leave" -d 'Leave a group'
+complete -c gmm -n "__fish_gmm_using_subcommand help; and not __fish_seen_subcommand_from init key id group add remove leave role title members log status why export import bundle diff correct replay generate help" -f -a "role" -d 'Set a member\'s role (`member` or `admin`)'
+complete -c gmm -n "__fish_gmm_using_subcommand help; and not __fish_seen_subcommand_from init key id group add remove leave role title members log status why export import bundle diff correct replay generate help" -f -a "title" -d 'Set a group\'s title'
+complete -c gmm -n "__fish_gmm_using_subcommand help; and not __fish_seen_subcommand_from init key id group add remove leave role title members log status why export import bundle diff correct replay generate help" -f -a "members" -d 'Show a group\'s members and their roles'
+complete -c gmm -n "__fish_gmm_using_subcommand help; and not __fish_seen_subcommand_from init key id group add remove leave role title members log status why export import bundle diff correct replay generate help" -f -a "log" -d 'Show a group\'s events with their status'
+complete -c gmm -n "__fish_gmm_using_subcommand help; and not __fish_seen_subcommand_from init key id group add remove leave role title members log status why export import bundle diff correct replay generate help" -f -a "status" -d 'Show a group\'s heads, view hash, counts, pending events, forks and conflicts'
+complete -c gmm -n "__fish_gmm_using_subcommand help; and not __fish_seen_subcommand_from init key id group add remove leave role title members log status why export import bundle diff correct replay generate help" -f -a "why" -d 'Explain a member\'s status and role'
+complete -c gmm -n "__fish_gmm_using_subcommand help; and not __fish_seen_subcommand_from init key id group add remove leave role title members log status why export import bundle diff correct replay generate help" -f -a "export" -d 'Write a group\'s events as a bundle for another peer'
+complete -c gmm -n "__fish_gmm_using_subcommand help; and not __fish_seen_subcommand_from init key id group add remove leave role title members log status why export import bundle diff correct replay generate help" -f -a "import" -d 'Verify and apply bundles'
+complete -c gmm -n "__fish_gmm_using_subcommand help; and not __fish_seen_subcommand_from init key id group add remove leave role title members log status why export import bundle diff correct replay generate help" -f -a "bundle"
+complete -c gmm -n "__fish_gmm_using_subcommand help; and not __fish_seen_subcommand_from init key id group add remove leave role title members log status why export import bundle diff correct replay generate help" -f -a "diff" -d 'Show how this store and a peer differ in a group'
+complete -c gmm -n "__fish_gmm_using_subcommand help; and not __fish_seen_subcommand_from init key id group add remove leave role title members log status why export import bundle diff correct replay generate help" -f -a "correct" -d 'Write the correction bundle a peer needs'
+complete -c gmm -n "__fish_gmm_using_subcommand help; and not __fish_seen_subcommand_from init key id group add remove leave role title members log status why export import bundle diff correct replay generate help" -f -a "replay" -d 'Rebuild a group\'s projection from the log and compare it with the stored one'
+complete -c gmm -n "__fish_gmm_using_subcommand help; and not __fish_seen_subcommand_from init key id group add remove leave role title members log status why export import bundle diff correct replay generate help" -f -a "generate" -d 'Write man pages and completions into OUT/man and OUT/completions'
+complete -c gmm -n "__fish_gmm_using_subcommand help; and not __fish_seen_subcommand_from init key id group add remove leave role title members log status why export import bundle diff correct replay generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gmm -n "__fish_gmm_using_subcommand help; and __fish_seen_subcommand_from key" -f -a "generate" -d 'Write a new key pair to FILE (mode 0600) and FILE\'s .pub'
 complete -c gmm -n "__fish_gmm_using_subcommand help; and __fish_seen_subcommand_from group" -f -a "create" -d 'Create a group, optionally with its first members'
 complete -c gmm -n "__fish_gmm_using_subcommand help; and __fish_seen_subcommand_from group" -f -a "list" -d 'List the groups in this store'

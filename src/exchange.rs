@@ -122,30 +122,70 @@ pub fn export(
         event_count: ids.len() as u64,
         created: request.created,
     };
-    let trailer = match request.format {
-        Format::Binary => {
-            let mut writer = BundleWriter::new(&mut *out, &header)?;
-            for (n, id) in ids.iter().enumerate() {
-                writer.record(&stored(store, id)?.record())?;
-                progress(n as u64 + 1);
-            }
-            Some(writer.finish(request.signer)?.1)
-        }
-        Format::Jsonl => {
-            jsonl::write_header(out, &header)?;
-            for (n, id) in ids.iter().enumerate() {
-                jsonl::write_event(out, &stored(store, id)?)?;
-                progress(n as u64 + 1);
-            }
-            out.flush().map_err(crate::bundle::BundleError::from)?;
-            None
-        }
-    };
+    let trailer = write_bundle(
+        store,
+        &header,
+        &ids,
+        request.format,
+        request.signer,
+        out,
+        progress,
+    )?;
     Ok(ExportReport {
         header,
         trailer,
         unknown_since,
     })
+}
+
+/// Writes a bundle of stored events under a header, in either format.
+pub fn write_bundle(
+    store: &Store,
+    header: &BundleHeader,
+    ids: &[EventId],
+    format: Format,
+    signer: Option<&SecretKey>,
+    out: &mut dyn Write,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Option<Trailer>> {
+    match format {
+        Format::Binary => {
+            let mut writer = BundleWriter::new(&mut *out, header)?;
+            for (n, id) in ids.iter().enumerate() {
+                writer.record(&stored(store, id)?.record())?;
+                progress(n as u64 + 1);
+            }
+            Ok(Some(writer.finish(signer)?.1))
+        }
+        Format::Jsonl => {
+            jsonl::write_header(out, header)?;
+            for (n, id) in ids.iter().enumerate() {
+                jsonl::write_event(out, &stored(store, id)?)?;
+                progress(n as u64 + 1);
+            }
+            out.flush().map_err(crate::bundle::BundleError::from)?;
+            Ok(None)
+        }
+    }
+}
+
+/// Reads a whole bundle into memory: its header and the events that verify.
+/// A damaged bundle is an error (a peer's state is not read from one).
+pub fn read_events(input: impl BufRead) -> Result<(BundleHeader, Vec<SignedEvent>)> {
+    let mut source = Source::open(input)?;
+    let header = source.header().clone();
+    let mut events = Vec::new();
+    while let Some(item) = source.next_item()? {
+        if let Item::Record(record) = item {
+            if let Ok(event) = SignedEvent::from_record(&record) {
+                if event.group() == header.group {
+                    events.push(event);
+                }
+            }
+        }
+    }
+    source.finish()?;
+    Ok((header, events))
 }
 
 fn stored(store: &Store, id: &EventId) -> Result<SignedEvent> {

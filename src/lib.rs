@@ -12,6 +12,7 @@
 //! - [`json`]: the JSON values of the output contract;
 //! - [`keys`]: identities, key files, `verify_strict`;
 //! - [`view`]: the member view and the authority rule (SPEC §3);
+//! - [`peer`]: diff and correction against a peer;
 //! - [`projection`]: the convergent projection of concurrent events (SPEC §3);
 //! - [`store`]: the RocksDB store and its hash-chained local log (SPEC §5);
 //! - [`identity`]: the store's own key pair;
@@ -38,6 +39,7 @@ pub mod ingest;
 pub mod json;
 pub mod keys;
 pub mod paths;
+pub mod peer;
 pub mod projection;
 pub mod replay;
 pub mod resolve;

@@ -4,6 +4,8 @@
 mod add;
 mod bundle;
 mod context;
+mod correct;
+mod diff;
 mod error;
 mod export;
 mod files;
@@ -19,6 +21,7 @@ mod key;
 mod leave;
 mod log;
 mod members;
+mod peer_arg;
 mod progress;
 mod remove;
 mod replay;
@@ -98,6 +101,8 @@ enum Command {
     Import(import::Args),
     #[command(subcommand)]
     Bundle(bundle::BundleCommand),
+    Diff(diff::Args),
+    Correct(correct::Args),
     Replay(replay::Args),
     #[command(hide = true)]
     Generate(generate::Args),
@@ -155,6 +160,8 @@ fn dispatch(ctx: &context::Context, ui: &mut Ui, command: Command) -> Result<u8,
         Command::Export(args) => export::run(ctx, ui, args),
         Command::Import(args) => import::run(ctx, ui, args),
         Command::Bundle(args) => bundle::run(ctx, ui, args),
+        Command::Diff(args) => diff::run(ctx, ui, args),
+        Command::Correct(args) => correct::run(ctx, ui, args),
         Command::Replay(args) => replay::run(ctx, ui, args),
         Command::Generate(args) => generate::run(ui, args),
     }

@@ -1,0 +1,101 @@
+//! `gmm correct`: the correction bundle a peer needs.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use gmm::exchange;
+use gmm::exchange::Format;
+use gmm::identity;
+use gmm::peer;
+use gmm::resolve;
+use serde_json::json;
+
+use super::context::now_ms;
+use super::context::Context;
+use super::error::CommandError;
+use super::export::FormatArg;
+use super::files::Output;
+use super::peer_arg;
+use super::peer_arg::PeerArgs;
+use super::progress::Progress;
+use super::ui::Ui;
+
+/// Write the correction bundle a peer needs
+///
+/// Holds exactly the events the peer lacks, none more, parents first, with
+/// this store's heads and a `want` of what this store lacks from the peer, so
+/// the peer can answer with its own correction (`gmm correct GROUP BUNDLE`).
+/// Importing it on the peer applies cleanly: its prerequisites are events the
+/// peer has.
+///
+/// Examples:
+///   gmm correct "Book club" ../bob-store -o for-bob.gmm
+///   gmm correct "Book club" from-bob.gmm -o answer.gmm
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The group: id, id prefix (8+ hex) or title
+    group: String,
+    #[command(flatten)]
+    peer: PeerArgs,
+    /// Where to write the bundle (`-` for standard output, the default)
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// The encoding
+    #[arg(long, value_enum, default_value = "bin")]
+    format: FormatArg,
+    /// Sign the bundle's trailer with this store's identity
+    #[arg(long)]
+    sign: bool,
+}
+
+pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
+    let store = ctx.read_store()?;
+    let group = resolve::group(&store, &args.group)?;
+    let peer = peer_arg::peer(&store, &group, args.peer.path.as_deref(), &args.peer.heads)?;
+    let (header, ids) = peer::correction(&store, &group, &peer, now_ms())?;
+    let signer = if args.sign {
+        Some(identity::load_signer(&store)?)
+    } else {
+        None
+    };
+    let format = match args.format {
+        FormatArg::Bin => Format::Binary,
+        FormatArg::Jsonl => Format::Jsonl,
+    };
+    let mut output = Output::create(args.output.as_deref(), format == Format::Binary)?;
+    let mut progress = Progress::new(ui.quiet, ui.json, Some(ids.len() as u64), "events");
+    {
+        let mut writer = output.writer();
+        exchange::write_bundle(
+            &store,
+            &header,
+            &ids,
+            format,
+            signer.as_ref(),
+            &mut *writer,
+            &mut |n| progress.set(n),
+        )?;
+        writer.flush()?;
+    }
+    progress.finish();
+    output.finish()?;
+    let to_stdout = args
+        .output
+        .as_deref()
+        .is_none_or(|p| p == std::path::Path::new("-"));
+    if ui.json && !to_stdout {
+        ui.json_line(&json!({
+            "group": group.to_hex(),
+            "events": ids.len(),
+            "want": header.want.iter().map(|w| w.to_hex()).collect::<Vec<_>>(),
+            "file": args.output,
+        }))?;
+    } else {
+        ui.status(&format!(
+            "correction: {} event(s) the peer lacks; {} wanted from it",
+            ids.len(),
+            header.want.len()
+        ));
+    }
+    Ok(0)
+}
