@@ -19,6 +19,9 @@ _gmm() {
             gmm,add)
                 cmd="gmm__subcmd__add"
                 ;;
+            gmm,audit)
+                cmd="gmm__subcmd__audit"
+                ;;
             gmm,bundle)
                 cmd="gmm__subcmd__bundle"
                 ;;
@@ -76,6 +79,9 @@ _gmm() {
             gmm,title)
                 cmd="gmm__subcmd__title"
                 ;;
+            gmm,verify-proof)
+                cmd="gmm__subcmd__verify__subcmd__proof"
+                ;;
             gmm,why)
                 cmd="gmm__subcmd__why"
                 ;;
@@ -117,6 +123,9 @@ _gmm() {
                 ;;
             gmm__subcmd__help,add)
                 cmd="gmm__subcmd__help__subcmd__add"
+                ;;
+            gmm__subcmd__help,audit)
+                cmd="gmm__subcmd__help__subcmd__audit"
                 ;;
             gmm__subcmd__help,bundle)
                 cmd="gmm__subcmd__help__subcmd__bundle"
@@ -175,6 +184,9 @@ _gmm() {
             gmm__subcmd__help,title)
                 cmd="gmm__subcmd__help__subcmd__title"
                 ;;
+            gmm__subcmd__help,verify-proof)
+                cmd="gmm__subcmd__help__subcmd__verify__subcmd__proof"
+                ;;
             gmm__subcmd__help,why)
                 cmd="gmm__subcmd__help__subcmd__why"
                 ;;
@@ -212,7 +224,7 @@ _gmm() {
 
     case "${cmd}" in
         gmm)
-            opts="-q -v -h -V --dir --json --quiet --verbose --help --version init key id group add remove leave role title members log status why export import bundle diff correct replay generate help"
+            opts="-q -v -h -V --dir --json --quiet --verbose --help --version init key id group add remove leave role title members log status why export import bundle diff correct audit verify-proof replay generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -241,6 +253,32 @@ _gmm() {
                     return 0
                     ;;
                 --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gmm__subcmd__audit)
+            opts="-q -v -h --proofs --severity --dir --json --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --proofs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --severity)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -592,7 +630,7 @@ _gmm() {
             return 0
             ;;
         gmm__subcmd__help)
-            opts="init key id group add remove leave role title members log status why export import bundle diff correct replay generate help"
+            opts="init key id group add remove leave role title members log status why export import bundle diff correct audit verify-proof replay generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -606,6 +644,20 @@ _gmm() {
             return 0
             ;;
         gmm__subcmd__help__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gmm__subcmd__help__subcmd__audit)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -955,6 +1007,20 @@ _gmm() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        gmm__subcmd__help__subcmd__verify__subcmd__proof)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         gmm__subcmd__help__subcmd__why)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1250,6 +1316,28 @@ _gmm() {
                 return 0
             fi
             case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gmm__subcmd__verify__subcmd__proof)
+            opts="-q -v -h --key --dir --json --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -60,6 +60,9 @@ run --dir bob members "Book club 2027"
 run log "${group:0:12}" --graph
 run status "Book club 2027"
 run why "Book club 2027" dave
+say "Both stores audit clean: every record, chain, link, view hash and the log verify."
+run audit
+run --dir bob audit
 a=$("$gmm" status "Book club 2027" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["view_hash"])')
 b=$("$gmm" --dir bob status "Book club 2027" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["view_hash"])')
 printf '\nalice view hash %s\nbob   view hash %s\n' "$a" "$b" >&2

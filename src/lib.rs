@@ -3,6 +3,7 @@
 //! This crate is the domain; it never prints and never exits. The binary in
 //! `src/main.rs` parses the command line, calls these functions and prints.
 //!
+//! - [`audit`]: forensic integrity findings and fork proofs;
 //! - [`bundle`]: the binary and JSON Lines bundle formats (SPEC §6);
 //! - [`codec`]: the one fixed bincode configuration (SPEC §2);
 //! - [`hash`]: domain-separated blake3;
@@ -27,6 +28,7 @@
 #![forbid(unsafe_code)]
 
 pub mod append;
+pub mod audit;
 pub mod bundle;
 pub mod codec;
 pub mod error;

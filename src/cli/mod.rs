@@ -2,6 +2,7 @@
 //! command lives in its own file with its `Args` and one `run` function.
 
 mod add;
+mod audit;
 mod bundle;
 mod context;
 mod correct;
@@ -29,6 +30,7 @@ mod role;
 mod status;
 mod title;
 mod ui;
+mod verify_proof;
 mod why;
 
 use std::path::PathBuf;
@@ -103,6 +105,8 @@ enum Command {
     Bundle(bundle::BundleCommand),
     Diff(diff::Args),
     Correct(correct::Args),
+    Audit(audit::Args),
+    VerifyProof(verify_proof::Args),
     Replay(replay::Args),
     #[command(hide = true)]
     Generate(generate::Args),
@@ -162,6 +166,8 @@ fn dispatch(ctx: &context::Context, ui: &mut Ui, command: Command) -> Result<u8,
         Command::Bundle(args) => bundle::run(ctx, ui, args),
         Command::Diff(args) => diff::run(ctx, ui, args),
         Command::Correct(args) => correct::run(ctx, ui, args),
+        Command::Audit(args) => audit::run(ctx, ui, args),
+        Command::VerifyProof(args) => verify_proof::run(ui, args),
         Command::Replay(args) => replay::run(ctx, ui, args),
         Command::Generate(args) => generate::run(ui, args),
     }

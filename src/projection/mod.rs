@@ -33,6 +33,7 @@ use crate::event::GroupId;
 use crate::event::Op;
 use crate::event::PublicKey;
 use crate::event::SignedEvent;
+use crate::event::ViewHash;
 use crate::view::View;
 
 /// A checkpoint (a stored view at a cut) is written at most once per this
@@ -211,6 +212,30 @@ fn same_seat(a: &OrderedEvent, b: &OrderedEvent) -> bool {
     a.author == b.author && a.seq == b.seq && a.id != b.id
 }
 
+/// For every event, the view hash of `past(E) ∪ {E}` by the rules: what its
+/// `view` field must say (SPEC §2). A `Create`'s is computed with a zero group
+/// id. Cost: a replay, plus O(k²) per concurrent segment of k events.
+pub fn event_views(group: GroupId, events: Vec<OrderedEvent>) -> Vec<(EventId, ViewHash)> {
+    let mut projector = new_projector(
+        Start {
+            base: View::empty(group),
+            cut: None,
+        },
+        None,
+        CHECKPOINT_INTERVAL,
+    );
+    projector.views = Some(Vec::new());
+    for event in events {
+        projector.push(event);
+    }
+    if projector.last_is_cut(None) {
+        projector.close_segment();
+    } else if !projector.buffer.is_empty() {
+        projector.resolve_buffer();
+    }
+    projector.views.unwrap_or_default()
+}
+
 /// Projects a whole group from scratch: `events` in topological order.
 pub fn replay(group: GroupId, events: impl IntoIterator<Item = OrderedEvent>) -> Advance {
     let start = Start {
@@ -237,18 +262,34 @@ pub fn replay(group: GroupId, events: impl IntoIterator<Item = OrderedEvent>) ->
     result
 }
 
+/// The events of a segment in the past of event `i`, and `i` itself, in
+/// order and re-indexed.
+fn past_and_self<'a>(events: &[SegmentEvent<'a>], i: usize) -> Vec<SegmentEvent<'a>> {
+    let mut keep = vec![false; events.len()];
+    let mut stack = vec![i];
+    while let Some(j) = stack.pop() {
+        if !std::mem::replace(&mut keep[j], true) {
+            stack.extend(events[j].parents.iter().copied());
+        }
+    }
+    let mut new_index = vec![usize::MAX; events.len()];
+    let mut out = Vec::new();
+    for (j, event) in events.iter().enumerate().filter(|(j, _)| keep[*j]) {
+        new_index[j] = out.len();
+        let mut event = event.clone();
+        event.parents = event.parents.iter().map(|&p| new_index[p]).collect();
+        out.push(event);
+    }
+    out
+}
+
 struct Start {
     base: View,
     cut: Option<(EventId, u64)>,
 }
 
-fn run(
-    start: Start,
-    events: Vec<OrderedEvent>,
-    last_checkpoint: Option<u64>,
-    interval: u64,
-) -> Advance {
-    let mut projector = Projector {
+fn new_projector(start: Start, last_checkpoint: Option<u64>, interval: u64) -> Projector {
+    Projector {
         interval,
         base: start.base,
         cut: start.cut,
@@ -257,7 +298,17 @@ fn run(
         verdicts: Vec::new(),
         checkpoints: Vec::new(),
         last_checkpoint,
-    };
+        views: None,
+    }
+}
+
+fn run(
+    start: Start,
+    events: Vec<OrderedEvent>,
+    last_checkpoint: Option<u64>,
+    interval: u64,
+) -> Advance {
+    let mut projector = new_projector(start, last_checkpoint, interval);
     for event in events {
         projector.push(event);
     }
@@ -277,6 +328,18 @@ struct Projector {
     checkpoints: Vec<Checkpoint>,
     last_checkpoint: Option<u64>,
     interval: u64,
+    /// When set, the view hash of each event's past plus itself (for audits).
+    views: Option<Vec<(EventId, ViewHash)>>,
+}
+
+/// The view hash an event's `view` field must hold, given the view after it.
+fn signed_view_hash(op: &Op, view: &View) -> ViewHash {
+    if matches!(op, Op::Create { .. }) {
+        let mut zero = view.clone();
+        zero.group = GroupId::default();
+        return zero.hash();
+    }
+    view.hash()
 }
 
 impl Projector {
@@ -323,6 +386,17 @@ impl Projector {
             })
             .collect();
         let (verdicts, view) = Segment::resolve(&self.base, &events);
+        if let Some(views) = &mut self.views {
+            if let [only] = self.buffer.as_slice() {
+                views.push((only.id, signed_view_hash(&only.op, &view)));
+            } else {
+                for (i, event) in self.buffer.iter().enumerate() {
+                    let past = past_and_self(&events, i);
+                    let (_, at) = Segment::resolve(&self.base, &past);
+                    views.push((event.id, signed_view_hash(&event.op, &at)));
+                }
+            }
+        }
         let ids = self.buffer.iter().map(|e| e.id);
         self.verdicts.extend(ids.zip(verdicts));
         view

@@ -293,3 +293,29 @@ proptest! {
         }
     }
 }
+
+/// Every scenario event's signed `view` field equals what the rules give for
+/// its past plus itself: honest authors (the scenario signer) and the audit's
+/// recomputation agree, including inside concurrent segments.
+#[test]
+fn signed_view_fields_match_event_views() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/scenarios");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let scenario = Scenario::run(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let events = crate::scenario::ordered(&scenario.delivered());
+        let accepted = events.len();
+        let views: BTreeMap<_, _> = super::event_views(scenario.group().unwrap(), events)
+            .into_iter()
+            .collect();
+        assert_eq!(views.len(), accepted, "{}", path.display());
+        let mut checked = 0;
+        for e in scenario.delivered() {
+            if let Some(view) = views.get(&e.id) {
+                assert_eq!(*view, e.event.view, "{}: {}", path.display(), e.id.short());
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, accepted);
+    }
+}

@@ -144,7 +144,7 @@ pub struct PendingEvent {
 }
 
 /// A key and its value, as read from RocksDB.
-type KeyValue = (Box<[u8]>, Box<[u8]>);
+pub type KeyValue = (Box<[u8]>, Box<[u8]>);
 
 /// An open store.
 pub struct Store {
@@ -298,6 +298,12 @@ impl Store {
             out.push((key, value));
         }
         Ok(out)
+    }
+
+    /// Every key and value of a column family, undecoded: for forensic
+    /// reading (`audit`), which must see damaged records too.
+    pub fn raw_records(&self, family: &str) -> Result<Vec<KeyValue>, StoreError> {
+        self.scan_prefix(family, &[])
     }
 
     /// The store's own public key.
