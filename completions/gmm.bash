@@ -22,6 +22,9 @@ _gmm() {
             gmm,audit)
                 cmd="gmm__subcmd__audit"
                 ;;
+            gmm,batch)
+                cmd="gmm__subcmd__batch"
+                ;;
             gmm,bundle)
                 cmd="gmm__subcmd__bundle"
                 ;;
@@ -127,6 +130,9 @@ _gmm() {
             gmm__subcmd__help,audit)
                 cmd="gmm__subcmd__help__subcmd__audit"
                 ;;
+            gmm__subcmd__help,batch)
+                cmd="gmm__subcmd__help__subcmd__batch"
+                ;;
             gmm__subcmd__help,bundle)
                 cmd="gmm__subcmd__help__subcmd__bundle"
                 ;;
@@ -224,7 +230,7 @@ _gmm() {
 
     case "${cmd}" in
         gmm)
-            opts="-q -v -h -V --dir --json --quiet --verbose --help --version init key id group add remove leave role title members log status why export import bundle diff correct audit verify-proof replay generate help"
+            opts="-q -v -h -V --dir --json --quiet --verbose --help --version init key id group add remove leave role title batch members log status why export import bundle diff correct audit verify-proof replay generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -282,6 +288,24 @@ _gmm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gmm__subcmd__batch)
+            opts="-q -v -h --dir --json --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -630,7 +654,7 @@ _gmm() {
             return 0
             ;;
         gmm__subcmd__help)
-            opts="init key id group add remove leave role title members log status why export import bundle diff correct audit verify-proof replay generate help"
+            opts="init key id group add remove leave role title batch members log status why export import bundle diff correct audit verify-proof replay generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -658,6 +682,20 @@ _gmm() {
             return 0
             ;;
         gmm__subcmd__help__subcmd__audit)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gmm__subcmd__help__subcmd__batch)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -1,20 +1,26 @@
 //! Signing and appending GMMs made by the store's own identity.
 //!
-//! An [`Appender`] is one transaction: each event it signs cites the group's
-//! current heads (so it has the whole view in its past) and is refused before
-//! signing when the identity may not make it (SPEC §3 rule 2) or when it would
-//! change nothing. All its events are committed in one RocksDB write batch.
+//! An [`Appender`] is one transaction. Each op is checked against the view of
+//! everything before it (SPEC §3 rule 2, and refused when it would change
+//! nothing), then drafted: it cites the group's current heads (so it has the
+//! whole view in its past), carries the view hash after it, and gets its id.
+//! Nothing is signed or stored until [`Appender::commit`], which signs every
+//! draft in parallel (ids do not depend on signatures) and writes them all in
+//! one RocksDB write batch: all or nothing.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
 
 use crate::error::Error;
 use crate::error::Result;
+use crate::event::Draft;
 use crate::event::Event;
 use crate::event::EventId;
 use crate::event::GroupId;
 use crate::event::Op;
 use crate::event::ParentRef;
-use crate::event::PublicKey;
 use crate::event::SignedEvent;
-use crate::event::ViewHash;
 use crate::event::EVENT_VERSION;
 use crate::event::MAX_PARENTS;
 use crate::keys::SecretKey;
@@ -22,10 +28,20 @@ use crate::store::Store;
 use crate::transaction::Transaction;
 use crate::view::View;
 
+/// A group as the drafts so far leave it.
+struct Tip {
+    view: View,
+    /// Heads with their Lamport numbers.
+    heads: Vec<(ParentRef, u64)>,
+    own_last: Option<(u64, EventId)>,
+}
+
 /// One transaction of locally authored events.
 pub struct Appender<'a> {
     tx: Transaction<'a>,
     signer: &'a SecretKey,
+    tips: BTreeMap<GroupId, Tip>,
+    drafts: Vec<Draft>,
 }
 
 impl<'a> Appender<'a> {
@@ -33,24 +49,45 @@ impl<'a> Appender<'a> {
         Ok(Appender {
             tx: Transaction::new(store)?,
             signer,
+            tips: BTreeMap::new(),
+            drafts: Vec::new(),
         })
     }
 
-    /// The group's view as of the events appended so far in this transaction.
-    pub fn view(&mut self, group: &GroupId) -> Result<&View> {
-        self.tx.view(group)
+    fn tip(&mut self, group: &GroupId) -> Result<&mut Tip> {
+        if !self.tips.contains_key(group) {
+            let view = self.tx.view(group)?.clone();
+            let heads = self.tx.heads(group)?;
+            let own_last = self.tx.last_seq(group, &self.signer.public())?;
+            self.tips.insert(
+                *group,
+                Tip {
+                    view,
+                    heads,
+                    own_last,
+                },
+            );
+        }
+        // Cannot fail: inserted just above when absent.
+        Ok(self.tips.get_mut(group).expect("tip loaded"))
     }
 
-    /// Signs a `Create` and starts a new group; returns the event (its id is the group id).
-    pub fn create_group(&mut self, title: &str, nonce: [u8; 16], time: u64) -> Result<SignedEvent> {
+    /// The group's view as of the ops drafted so far in this transaction.
+    pub fn view(&mut self, group: &GroupId) -> Result<&View> {
+        Ok(&self.tip(group)?.view)
+    }
+
+    /// Drafts a `Create` and starts a new group; returns the group id.
+    pub fn create_group(&mut self, title: &str, nonce: [u8; 16], time: u64) -> Result<EventId> {
         let op = Op::Create {
             title: title.to_string(),
             nonce,
         };
         let author = self.signer.public();
+        let mut view = View::empty(GroupId::default());
+        view.apply(EventId::default(), &author, &op);
         // The view hash covers the group id, which is the id of this very event;
         // a Create's `view` is therefore the hash with a zero group, by definition.
-        let view = preview_hash(&View::empty(GroupId::default()), &author, &op);
         let event = Event {
             version: EVENT_VERSION,
             group: GroupId::default(),
@@ -59,61 +96,81 @@ impl<'a> Appender<'a> {
             prev: None,
             parents: Vec::new(),
             time,
-            view,
+            view: view.hash(),
             op,
         };
-        let signed = SignedEvent::sign(event, self.signer)?;
-        self.tx.accept(signed.clone())?;
-        Ok(signed)
+        let draft = Draft::new(event)?;
+        let group = draft.id;
+        view.group = group;
+        let head = (draft.as_parent(), 0);
+        self.tips.insert(
+            group,
+            Tip {
+                view,
+                heads: vec![head],
+                own_last: Some((1, group)),
+            },
+        );
+        self.drafts.push(draft);
+        Ok(group)
     }
 
-    /// Signs `op` on top of the group's current heads and accepts it.
-    pub fn append(&mut self, group: &GroupId, op: Op, time: u64) -> Result<SignedEvent> {
+    /// Checks `op` against the view so far and drafts it on the current heads.
+    pub fn append(&mut self, group: &GroupId, op: Op, time: u64) -> Result<EventId> {
         let author = self.signer.public();
-        let view = self.tx.view(group)?;
-        view.authorize(&author, &op)?;
-        check_meaningful(view, &op)?;
-        let view = preview_hash(view, &author, &op);
-        let (seq, prev) = match self.tx.last_seq(group, &author)? {
+        let tip = self.tip(group)?;
+        tip.view.authorize(&author, &op)?;
+        check_meaningful(&tip.view, &op)?;
+        let (seq, prev) = match tip.own_last {
             Some((seq, id)) => (seq + 1, Some(id)),
             None => (1, None),
         };
-        let heads = self.tx.heads(group)?;
+        let parents = choose_parents(&tip.heads, prev);
+        let lamport = 1 + parents.iter().map(|(_, l)| *l).max().unwrap_or(0);
+        // The view hash ignores event ids, so the view advances before the id
+        // is known.
+        tip.view.apply(EventId::default(), &author, &op);
         let event = Event {
             version: EVENT_VERSION,
             group: *group,
             author,
             seq,
             prev,
-            parents: choose_parents(&heads, prev),
+            parents: parents.iter().map(|(p, _)| *p).collect(),
             time,
-            view,
+            view: tip.view.hash(),
             op,
         };
-        let signed = SignedEvent::sign(event, self.signer)?;
-        self.tx.accept(signed.clone())?;
-        Ok(signed)
+        let draft = Draft::new(event)?;
+        tip.heads.retain(|h| !parents.contains(h));
+        tip.heads.push((draft.as_parent(), lamport));
+        tip.heads.sort();
+        tip.own_last = Some((seq, draft.id));
+        let id = draft.id;
+        self.drafts.push(draft);
+        Ok(id)
     }
 
-    /// Writes every appended event, the new heads and projections in one batch.
-    pub fn commit(self) -> Result<Vec<SignedEvent>> {
+    /// Signs every draft in parallel, then stores them, the new heads and
+    /// projections in one batch.
+    pub fn commit(mut self) -> Result<Vec<SignedEvent>> {
+        let signer = self.signer;
+        let signed: Vec<SignedEvent> = std::mem::take(&mut self.drafts)
+            .into_par_iter()
+            .map(|draft| draft.sign(signer))
+            .collect();
+        for event in signed {
+            self.tx.accept(event)?;
+        }
         self.tx.commit()
     }
-}
-
-/// The view hash after applying `op`: what goes in the event's `view` field.
-/// The hash does not depend on event ids, so it is computed before signing.
-fn preview_hash(view: &View, author: &PublicKey, op: &Op) -> ViewHash {
-    let mut preview = view.clone();
-    preview.apply(EventId::default(), author, op);
-    preview.hash()
 }
 
 /// Picks at most 64 parents from the heads. Normally every head is taken, so
 /// the event has the whole view in its past. Past 64 heads, the highest
 /// Lamport numbers are kept, and the author's own previous event is kept when
 /// it is itself a head, so `prev` stays in the event's past (SPEC §2).
-fn choose_parents(heads: &[(ParentRef, u64)], prev: Option<EventId>) -> Vec<ParentRef> {
+fn choose_parents(heads: &[(ParentRef, u64)], prev: Option<EventId>) -> Vec<(ParentRef, u64)> {
     let mut ranked = heads.to_vec();
     if ranked.len() > MAX_PARENTS {
         ranked.sort_by_key(|(p, lamport)| {
@@ -122,9 +179,8 @@ fn choose_parents(heads: &[(ParentRef, u64)], prev: Option<EventId>) -> Vec<Pare
         });
         ranked.truncate(MAX_PARENTS);
     }
-    let mut parents: Vec<ParentRef> = ranked.into_iter().map(|(p, _)| p).collect();
-    parents.sort();
-    parents
+    ranked.sort();
+    ranked
 }
 
 /// Refuses ops that would change nothing, with a message saying what to do.

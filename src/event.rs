@@ -295,6 +295,48 @@ pub fn check_member_key(key: &PublicKey) -> Result<(), EventError> {
     }
 }
 
+/// An encoded, named event not yet signed. Ids do not depend on signatures,
+/// so many drafts can be made in order and signed in parallel afterwards.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Draft {
+    pub id: EventId,
+    pub event: Event,
+    pub bytes: Vec<u8>,
+}
+
+impl Draft {
+    /// Checks the shape, encodes and names an event.
+    pub fn new(event: Event) -> Result<Draft, EventError> {
+        event.check_shape()?;
+        let bytes = codec::encode(&event).map_err(|e| EventError::Malformed(e.to_string()))?;
+        Ok(Draft {
+            id: event_id(&bytes),
+            event,
+            bytes,
+        })
+    }
+
+    /// Signs the draft. The signer must be the event's author.
+    pub fn sign(self, signer: &keys::SecretKey) -> SignedEvent {
+        debug_assert_eq!(signer.public(), self.event.author);
+        let signature = signer.sign(&signing_message(&self.id));
+        SignedEvent {
+            id: self.id,
+            event: self.event,
+            bytes: self.bytes,
+            signature,
+        }
+    }
+
+    pub fn as_parent(&self) -> ParentRef {
+        ParentRef {
+            author: self.event.author,
+            seq: self.event.seq,
+            id: self.id,
+        }
+    }
+}
+
 /// An event with its exact signed bytes: what the store keeps and bundles carry.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct SignedEvent {
@@ -318,17 +360,7 @@ pub fn signing_message(id: &EventId) -> [u8; 32] {
 impl SignedEvent {
     /// Encodes, names and signs an event. The signer must be the event's author.
     pub fn sign(event: Event, signer: &keys::SecretKey) -> Result<SignedEvent, EventError> {
-        debug_assert_eq!(signer.public(), event.author);
-        event.check_shape()?;
-        let bytes = codec::encode(&event).map_err(|e| EventError::Malformed(e.to_string()))?;
-        let id = event_id(&bytes);
-        let signature = signer.sign(&signing_message(&id));
-        Ok(SignedEvent {
-            id,
-            event,
-            bytes,
-            signature,
-        })
+        Ok(Draft::new(event)?.sign(signer))
     }
 
     /// The signed record: signature, then the encoded event.

@@ -325,7 +325,7 @@ mod tests {
         }
         let group = {
             let mut appender = Appender::new(&stores[0], &keys[0]).unwrap();
-            let group = appender.create_group("sim", [0; 16], 0).unwrap().id;
+            let group = appender.create_group("sim", [0; 16], 0).unwrap();
             for (i, key) in keys.iter().enumerate().skip(1) {
                 let role = if i <= n / 2 {
                     Role::Admin

@@ -1981,3 +1981,270 @@ fn audit_catches_a_bundle_whose_trailer_lies() {
     assert_eq!(audit_checks(&w, "a", &["Retitled"]), (0, set(&[])));
     w.fails("a", &["audit", "./no-such.gmm"], 66);
 }
+
+// ---- batch, JSON everywhere, exit codes, conventions.
+
+fn key_hex(label: &str) -> String {
+    gmm::keys::SecretKey::from_label(label).public().to_hex()
+}
+
+#[test]
+fn a_thousand_ops_in_one_batch() {
+    let w = World::new();
+    w.ok("a", &["init"]);
+    w.ok("a", &["group", "create", "Big club"]);
+    let before = w.json("a", &["status", "Big club"])["log_head"]["len"]
+        .as_u64()
+        .unwrap();
+    let mut ops = String::from("# a thousand ops\n\n");
+    for i in 0..500 {
+        ops.push_str(&format!(
+            "add \"Big club\" {} --name m{i}\n",
+            key_hex(&format!("m{i}"))
+        ));
+    }
+    for i in 0..250 {
+        ops.push_str(&format!("role \"Big club\" m{i} admin   # promote\n"));
+    }
+    for i in 250..500 {
+        ops.push_str(&format!("remove 'Big club' m{i}\n"));
+    }
+    let file = w.path("ops.txt");
+    fs::write(&file, &ops).unwrap();
+    let out = w.ok("a", &["batch", file.to_str().unwrap()]);
+    assert_eq!(out.lines().count(), 1000);
+    assert!(
+        out.lines().nth(500).unwrap().ends_with("set m0 to admin"),
+        "{out}"
+    );
+    let status = w.json("a", &["status", "Big club"]);
+    assert_eq!(status["log_head"]["len"].as_u64().unwrap(), before + 1000);
+    assert_eq!(status["counts"]["members"], 251);
+    w.ok("a", &["replay", "Big club"]);
+    let (code, checks) = audit_checks(&w, "a", &[]);
+    assert_eq!((code, checks), (0, set(&[])));
+    // --json: one object per line.
+    let out = w
+        .gmm("a")
+        .args(["batch", "-", "--json"])
+        .write_stdin("title \"Big club\" \"Bigger club\"\n")
+        .output()
+        .unwrap();
+    let line: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(line["op"]["type"], "title");
+}
+
+#[test]
+fn a_batch_with_one_bad_line_applies_nothing() {
+    let w = World::new();
+    w.ok("a", &["init"]);
+    w.ok("a", &["group", "create", "G"]);
+    let head = w.log_head("a", "G");
+    let mut ops = String::new();
+    for i in 0..999 {
+        ops.push_str(&format!(
+            "add G {} --name m{i}\n",
+            key_hex(&format!("m{i}"))
+        ));
+    }
+    let bad = [
+        "remove G nobody",
+        "add G m5",
+        "frobnicate G",
+        "title G \"unclosed",
+        "role G m1 owner",
+    ];
+    let codes = [66, 2, 2, 2, 2];
+    for (bad, code) in bad.iter().zip(codes) {
+        let mut with_bad = ops.clone();
+        with_bad.insert_str(
+            with_bad.match_indices('\n').nth(699).unwrap().0 + 1,
+            &format!("{bad}\n"),
+        );
+        let err = w
+            .gmm("a")
+            .args(["batch", "-"])
+            .write_stdin(with_bad)
+            .output()
+            .unwrap();
+        assert_eq!(err.status.code(), Some(code), "{bad}: {}", stderr_of(&err));
+        let text = stderr_of(&err);
+        assert!(text.starts_with("error: line 701: "), "{bad}: {text}");
+        assert!(err.stdout.is_empty());
+        assert_eq!(w.log_head("a", "G"), head, "{bad}: nothing applied");
+    }
+    // A line that a line before it makes wrong is caught too (checked in order).
+    let ops = format!("add G {} --name x\nremove G x\nremove G x\n", key_hex("x"));
+    let err = w
+        .gmm("a")
+        .args(["batch", "-"])
+        .write_stdin(ops)
+        .output()
+        .unwrap();
+    assert_eq!(err.status.code(), Some(2));
+    assert!(
+        stderr_of(&err).starts_with("error: line 3: x is not a member"),
+        "{}",
+        stderr_of(&err)
+    );
+    assert_eq!(w.log_head("a", "G"), head);
+}
+
+#[test]
+fn every_command_speaks_json() {
+    let w = World::new();
+    let group = two_peers(&w);
+    let carol = w.new_key("carol");
+    let file = w.path("g.gmm");
+    let proofs = w.path("p");
+    let runs: Vec<Vec<String>> = vec![
+        vec!["init".into()],
+        vec!["id".into()],
+        vec![
+            "key".into(),
+            "generate".into(),
+            "-o".into(),
+            w.path("j.key").to_str().unwrap().into(),
+        ],
+        vec!["group".into(), "create".into(), "J".into()],
+        vec!["group".into(), "list".into()],
+        vec![
+            "add".into(),
+            "G".into(),
+            carol.clone(),
+            "--name".into(),
+            "carol".into(),
+        ],
+        vec!["role".into(), "G".into(), "carol".into(), "admin".into()],
+        vec!["title".into(), "G".into(), "T".into()],
+        vec!["remove".into(), "T".into(), "carol".into()],
+        vec!["members".into(), "T".into()],
+        vec!["log".into(), "T".into()],
+        vec!["status".into(), "T".into()],
+        vec!["why".into(), "T".into(), "carol".into()],
+        vec![
+            "export".into(),
+            "T".into(),
+            "-o".into(),
+            file.to_str().unwrap().into(),
+        ],
+        vec!["import".into(), file.to_str().unwrap().into()],
+        vec![
+            "bundle".into(),
+            "inspect".into(),
+            file.to_str().unwrap().into(),
+        ],
+        vec![
+            "bundle".into(),
+            "verify".into(),
+            file.to_str().unwrap().into(),
+        ],
+        vec![
+            "diff".into(),
+            "T".into(),
+            w.path("b").to_str().unwrap().into(),
+        ],
+        vec![
+            "correct".into(),
+            "T".into(),
+            w.path("b").to_str().unwrap().into(),
+            "-o".into(),
+            w.path("c.gmm").to_str().unwrap().into(),
+        ],
+        vec![
+            "audit".into(),
+            "--proofs".into(),
+            proofs.to_str().unwrap().into(),
+        ],
+        vec!["replay".into(), group.clone()],
+    ];
+    for args in runs {
+        let mut args: Vec<&str> = args.iter().map(String::as_str).collect();
+        args.push("--json");
+        let out = w.run("a", &args);
+        assert!(
+            matches!(out.status.code(), Some(0) | Some(1)),
+            "{args:?}: {}",
+            stderr_of(&out)
+        );
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(!text.is_empty(), "{args:?} printed no JSON");
+        for line in text.lines() {
+            let value: Value =
+                serde_json::from_str(line).unwrap_or_else(|e| panic!("{args:?}: {e}: {line}"));
+            assert!(value.is_object(), "{args:?}");
+        }
+    }
+}
+
+#[test]
+fn every_exit_code_of_the_spec() {
+    let w = World::new();
+    w.ok("a", &["init"]);
+    w.ok("a", &["group", "create", "G"]);
+    // 0 and 1: a clean diff against itself, then a difference.
+    w.ok("a", &["diff", "G", w.path("a").to_str().unwrap()]);
+    let head = w.json("a", &["status", "G"])["heads"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    w.ok("a", &["title", "G", "H"]);
+    assert_eq!(
+        w.run("a", &["diff", "H", "--heads", &head]).status.code(),
+        Some(1)
+    );
+    // 2: usage.
+    assert_eq!(w.run("a", &["members"]).status.code(), Some(2));
+    // 65: malformed input.
+    fs::write(w.path("junk.gmm"), b"not a bundle").unwrap();
+    w.fails("a", &["import", w.path("junk.gmm").to_str().unwrap()], 65);
+    // 66: missing input.
+    w.fails("a", &["import", w.path("none.gmm").to_str().unwrap()], 66);
+    // 74: I/O (a key file in a folder that does not exist).
+    w.fails(
+        "a",
+        &[
+            "key",
+            "generate",
+            "-o",
+            w.path("no/such/dir/k.key").to_str().unwrap(),
+        ],
+        74,
+    );
+    // 75: store in use.
+    let held = gmm::store::Store::open(&w.path("a")).unwrap();
+    w.fails("a", &["title", "H", "I"], 75);
+    drop(held);
+    // 77: permission.
+    fs::set_permissions(w.path("a/identity.key"), fs::Permissions::from_mode(0o644)).unwrap();
+    w.fails("a", &["title", "H", "I"], 77);
+}
+
+#[test]
+fn output_has_no_color_and_help_has_examples() {
+    let w = World::new();
+    w.ok("a", &["init"]);
+    w.ok("a", &["group", "create", "G"]);
+    let mut cmd = Command::cargo_bin("gmm").unwrap();
+    let out = cmd
+        .env_clear()
+        .env("HOME", w.path("home"))
+        .args(["--dir", w.path("a").to_str().unwrap(), "status", "G"])
+        .output()
+        .unwrap();
+    assert!(
+        !out.stdout.contains(&0x1b) && !out.stderr.contains(&0x1b),
+        "no escape codes"
+    );
+    for command in [
+        "add", "remove", "batch", "export", "import", "diff", "correct", "audit", "why",
+    ] {
+        let help = w.ok("a", &[command, "--help"]);
+        assert!(help.contains("Example"), "{command} --help has examples");
+        let help2 = w.ok("a", &["help", command]);
+        assert_eq!(help, help2);
+    }
+    // --quiet silences status lines, never results.
+    let out = w.run("a", &["--quiet", "add", "G", &key_hex("q")]);
+    assert!(out.status.success() && out.stderr.is_empty() && !out.stdout.is_empty());
+}

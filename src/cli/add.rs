@@ -3,9 +3,11 @@
 use gmm::event::Op;
 use gmm::event::Role;
 use gmm::resolve;
+use gmm::view::View;
 
 use super::context::append_one;
 use super::context::check_arg;
+use super::context::Contacts;
 use super::context::Context;
 use super::error::CommandError;
 use super::ui::Ui;
@@ -45,25 +47,36 @@ pub fn parse_grantable(text: &str) -> Result<Role, String> {
     }
 }
 
-pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
-    append_one(ctx, ui, &args.group, |store, _group, view| {
-        let contacts = resolve::known_keys(store)?;
-        let member = resolve::member(&args.member, &contacts, "this store")?;
-        let name = match args.name {
-            Some(name) => name,
-            None => view
-                .names
-                .get(&member)
-                .or_else(|| contacts.get(&member))
-                .cloned()
-                .unwrap_or_default(),
+impl Args {
+    pub fn group(&self) -> &str {
+        &self.group
+    }
+
+    /// The op these arguments ask for, in a group with this view.
+    pub fn op(&self, contacts: &Contacts<'_>, view: &View) -> Result<Op, CommandError> {
+        let member = match resolve::member(&self.member, &view.names, &view.title) {
+            Ok(member) => member,
+            Err(_) => resolve::member(&self.member, contacts.known()?, "this store")?,
+        };
+        let name = match &self.name {
+            Some(name) => name.clone(),
+            None => match view.names.get(&member) {
+                Some(name) => name.clone(),
+                None => contacts.known()?.get(&member).cloned().unwrap_or_default(),
+            },
         };
         check_arg(gmm::event::check_name(&name))?;
         check_arg(gmm::event::check_member_key(&member))?;
         Ok(Op::Add {
             member,
-            role: args.role,
+            role: self.role,
             name,
         })
+    }
+}
+
+pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
+    append_one(ctx, ui, &args.group, |contacts, view| {
+        args.op(contacts, view)
     })
 }

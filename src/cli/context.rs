@@ -6,7 +6,8 @@ use std::time::SystemTime;
 use std::time::UNIX_EPOCH;
 
 use gmm::append::Appender;
-use gmm::event::GroupId;
+use std::collections::BTreeMap;
+
 use gmm::event::Op;
 use gmm::event::SignedEvent;
 use gmm::identity;
@@ -65,23 +66,52 @@ pub fn now_ms() -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
+/// Every key the store knows a name for, read once when first needed: whom
+/// `add` may name by name or key prefix.
+pub struct Contacts<'s> {
+    store: &'s Store,
+    known: std::cell::OnceCell<BTreeMap<gmm::event::PublicKey, String>>,
+}
+
+impl<'s> Contacts<'s> {
+    pub fn new(store: &'s Store) -> Contacts<'s> {
+        Contacts {
+            store,
+            known: std::cell::OnceCell::new(),
+        }
+    }
+
+    pub fn known(&self) -> Result<&BTreeMap<gmm::event::PublicKey, String>, CommandError> {
+        if let Some(known) = self.known.get() {
+            return Ok(known);
+        }
+        let known = resolve::known_keys(self.store)?;
+        Ok(self.known.get_or_init(|| known))
+    }
+}
+
 /// Signs and appends one op to a group, committing it, then reports the event:
-/// its id on stdout (or its JSON), and `done` as a status line.
+/// its id on stdout (or its JSON), and a sentence as a status line.
 pub fn append_one(
     ctx: &Context,
     ui: &mut Ui,
     group: &str,
-    make_op: impl FnOnce(&Store, GroupId, &gmm::view::View) -> Result<Op, CommandError>,
+    make_op: impl FnOnce(&Contacts<'_>, &gmm::view::View) -> Result<Op, CommandError>,
 ) -> Result<u8, CommandError> {
     let store = ctx.write_store()?;
     let signer = identity::load_signer(&store)?;
     let group = resolve::group(&store, group)?;
     let mut appender = Appender::new(&store, &signer)?;
     let view = appender.view(&group)?.clone();
-    let op = make_op(&store, group, &view)?;
-    let event = appender.append(&group, op, now_ms())?;
-    appender.commit()?;
-    report_event(&store, ui, &view, &event)
+    let op = make_op(&Contacts::new(&store), &view)?;
+    let id = appender.append(&group, op, now_ms())?;
+    let committed = appender.commit()?;
+    // Cannot fail: commit returns every event the appender drafted.
+    let event = committed
+        .iter()
+        .find(|e| e.id == id)
+        .expect("drafted event committed");
+    report_event(&store, ui, &view, event)
 }
 
 /// Prints a newly signed event: the id (or JSON) on stdout, a sentence on stderr.

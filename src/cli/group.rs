@@ -88,8 +88,7 @@ fn create(ctx: &Context, ui: &mut Ui, args: CreateArgs) -> Result<u8, CommandErr
     let mut nonce = [0u8; 16];
     rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut nonce);
     let time = now_ms();
-    let create = appender.create_group(&args.title, nonce, time)?;
-    let group = create.id;
+    let group = appender.create_group(&args.title, nonce, time)?;
     for op in ops {
         appender.append(&group, op, time)?;
     }

@@ -129,9 +129,11 @@ fn print_human(
     outcome: &ImportOutcome,
 ) -> std::io::Result<()> {
     let report = &outcome.report;
-    if let Some(header) = &report.header {
-        ui.line(&header_line(name, header))?;
-    }
+    // Not a bundle at all: the error says so, there is nothing to report.
+    let Some(header) = &report.header else {
+        return Ok(());
+    };
+    ui.line(&header_line(name, header))?;
     let counts: Vec<String> = report
         .summary
         .counts

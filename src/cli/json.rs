@@ -7,8 +7,13 @@ use gmm::view::View;
 
 /// A short human sentence for an event, naming people as the view knows them.
 pub fn describe_op(event: &Event, view: &View) -> String {
+    describe(&event.author, &event.op, view)
+}
+
+/// A short human sentence for an op by `author`.
+pub fn describe(author: &gmm::event::PublicKey, op: &Op, view: &View) -> String {
     let who = |key| view.label(key);
-    match &event.op {
+    match op {
         Op::Create { title, .. } => format!("create group \"{title}\""),
         Op::Add { member, role, name } => {
             let label = if name.is_empty() {
@@ -19,7 +24,7 @@ pub fn describe_op(event: &Event, view: &View) -> String {
             format!("add {label} as {role}")
         }
         Op::Remove { member } => format!("remove {}", who(member)),
-        Op::Leave => format!("{} leaves", who(&event.author)),
+        Op::Leave => format!("{} leaves", who(author)),
         Op::SetRole { member, role } => format!("set {} to {role}", who(member)),
         Op::SetTitle { title } => format!("set title \"{title}\""),
     }

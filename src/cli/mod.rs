@@ -3,6 +3,7 @@
 
 mod add;
 mod audit;
+mod batch;
 mod bundle;
 mod context;
 mod correct;
@@ -95,6 +96,7 @@ enum Command {
     Leave(leave::Args),
     Role(role::Args),
     Title(title::Args),
+    Batch(batch::Args),
     Members(members::Args),
     Log(log::Args),
     Status(status::Args),
@@ -157,6 +159,7 @@ fn dispatch(ctx: &context::Context, ui: &mut Ui, command: Command) -> Result<u8,
         Command::Leave(args) => leave::run(ctx, ui, args),
         Command::Role(args) => role::run(ctx, ui, args),
         Command::Title(args) => title::run(ctx, ui, args),
+        Command::Batch(args) => batch::run(ctx, ui, args),
         Command::Members(args) => members::run(ctx, ui, args),
         Command::Log(args) => log::run(ctx, ui, args),
         Command::Status(args) => status::run(ctx, ui, args),

@@ -4,6 +4,7 @@ use gmm::event::Op;
 use gmm::resolve;
 
 use super::context::append_one;
+use super::context::Contacts;
 use super::context::Context;
 use super::error::CommandError;
 use super::ui::Ui;
@@ -22,9 +23,20 @@ pub struct Args {
     member: String,
 }
 
-pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
-    append_one(ctx, ui, &args.group, |_, _, view| {
-        let member = resolve::member(&args.member, &view.names, &view.title)?;
+impl Args {
+    pub fn group(&self) -> &str {
+        &self.group
+    }
+
+    /// The op these arguments ask for, in a group with this view.
+    pub fn op(&self, _contacts: &Contacts<'_>, view: &gmm::view::View) -> Result<Op, CommandError> {
+        let member = resolve::member(&self.member, &view.names, &view.title)?;
         Ok(Op::Remove { member })
+    }
+}
+
+pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
+    append_one(ctx, ui, &args.group, |contacts, view| {
+        args.op(contacts, view)
     })
 }

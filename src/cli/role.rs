@@ -6,6 +6,7 @@ use gmm::resolve;
 
 use super::add::parse_grantable;
 use super::context::append_one;
+use super::context::Contacts;
 use super::context::Context;
 use super::error::CommandError;
 use super::ui::Ui;
@@ -25,12 +26,23 @@ pub struct Args {
     role: Role,
 }
 
-pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
-    append_one(ctx, ui, &args.group, |_, _, view| {
-        let member = resolve::member(&args.member, &view.names, &view.title)?;
+impl Args {
+    pub fn group(&self) -> &str {
+        &self.group
+    }
+
+    /// The op these arguments ask for, in a group with this view.
+    pub fn op(&self, _contacts: &Contacts<'_>, view: &gmm::view::View) -> Result<Op, CommandError> {
+        let member = resolve::member(&self.member, &view.names, &view.title)?;
         Ok(Op::SetRole {
             member,
-            role: args.role,
+            role: self.role,
         })
+    }
+}
+
+pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
+    append_one(ctx, ui, &args.group, |contacts, view| {
+        args.op(contacts, view)
     })
 }

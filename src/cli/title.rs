@@ -4,6 +4,7 @@ use gmm::event::Op;
 
 use super::context::append_one;
 use super::context::check_arg;
+use super::context::Contacts;
 use super::context::Context;
 use super::error::CommandError;
 use super::ui::Ui;
@@ -20,9 +21,23 @@ pub struct Args {
     title: String,
 }
 
+impl Args {
+    pub fn group(&self) -> &str {
+        &self.group
+    }
+
+    /// The op these arguments ask for, in a group with this view.
+    pub fn op(&self, _contacts: &Contacts<'_>, view: &gmm::view::View) -> Result<Op, CommandError> {
+        let _ = view;
+        check_arg(gmm::event::check_title(&self.title))?;
+        Ok(Op::SetTitle {
+            title: self.title.clone(),
+        })
+    }
+}
+
 pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
-    check_arg(gmm::event::check_title(&args.title))?;
-    append_one(ctx, ui, &args.group, |_, _, _| {
-        Ok(Op::SetTitle { title: args.title })
+    append_one(ctx, ui, &args.group, |contacts, view| {
+        args.op(contacts, view)
     })
 }

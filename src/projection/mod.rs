@@ -403,10 +403,34 @@ impl Projector {
     }
 
     fn close_segment(&mut self) {
+        if let [only] = self.buffer.as_slice() {
+            // A one-event segment (every event of a linear history): apply it
+            // to the base in place rather than copying the view.
+            let verdict = match self.base.authorize(&only.author, &only.op) {
+                Ok(()) => {
+                    self.base.apply(only.id, &only.author, &only.op);
+                    Verdict::Effective
+                }
+                Err(denied) => Verdict::Unauthorized(denied.0),
+            };
+            if let Some(views) = &mut self.views {
+                views.push((only.id, signed_view_hash(&only.op, &self.base)));
+            }
+            self.verdicts.push((only.id, verdict));
+            let (cut, lamport) = (only.id, only.lamport);
+            self.advance_cut(cut, lamport);
+            return;
+        }
         let view = self.resolve_buffer();
         // Cannot fail: close_segment is only called when the buffer is non-empty.
         let last = self.buffer.last().expect("segment has events");
         let (cut, lamport) = (last.id, last.lamport);
+        self.base = view;
+        self.advance_cut(cut, lamport);
+    }
+
+    /// Records a new cut (its view is `base`), writing a checkpoint when due.
+    fn advance_cut(&mut self, cut: EventId, lamport: u64) {
         let due = self
             .last_checkpoint
             .is_none_or(|l| lamport >= l + self.interval);
@@ -414,11 +438,10 @@ impl Projector {
             self.checkpoints.push(Checkpoint {
                 cut,
                 lamport,
-                view: view.clone(),
+                view: self.base.clone(),
             });
             self.last_checkpoint = Some(lamport);
         }
-        self.base = view;
         self.cut = Some((cut, lamport));
         self.buffer.clear();
     }
