@@ -238,6 +238,8 @@ fn run_import(
     let mut source = Source::open(input)?;
     let header = source.header().clone();
     report.header = Some(header.clone());
+    // Each chunk is its own transaction, opened after the previous one
+    // committed (it reads the log head that commit wrote).
     let mut ingest = Ingest::new(store)?;
     let mut chunk: Vec<Item> = Vec::new();
     let mut chunk_bytes = 0;
@@ -254,26 +256,24 @@ fn run_import(
             };
             chunk.push(item);
         }
-        if done || chunk.len() >= CHUNK_RECORDS || chunk_bytes >= CHUNK_BYTES {
+        if done {
+            break Ok(());
+        }
+        if chunk.len() >= CHUNK_RECORDS || chunk_bytes >= CHUNK_BYTES {
             offer_chunk(&mut ingest, &header, std::mem::take(&mut chunk), report)?;
             chunk_bytes = 0;
             progress(report.records);
             if !dry_run {
-                let summary = std::mem::replace(&mut ingest, Ingest::new(store)?).commit()?;
-                merge(&mut report.summary, summary);
+                merge(&mut report.summary, ingest.commit()?);
+                ingest = Ingest::new(store)?;
             }
         }
-        if done {
-            break Ok(());
-        }
     };
-    // Keep what verified before a framing error, then report the error.
-    if !chunk.is_empty() {
-        offer_chunk(&mut ingest, &header, chunk, report)?;
-    }
+    // The last chunk, and what verified before a framing error.
+    offer_chunk(&mut ingest, &header, chunk, report)?;
+    progress(report.records);
     if dry_run {
-        let summary = ingest.summary()?;
-        merge(&mut report.summary, summary);
+        merge(&mut report.summary, ingest.summary()?);
     } else {
         merge(&mut report.summary, ingest.commit()?);
     }

@@ -425,6 +425,15 @@ impl History for MemoryGroup {
             .values()
             .any(|e| e.author == *author && e.seq == seq && e.id != *id))
     }
+
+    fn last_seq(&self, author: &PublicKey) -> Result<Option<u64>, Self::Error> {
+        Ok(self
+            .events
+            .values()
+            .filter(|e| e.author == *author)
+            .map(|e| e.seq)
+            .max())
+    }
 }
 
 impl MemoryGroup {

@@ -61,6 +61,10 @@ pub struct Transaction<'s> {
     /// Metadata of events accepted or re-judged in this transaction.
     metas: HashMap<EventId, EventMeta>,
     accepted: Vec<SignedEvent>,
+    /// Position in `accepted` by id.
+    accepted_index: HashMap<EventId, usize>,
+    /// Reach of the events queued for projection (see `NewEvent`).
+    reach: HashMap<EventId, u64>,
 }
 
 impl<'s> Transaction<'s> {
@@ -72,6 +76,8 @@ impl<'s> Transaction<'s> {
             groups: BTreeMap::new(),
             metas: HashMap::new(),
             accepted: Vec::new(),
+            accepted_index: HashMap::new(),
+            reach: HashMap::new(),
         })
     }
 
@@ -100,8 +106,8 @@ impl<'s> Transaction<'s> {
 
     /// An accepted event, from this transaction or the store.
     pub fn event(&self, id: &EventId) -> Result<Option<SignedEvent>> {
-        if let Some(e) = self.accepted.iter().find(|e| e.id == *id) {
-            return Ok(Some(e.clone()));
+        if let Some(&i) = self.accepted_index.get(id) {
+            return Ok(Some(self.accepted[i].clone()));
         }
         Ok(self.store.event(id)?)
     }
@@ -192,7 +198,7 @@ impl<'s> Transaction<'s> {
             verdict: Verdict::Effective,
         };
         self.batch.insert_event(&event, &meta);
-        self.batch.append_log(&entry, &head);
+        self.batch.append_log(&entry);
         self.log = head;
         self.metas.insert(event.id, meta);
         let work = self.work(&group)?;
@@ -212,6 +218,8 @@ impl<'s> Transaction<'s> {
             event: OrderedEvent::new(&event, lamport),
             reach,
         });
+        self.reach.insert(event.id, reach);
+        self.accepted_index.insert(event.id, self.accepted.len());
         self.accepted.push(event);
         Ok(())
     }
@@ -233,6 +241,9 @@ impl<'s> Transaction<'s> {
             return Ok(());
         }
         let queued = std::mem::take(&mut work.queued);
+        for n in &queued {
+            self.reach.remove(&n.event.id);
+        }
         let history = TxHistory {
             inner: self.store.history(*group),
             work,
@@ -267,6 +278,9 @@ impl<'s> Transaction<'s> {
         let groups: Vec<GroupId> = self.groups.keys().copied().collect();
         for group in &groups {
             self.project(group)?;
+        }
+        if !self.accepted.is_empty() {
+            self.batch.set_log_head(&self.log);
         }
         for (group, work) in &self.groups {
             let heads: Vec<ParentRef> = work.heads.values().map(|(p, _)| *p).collect();
@@ -340,5 +354,11 @@ impl History for TxHistory<'_> {
             .clone()
             .any(|e| e.author == *author && e.seq == seq && e.id != *id);
         Ok(here || self.inner.other_at(author, seq, id)?)
+    }
+
+    fn last_seq(&self, author: &PublicKey) -> Result<Option<u64>, StoreError> {
+        let ours = self.work.projected.iter().filter(|e| e.author == *author);
+        let ours = ours.map(|e| e.seq).max();
+        Ok(self.inner.last_seq(author)?.max(ours))
     }
 }

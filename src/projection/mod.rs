@@ -115,6 +115,8 @@ pub trait History {
     fn checkpoint_at_or_before(&self, lamport: u64) -> Result<Option<Checkpoint>, Self::Error>;
     /// Does the group hold another event by `author` at `seq`?
     fn other_at(&self, author: &PublicKey, seq: u64, id: &EventId) -> Result<bool, Self::Error>;
+    /// The highest seq the group holds for `author`.
+    fn last_seq(&self, author: &PublicKey) -> Result<Option<u64>, Self::Error>;
 }
 
 /// A new event for [`advance`], with its *reach*: the highest Lamport number
@@ -157,10 +159,24 @@ pub fn advance_with<H: History>(
 ) -> Result<Advance, H::Error> {
     let reach = new.iter().map(|n| n.reach).min();
     let mut forked = frontier.forked.clone();
+    let mut seats: HashMap<(PublicKey, u64), EventId> = HashMap::with_capacity(new.len());
+    let mut highest: HashMap<PublicKey, Option<u64>> = HashMap::new();
     for n in &new {
         let e = &n.event;
-        if history.other_at(&e.author, e.seq, &e.id)? || new.iter().any(|o| same_seat(e, &o.event))
-        {
+        let twin = seats
+            .insert((e.author, e.seq), e.id)
+            .is_some_and(|other| other != e.id);
+        // Only a seq the group already reached can be taken by a held event.
+        let stored = match highest.get(&e.author) {
+            Some(h) => *h,
+            None => {
+                let h = history.last_seq(&e.author)?;
+                highest.insert(e.author, h);
+                h
+            }
+        };
+        let reached = stored.is_some_and(|h| e.seq <= h);
+        if twin || (reached && history.other_at(&e.author, e.seq, &e.id)?) {
             forked.insert(e.author);
         }
     }
@@ -206,10 +222,6 @@ pub fn advance_with<H: History>(
     result.frontier.view.forked = result.frontier.forked.clone();
     result.drop_checkpoints_after = drop_after;
     Ok(result)
-}
-
-fn same_seat(a: &OrderedEvent, b: &OrderedEvent) -> bool {
-    a.author == b.author && a.seq == b.seq && a.id != b.id
 }
 
 /// For every event, the view hash of `past(E) ∪ {E}` by the rules: what its

@@ -46,7 +46,9 @@ impl StoreBatch {
         self.writes.push(Write::Delete(family, key));
     }
 
-    /// Stores an accepted event: its record, chain index, group order and meta.
+    /// Stores an accepted event: its record, chain index and group order.
+    /// Its meta (with the verdict) is written by [`StoreBatch::put_meta`]
+    /// once the projection has judged it.
     pub fn insert_event(&mut self, event: &SignedEvent, meta: &EventMeta) {
         self.put(cf::EVENTS, &event.id.0, &event.record());
         let seq = event.event.seq.to_be_bytes();
@@ -54,7 +56,6 @@ impl StoreBatch {
         self.put(cf::CHAINS, &chain, &[]);
         let order = key(&[&meta.group.0, &meta.lamport.to_be_bytes(), &event.id.0]);
         self.put(cf::BY_GROUP, &order, &[]);
-        self.put_meta(&event.id, meta);
     }
 
     /// Records (or updates) what the store knows about an event.
@@ -62,9 +63,13 @@ impl StoreBatch {
         self.put(cf::STATUS, &id.0, &codec::encode_unlimited(meta));
     }
 
-    /// Appends an entry to the local log and records the new head.
-    pub fn append_log(&mut self, entry: &LogEntry, head: &LogHead) {
+    /// Appends an entry to the local log (the head is set once per commit).
+    pub fn append_log(&mut self, entry: &LogEntry) {
         self.put(cf::LOG, &entry.key(), &entry.value());
+    }
+
+    /// Records the local log's head.
+    pub fn set_log_head(&mut self, head: &LogHead) {
         self.put(cf::META, META_LOG_HEAD, &codec::encode_unlimited(head));
     }
 

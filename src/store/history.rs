@@ -82,6 +82,13 @@ impl History for StoreHistory<'_> {
         let others = self.store.scan_prefix(cf::CHAINS, &prefix)?;
         Ok(others.iter().any(|(k, _)| k[72..] != id.0))
     }
+
+    fn last_seq(&self, author: &PublicKey) -> Result<Option<u64>, StoreError> {
+        Ok(self
+            .store
+            .last_seq(&self.group, author)?
+            .map(|(seq, _)| seq))
+    }
 }
 
 impl Store {

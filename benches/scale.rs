@@ -1,0 +1,655 @@
+//! The scale benchmark of SPEC §8: every figure as a ratio against a limit
+//! measured in the same run, on this machine.
+//!
+//! `cargo bench --bench scale` (1,000,000 events; `-- --events 100000` for a
+//! quicker run, `-- --keep DIR` to keep the stores). It builds a group of N
+//! events (several admins, ~200 members with churn, some concurrent pairs),
+//! then measures:
+//!
+//! 1. import of its bundle vs the machine's 2-thread `verify_strict` rate, and
+//!    the import's peak memory (in a child process, from /proc VmHWM);
+//! 2. `replay` vs scanning the same events from RocksDB;
+//! 3. one `gmm add` on the N-event store vs on a 10-event store, and
+//!    `gmm members` vs a bare store open (`gmm id`), as processes;
+//! 4. `gmm batch` of 100,000 ops vs the 2-thread signing rate;
+//! 5. `diff` and `correct` between two N-event stores that differ by 100
+//!    events vs the same between two 10,000-event stores.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::io::BufReader;
+use std::io::BufWriter;
+use std::path::Path;
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Duration;
+use std::time::Instant;
+
+use gmm::append::Appender;
+use gmm::bundle::BundleHeader;
+use gmm::bundle::BundleKind;
+use gmm::bundle::BundleWriter;
+use gmm::event::Draft;
+use gmm::event::Event;
+use gmm::event::EventId;
+use gmm::event::GroupId;
+use gmm::event::Op;
+use gmm::event::ParentRef;
+use gmm::event::PublicKey;
+use gmm::event::Role;
+use gmm::event::EVENT_VERSION;
+use gmm::exchange;
+use gmm::identity;
+use gmm::keys;
+use gmm::keys::SecretKey;
+use gmm::peer;
+use gmm::projection;
+use gmm::projection::History;
+use gmm::store::Store;
+use gmm::view::View;
+use rayon::prelude::*;
+
+const GMM: &str = env!("CARGO_BIN_EXE_gmm");
+const MEMBER_POOL: usize = 300;
+const ADMINS: usize = 8;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("--child-import") {
+        return child_import(Path::new(&args[2]), Path::new(&args[3]));
+    }
+    let mut events = 1_000_000usize;
+    let mut keep: Option<PathBuf> = None;
+    let mut i = 1;
+    while i < args.len() {
+        match args[i].as_str() {
+            "--events" => {
+                events = args[i + 1].parse().expect("--events N");
+                i += 1;
+            }
+            "--keep" => {
+                keep = Some(PathBuf::from(&args[i + 1]));
+                i += 1;
+            }
+            _ => {} // cargo bench passes --bench
+        }
+        i += 1;
+    }
+    let tmp = tempfile::tempdir().expect("a scratch folder");
+    let dir = keep.unwrap_or_else(|| tmp.path().to_path_buf());
+    fs::create_dir_all(&dir).expect("scratch folder");
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build_global()
+        .ok();
+    println!(
+        "gmm scale benchmark: {events} events, 2 threads, in {}",
+        dir.display()
+    );
+    let mut results = Results::default();
+
+    let verify_rate = verify_rate();
+    let sign_rate = sign_rate();
+    println!(
+        "machine: 2-thread verify_strict {verify_rate:.0}/s, 2-thread signing {sign_rate:.0}/s"
+    );
+
+    let big = dir.join("big.gmm");
+    let t = Instant::now();
+    let group = generate(&big, events, 7);
+    println!(
+        "generated {events} events in {:.1} s ({} MiB)",
+        secs(t.elapsed()),
+        fs::metadata(&big).map_or(0, |m| m.len() >> 20)
+    );
+
+    // 1. Import.
+    let store_a = dir.join("store-a");
+    let (import_secs, peak_kib) = import_in_child(&store_a, &big, "bench A");
+    let import_rate = events as f64 / import_secs;
+    results.add(
+        "import rate / 2-thread verify_strict rate",
+        import_rate / verify_rate,
+        ">= 0.80",
+        import_rate / verify_rate >= 0.8,
+    );
+    results.add(
+        "import peak memory (MiB)",
+        peak_kib as f64 / 1024.0,
+        "< 256",
+        peak_kib < 256 * 1024,
+    );
+    println!(
+        "  import: {import_rate:.0} events/s ({import_secs:.1} s), peak {} MiB",
+        peak_kib / 1024
+    );
+
+    // 2. Replay vs scan.
+    {
+        let store = Store::open_read_only(&store_a).expect("store");
+        let t = Instant::now();
+        let scanned = store.history(group).events_after(None).expect("scan");
+        let scan = t.elapsed();
+        let t = Instant::now();
+        let scanned_again = store.history(group).events_after(None).expect("scan");
+        let replayed = projection::replay(group, scanned_again);
+        let replay = t.elapsed();
+        assert_eq!(replayed.verdicts.len(), scanned.len());
+        results.add(
+            "replay time / scan time",
+            secs(replay) / secs(scan),
+            "<= 3",
+            secs(replay) <= 3.0 * secs(scan),
+        );
+        println!(
+            "  scan {:.2} s, replay (scan + rules) {:.2} s",
+            secs(scan),
+            secs(replay)
+        );
+    }
+
+    // 5. Diff and correct, cost following the difference (before anything
+    // else writes to store A, so the stores differ by exactly 100 events).
+    let store_b = dir.join("store-b");
+    import_in_child(&store_b, &big, "bench B");
+    let (diff_big, correct_big) = diverge_and_compare(&store_a, &store_b, &group);
+    let mid = dir.join("mid.gmm");
+    let mid_group = generate(&mid, 10_000, 13);
+    let (ma, mb) = (dir.join("mid-a"), dir.join("mid-b"));
+    import_in_child(&ma, &mid, "bench A");
+    import_in_child(&mb, &mid, "bench B");
+    let (diff_mid, correct_mid) = diverge_and_compare(&ma, &mb, &mid_group);
+    results.add(
+        "diff at N / diff at 10,000 (100 events apart)",
+        secs(diff_big) / secs(diff_mid),
+        "<= 2",
+        secs(diff_big) <= 2.0 * secs(diff_mid),
+    );
+    results.add(
+        "correct at N / correct at 10,000",
+        secs(correct_big) / secs(correct_mid),
+        "<= 2",
+        secs(correct_big) <= 2.0 * secs(correct_mid),
+    );
+    println!(
+        "  diff {:.2} ms vs {:.2} ms; correct {:.2} ms vs {:.2} ms",
+        ms(diff_big),
+        ms(diff_mid),
+        ms(correct_big),
+        ms(correct_mid)
+    );
+    // 3. One add and members, as processes.
+    let small = dir.join("small.gmm");
+    let small_group = generate(&small, 10, 11);
+    let store_s = dir.join("store-small");
+    import_in_child(&store_s, &small, "bench A");
+    let add_big = median_add(&store_a, &group, 15);
+    let add_small = median_add(&store_s, &small_group, 15);
+    results.add(
+        "one add at N / one add at 10 events",
+        secs(add_big) / secs(add_small),
+        "<= 2",
+        secs(add_big) <= 2.0 * secs(add_small),
+    );
+    println!(
+        "  gmm add: {:.1} ms at {events}, {:.1} ms at 10",
+        ms(add_big),
+        ms(add_small)
+    );
+    let members = median_cmd(&store_a, &["members", &group.to_hex()], 15);
+    let open = median_cmd(&store_a, &["id"], 15);
+    results.add(
+        "gmm members / store open (gmm id)",
+        secs(members) / secs(open),
+        "<= 3",
+        secs(members) <= 3.0 * secs(open),
+    );
+    println!(
+        "  gmm members {:.1} ms, gmm id {:.1} ms",
+        ms(members),
+        ms(open)
+    );
+
+    // 4. Batch of 100,000 ops.
+    {
+        let ops = 100_000;
+        let (batch_secs, applied) = batch(&store_s, &small_group, ops, &dir);
+        let rate = applied as f64 / batch_secs;
+        results.add(
+            "batch rate / 2-thread signing rate",
+            rate / sign_rate,
+            ">= 0.80",
+            rate / sign_rate >= 0.8,
+        );
+        println!("  gmm batch: {applied} ops in {batch_secs:.1} s ({rate:.0}/s)");
+    }
+
+    results.print();
+}
+
+fn secs(d: Duration) -> f64 {
+    d.as_secs_f64()
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+#[derive(Default)]
+struct Results(Vec<(String, f64, String, bool)>);
+
+impl Results {
+    fn add(&mut self, what: &str, value: f64, target: &str, met: bool) {
+        self.0
+            .push((what.to_string(), value, target.to_string(), met));
+    }
+
+    fn print(&self) {
+        println!(
+            "\n{:<48} {:>10}  {:<8} result",
+            "figure", "measured", "target"
+        );
+        for (what, value, target, met) in &self.0 {
+            println!(
+                "{what:<48} {value:>10.3}  {target:<8} {}",
+                if *met { "met" } else { "MISSED" }
+            );
+        }
+    }
+}
+
+/// The machine's 2-thread `verify_strict` rate, on gmm's own check.
+fn verify_rate() -> f64 {
+    let key = SecretKey::from_label("rate");
+    let public = key.public();
+    let messages: Vec<([u8; 32], [u8; 64])> = (0..40_000u32)
+        .into_par_iter()
+        .map(|i| {
+            let m = *blake3::hash(&i.to_le_bytes()).as_bytes();
+            (m, key.sign(&m))
+        })
+        .collect();
+    let t = Instant::now();
+    let ok = messages
+        .par_iter()
+        .filter(|(m, s)| keys::verify_strict(&public.0, m, s))
+        .count();
+    assert_eq!(ok, messages.len());
+    messages.len() as f64 / secs(t.elapsed())
+}
+
+/// The machine's 2-thread signing rate.
+fn sign_rate() -> f64 {
+    let key = SecretKey::from_label("rate");
+    let messages: Vec<[u8; 32]> = (0..40_000u32)
+        .map(|i| *blake3::hash(&i.to_le_bytes()).as_bytes())
+        .collect();
+    let t = Instant::now();
+    let n = messages.par_iter().map(|m| key.sign(m)[0] as usize).count();
+    n as f64 / secs(t.elapsed())
+}
+
+fn label_key(label: &str) -> SecretKey {
+    SecretKey::from_label(label)
+}
+
+/// Writes a bundle of a group of `n` events: a creator, admins (among them
+/// "bench A" and "bench B", the stores' identities), a pool of members added,
+/// removed and re-roled by rotating admins, a title now and then, and every
+/// 997th step two concurrent events.
+fn generate(path: &Path, n: usize, seed: u64) -> GroupId {
+    let owner = label_key("bench owner");
+    let mut admins: Vec<SecretKey> = vec![label_key("bench A"), label_key("bench B")];
+    admins.extend((2..ADMINS).map(|i| label_key(&format!("bench admin {i}"))));
+    let pool: Vec<PublicKey> = (0..MEMBER_POOL)
+        .map(|i| label_key(&format!("bench member {i}")).public())
+        .collect();
+    let mut view = View::empty(GroupId::default());
+    let mut drafts: Vec<(Draft, usize)> = Vec::with_capacity(n);
+    let mut seqs = vec![0u64; ADMINS + 1];
+    let mut lasts: Vec<Option<EventId>> = vec![None; ADMINS + 1];
+    let signer_of = |i: usize| if i == ADMINS { &owner } else { &admins[i] };
+    let create = Op::Create {
+        title: "bench".into(),
+        nonce: seed.to_le_bytes().repeat(2).try_into().unwrap_or([0; 16]),
+    };
+    view.apply(EventId::default(), &owner.public(), &create);
+    let create_draft = Draft::new(Event {
+        version: EVENT_VERSION,
+        group: GroupId::default(),
+        author: owner.public(),
+        seq: 1,
+        prev: None,
+        parents: Vec::new(),
+        time: 1_700_000_000_000,
+        view: view.hash(),
+        op: create,
+    })
+    .expect("create");
+    let group = create_draft.id;
+    view.group = group;
+    seqs[ADMINS] = 1;
+    lasts[ADMINS] = Some(create_draft.id);
+    let mut heads: Vec<ParentRef> = vec![create_draft.as_parent()];
+    drafts.push((create_draft, ADMINS));
+    let mut rng = seed | 1;
+    let mut next = || {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng
+    };
+    let mut step = 0usize;
+    while drafts.len() < n {
+        step += 1;
+        // First the admins, by the owner; then rotating admins churn members.
+        let (author, ops): (usize, Vec<Op>) = if step <= ADMINS {
+            (
+                ADMINS,
+                vec![Op::Add {
+                    member: admins[step - 1].public(),
+                    role: Role::Admin,
+                    name: format!("admin{step}"),
+                }],
+            )
+        } else if step % 997 == 0 && drafts.len() + 2 <= n {
+            // Two concurrent adds by two admins, of members not in the view.
+            let free: Vec<PublicKey> = pool
+                .iter()
+                .filter(|k| !view.members.contains_key(k))
+                .take(2)
+                .copied()
+                .collect();
+            if free.len() < 2 {
+                continue;
+            }
+            let a = (step % ADMINS, (step + 1) % ADMINS);
+            let base = view.clone();
+            let mut new_heads = Vec::new();
+            for (i, (who, member)) in [(a.0, free[0]), (a.1, free[1])].into_iter().enumerate() {
+                let op = Op::Add {
+                    member,
+                    role: Role::Member,
+                    name: format!("c{step}-{i}"),
+                };
+                let mut own = base.clone();
+                own.apply(EventId::default(), &signer_of(who).public(), &op);
+                let d = draft(
+                    &mut seqs,
+                    &mut lasts,
+                    who,
+                    signer_of(who).public(),
+                    group,
+                    &heads,
+                    own.hash(),
+                    op.clone(),
+                );
+                view.apply(EventId::default(), &signer_of(who).public(), &op);
+                new_heads.push(d.as_parent());
+                drafts.push((d, who));
+            }
+            new_heads.sort();
+            heads = new_heads;
+            continue;
+        } else {
+            let who = step % ADMINS;
+            let member = pool[(next() % MEMBER_POOL as u64) as usize];
+            let op = match (view.members.get(&member), next() % 10) {
+                (_, 0) => Op::SetTitle {
+                    title: format!("bench {step}"),
+                },
+                (None, _) => Op::Add {
+                    member,
+                    role: Role::Member,
+                    name: format!("m{step}"),
+                },
+                (Some(m), 1..=3) if m.role == Role::Member => Op::SetRole {
+                    member,
+                    role: Role::Admin,
+                },
+                (Some(m), 1..=3) if m.role == Role::Admin => Op::SetRole {
+                    member,
+                    role: Role::Member,
+                },
+                (Some(_), _) => Op::Remove { member },
+            };
+            (who, vec![op])
+        };
+        for op in ops {
+            let author_key = signer_of(author).public();
+            if view.authorize(&author_key, &op).is_err() {
+                continue;
+            }
+            view.apply(EventId::default(), &author_key, &op);
+            let d = draft(
+                &mut seqs,
+                &mut lasts,
+                author,
+                author_key,
+                group,
+                &heads,
+                view.hash(),
+                op,
+            );
+            heads = vec![d.as_parent()];
+            drafts.push((d, author));
+        }
+    }
+    // Sign in parallel, stream into the bundle.
+    let header = BundleHeader {
+        group,
+        kind: BundleKind::Export,
+        heads,
+        view_hash: view.hash(),
+        want: Vec::new(),
+        prerequisites: Vec::new(),
+        event_count: drafts.len() as u64,
+        created: 0,
+    };
+    let file = BufWriter::new(fs::File::create(path).expect("bundle file"));
+    let mut writer = BundleWriter::new(file, &header).expect("header");
+    for chunk in drafts.chunks(20_000) {
+        let signed: Vec<Vec<u8>> = chunk
+            .par_iter()
+            .map(|(d, who)| d.clone().sign(signer_of(*who)).record())
+            .collect();
+        for r in signed {
+            writer.record(&r).expect("record");
+        }
+    }
+    writer.finish(None).expect("trailer");
+    group
+}
+
+#[allow(clippy::too_many_arguments)]
+fn draft(
+    seqs: &mut [u64],
+    lasts: &mut [Option<EventId>],
+    who: usize,
+    author: PublicKey,
+    group: GroupId,
+    heads: &[ParentRef],
+    view: gmm::event::ViewHash,
+    op: Op,
+) -> Draft {
+    seqs[who] += 1;
+    let d = Draft::new(Event {
+        version: EVENT_VERSION,
+        group,
+        author,
+        seq: seqs[who],
+        prev: lasts[who],
+        parents: heads.to_vec(),
+        time: 1_700_000_000_000 + seqs[who],
+        view,
+        op,
+    })
+    .expect("draft");
+    lasts[who] = Some(d.id);
+    d
+}
+
+/// Imports a bundle into a new store in a child process (so its peak memory
+/// is its own); returns (seconds, peak KiB).
+fn import_in_child(store: &Path, bundle: &Path, identity: &str) -> (f64, u64) {
+    identity::init(store, Some(label_key(identity))).expect("init");
+    let exe = std::env::current_exe().expect("own path");
+    let out = Command::new(exe)
+        .args([
+            "--child-import",
+            store.to_str().unwrap(),
+            bundle.to_str().unwrap(),
+        ])
+        .output()
+        .expect("child import");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "child import failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut parts = text.split_whitespace();
+    let seconds: f64 = parts.next().and_then(|s| s.parse().ok()).expect("seconds");
+    let peak: u64 = parts.next().and_then(|s| s.parse().ok()).expect("peak");
+    (seconds, peak)
+}
+
+fn child_import(store: &Path, bundle: &Path) {
+    let store = Store::open(store).expect("store");
+    let input = BufReader::with_capacity(1 << 20, fs::File::open(bundle).expect("bundle"));
+    let t = Instant::now();
+    let outcome = exchange::import(&store, input, false, &mut |_| {});
+    let elapsed = secs(t.elapsed());
+    assert!(outcome.error.is_none(), "{:?}", outcome.error);
+    assert!(
+        outcome.report.findings.is_empty(),
+        "{:?}",
+        outcome.report.findings
+    );
+    let status = fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let peak = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(0);
+    println!("{elapsed} {peak}");
+}
+
+fn run_gmm(store: &Path, args: &[&str]) -> Duration {
+    let t = Instant::now();
+    let out = Command::new(GMM)
+        .arg("--dir")
+        .arg(store)
+        .args(args)
+        .output()
+        .expect("gmm");
+    let elapsed = t.elapsed();
+    assert!(
+        out.status.success(),
+        "gmm {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    elapsed
+}
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn median_cmd(store: &Path, args: &[&str], runs: usize) -> Duration {
+    median((0..runs).map(|_| run_gmm(store, args)).collect())
+}
+
+/// Median time of `gmm add` of a fresh key, `runs` times.
+fn median_add(store: &Path, group: &GroupId, runs: usize) -> Duration {
+    let group = group.to_hex();
+    median(
+        (0..runs)
+            .map(|i| {
+                let key = label_key(&format!("bench add {i}")).public().to_hex();
+                run_gmm(
+                    store,
+                    &["add", &group, &key, "--name", &format!("added{i}")],
+                )
+            })
+            .collect(),
+    )
+}
+
+/// `gmm batch` of `ops` ops on a store whose identity is an admin; returns
+/// (seconds, ops applied).
+fn batch(store: &Path, group: &GroupId, ops: usize, dir: &Path) -> (f64, usize) {
+    let group = group.to_hex();
+    let keys: Vec<String> = (0..ops / 2)
+        .map(|i| label_key(&format!("bench batch {i}")).public().to_hex())
+        .collect();
+    let mut text = String::new();
+    // Adds of new members, then their removal: the view stays small while
+    // every op is a real change.
+    for (i, key) in keys.iter().enumerate() {
+        text.push_str(&format!(
+            "add {group} {key} --name b{i}\nremove {group} {key}\n"
+        ));
+    }
+    let file = dir.join("batch.txt");
+    fs::write(&file, text).expect("batch file");
+    let t = Instant::now();
+    run_gmm(store, &["--quiet", "batch", file.to_str().unwrap()]);
+    (secs(t.elapsed()), keys.len() * 2)
+}
+
+/// Each store's identity adds 50 members the other does not see; then diff
+/// and correction between them are timed (medians of 9).
+fn diverge_and_compare(a: &Path, b: &Path, group: &GroupId) -> (Duration, Duration) {
+    for (dir, label) in [(a, "A"), (b, "B")] {
+        let store = Store::open(dir).expect("store");
+        let signer = identity::load_signer(&store).expect("signer");
+        let mut appender = Appender::new(&store, &signer).expect("appender");
+        let mut added = 0;
+        let mut i = 0;
+        while added < 50 {
+            let member = label_key(&format!("diverge {label} {i}")).public();
+            i += 1;
+            let op = Op::Add {
+                member,
+                role: Role::Member,
+                name: format!("d{label}{i}"),
+            };
+            if appender.append(group, op, 1_700_000_000_000).is_ok() {
+                added += 1;
+            }
+        }
+        appender.commit().expect("commit");
+    }
+    let store = Store::open_read_only(a).expect("store");
+    let mut diffs = Vec::new();
+    let mut corrections = Vec::new();
+    for _ in 0..9 {
+        let t = Instant::now();
+        let their = peer::Peer::Store(Store::open_read_only(b).expect("peer"));
+        let diff = peer::diff(&store, group, &their).expect("diff");
+        diffs.push(t.elapsed());
+        assert_eq!(diff.comparison.ours_only.len(), 50);
+        assert_eq!(diff.comparison.theirs_only.len(), 50);
+        let t = Instant::now();
+        let their = peer::Peer::Store(Store::open_read_only(b).expect("peer"));
+        let (header, ids) = peer::correction(&store, group, &their, 0).expect("correction");
+        let mut bytes = Vec::new();
+        exchange::write_bundle(
+            &store,
+            &header,
+            &ids,
+            exchange::Format::Binary,
+            None,
+            &mut bytes,
+            &mut |_| {},
+        )
+        .expect("bundle");
+        corrections.push(t.elapsed());
+        let distinct: BTreeSet<_> = ids.iter().collect();
+        assert_eq!(distinct.len(), 50);
+    }
+    (median(diffs), median(corrections))
+}
