@@ -484,21 +484,21 @@ _gmm() {
             return 0
             ;;
         gmm__subcmd__export)
-            opts="-o -q -v -h --output --since --format --sign --dir --json --quiet --verbose --help"
+            opts="-o -q -v -h --since --output --format --sign --dir --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --since)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -360,30 +360,7 @@ fn lamport_of(known: &[OrderedEvent], parents: &[EventId]) -> u64 {
 
 /// A closed set of events in topological order with Lamport numbers.
 pub fn ordered(events: &[SignedEvent]) -> Vec<OrderedEvent> {
-    let mut lamports: HashMap<EventId, u64> = HashMap::new();
-    let mut remaining: Vec<&SignedEvent> = events.iter().collect();
-    let mut out = Vec::with_capacity(events.len());
-    while !remaining.is_empty() {
-        let before = remaining.len();
-        remaining.retain(|e| {
-            let parents: Option<Vec<u64>> = e
-                .event
-                .parents
-                .iter()
-                .map(|p| lamports.get(&p.id).copied())
-                .collect();
-            let Some(parents) = parents else { return true };
-            let lamport = parents.iter().map(|l| l + 1).max().unwrap_or(0);
-            lamports.insert(e.id, lamport);
-            out.push(OrderedEvent::new(e, lamport));
-            false
-        });
-        if remaining.len() == before {
-            break; // events whose parents are missing are left out
-        }
-    }
-    out.sort_by_key(|e| (e.lamport, e.id));
-    out
+    projection::order(events)
 }
 
 /// An in-memory group that receives events one delivery at a time, holds

@@ -264,30 +264,8 @@ fn clocks(report: &mut Report, input: &GroupEvents<'_>) {
 /// Topological order with Lamport numbers computed here (events whose
 /// parents are not all present are left out).
 pub fn order(events: &HashMap<EventId, SignedEvent>) -> Vec<OrderedEvent> {
-    let mut lamport: HashMap<EventId, u64> = HashMap::new();
-    let mut waiting: Vec<&SignedEvent> = events.values().collect();
-    let mut out = Vec::new();
-    loop {
-        let before = waiting.len();
-        waiting.retain(|e| {
-            let parents: Option<Vec<u64>> = e
-                .event
-                .parents
-                .iter()
-                .map(|p| lamport.get(&p.id).copied())
-                .collect();
-            let Some(parents) = parents else { return true };
-            let l = parents.iter().map(|l| l + 1).max().unwrap_or(0);
-            lamport.insert(e.id, l);
-            out.push(OrderedEvent::new(e, l));
-            false
-        });
-        if waiting.is_empty() || waiting.len() == before {
-            break;
-        }
-    }
-    out.sort_by_key(|e| (e.lamport, e.id));
-    out
+    let list: Vec<SignedEvent> = events.values().cloned().collect();
+    projection::order(&list)
 }
 
 /// The rules over whole events: unauthorized and revoked events, and view

@@ -50,6 +50,20 @@ impl Context {
     }
 }
 
+/// Names a group of the store and loads its persisted projection.
+pub fn group_state(
+    store: &Store,
+    query: &str,
+) -> Result<(gmm::event::GroupId, gmm::store::GroupState), CommandError> {
+    let group = resolve::group(store, query)?;
+    let state = store
+        .group_state(&group)?
+        .ok_or_else(|| gmm::Error::UnknownGroup {
+            query: query.to_string(),
+        })?;
+    Ok((group, state))
+}
+
 /// Checks a title, name or key given on the command line: a bad one is a
 /// usage error (exit 2), not malformed input.
 pub fn check_arg(result: Result<(), gmm::event::EventError>) -> Result<(), CommandError> {

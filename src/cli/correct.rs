@@ -1,11 +1,6 @@
 //! `gmm correct`: the correction bundle a peer needs.
 
-use std::io::Write as _;
-use std::path::PathBuf;
-
 use gmm::exchange;
-use gmm::exchange::Format;
-use gmm::identity;
 use gmm::peer;
 use gmm::resolve;
 use serde_json::json;
@@ -13,11 +8,9 @@ use serde_json::json;
 use super::context::now_ms;
 use super::context::Context;
 use super::error::CommandError;
-use super::export::FormatArg;
-use super::files::Output;
+use super::files::BundleOutputArgs;
 use super::peer_arg;
 use super::peer_arg::PeerArgs;
-use super::progress::Progress;
 use super::ui::Ui;
 
 /// Write the correction bundle a peer needs
@@ -37,15 +30,8 @@ pub struct Args {
     group: String,
     #[command(flatten)]
     peer: PeerArgs,
-    /// Where to write the bundle (`-` for standard output, the default)
-    #[arg(short, long, value_name = "FILE")]
-    output: Option<PathBuf>,
-    /// The encoding
-    #[arg(long, value_enum, default_value = "bin")]
-    format: FormatArg,
-    /// Sign the bundle's trailer with this store's identity
-    #[arg(long)]
-    sign: bool,
+    #[command(flatten)]
+    out: BundleOutputArgs,
 }
 
 pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
@@ -53,42 +39,28 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     let group = resolve::group(&store, &args.group)?;
     let peer = peer_arg::peer(&store, &group, args.peer.path.as_deref(), &args.peer.heads)?;
     let (header, ids) = peer::correction(&store, &group, &peer, now_ms())?;
-    let signer = if args.sign {
-        Some(identity::load_signer(&store)?)
-    } else {
-        None
-    };
-    let format = match args.format {
-        FormatArg::Bin => Format::Binary,
-        FormatArg::Jsonl => Format::Jsonl,
-    };
-    let mut output = Output::create(args.output.as_deref(), format == Format::Binary)?;
-    let mut progress = Progress::new(ui.quiet, ui.json, Some(ids.len() as u64), "events");
-    {
-        let mut writer = output.writer();
-        exchange::write_bundle(
-            &store,
-            &header,
-            &ids,
-            format,
-            signer.as_ref(),
-            &mut *writer,
-            &mut |n| progress.set(n),
-        )?;
-        writer.flush()?;
-    }
-    progress.finish();
-    output.finish()?;
-    let to_stdout = args
-        .output
-        .as_deref()
-        .is_none_or(|p| p == std::path::Path::new("-"));
+    let signer = args.out.signer(&store)?;
+    let format = args.out.format();
+    args.out
+        .write(ui, Some(ids.len() as u64), |writer, progress| {
+            exchange::write_bundle(
+                &store,
+                &header,
+                &ids,
+                format,
+                signer.as_ref(),
+                writer,
+                progress,
+            )?;
+            Ok(())
+        })?;
+    let to_stdout = args.out.to_stdout();
     if ui.json && !to_stdout {
         ui.json_line(&json!({
             "group": group.to_hex(),
             "events": ids.len(),
             "want": header.want.iter().map(|w| w.to_hex()).collect::<Vec<_>>(),
-            "file": args.output,
+            "file": args.out.output,
         }))?;
     } else {
         ui.status(&format!(

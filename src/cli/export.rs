@@ -1,22 +1,16 @@
 //! `gmm export`: write a group's events as a bundle.
 
-use std::io::Write as _;
-use std::path::PathBuf;
-
 use gmm::bundle::BundleKind;
 use gmm::exchange;
 use gmm::exchange::ExportRequest;
-use gmm::exchange::Format;
-use gmm::identity;
 use gmm::resolve;
 use serde_json::json;
 
 use super::context::now_ms;
 use super::context::Context;
 use super::error::CommandError;
-use super::files::Output;
+use super::files::BundleOutputArgs;
 use super::heads::parse_heads;
-use super::progress::Progress;
 use super::ui::Ui;
 
 /// Write a group's events as a bundle for another peer
@@ -35,64 +29,31 @@ use super::ui::Ui;
 pub struct Args {
     /// The group: id, id prefix (8+ hex) or title
     group: String,
-    /// Where to write the bundle (`-` for standard output, the default)
-    #[arg(short, long, value_name = "FILE")]
-    output: Option<PathBuf>,
     /// Leave out these heads and their past: event ids or 8+ hex prefixes, comma-separated
     #[arg(long, value_name = "HEADS", value_delimiter = ',')]
     since: Vec<String>,
-    /// The encoding
-    #[arg(long, value_enum, default_value = "bin")]
-    format: FormatArg,
-    /// Sign the bundle's trailer with this store's identity
-    #[arg(long)]
-    sign: bool,
-}
-
-#[derive(clap::ValueEnum, Clone, Copy, Debug)]
-pub enum FormatArg {
-    /// The binary bundle format (docs/bundle-format.md)
-    Bin,
-    /// One JSON object per line, with the raw signed bytes
-    Jsonl,
+    #[command(flatten)]
+    out: BundleOutputArgs,
 }
 
 pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     let store = ctx.read_store()?;
     let group = resolve::group(&store, &args.group)?;
     let since = parse_heads(&store, &group, &args.since)?;
-    let signer = if args.sign {
-        Some(identity::load_signer(&store)?)
-    } else {
-        None
-    };
-    let format = match args.format {
-        FormatArg::Bin => Format::Binary,
-        FormatArg::Jsonl => Format::Jsonl,
-    };
+    let signer = args.out.signer(&store)?;
     let request = ExportRequest {
         group,
         since,
         kind: BundleKind::Export,
         want: Vec::new(),
-        format,
+        format: args.out.format(),
         signer: signer.as_ref(),
         created: now_ms(),
     };
-    let mut output = Output::create(args.output.as_deref(), format == Format::Binary)?;
-    let mut progress = Progress::new(ui.quiet, ui.json, None, "events");
-    let report = {
-        let mut writer = output.writer();
-        let report = exchange::export(&store, &request, &mut *writer, &mut |n| progress.set(n))?;
-        writer.flush()?;
-        report
-    };
-    progress.finish();
-    output.finish()?;
-    let to_stdout = args
-        .output
-        .as_deref()
-        .is_none_or(|p| p == std::path::Path::new("-"));
+    let report = args.out.write(ui, None, |writer, progress| {
+        Ok(exchange::export(&store, &request, writer, progress)?)
+    })?;
+    let to_stdout = args.out.to_stdout();
     let summary = format!(
         "exported {} event(s) of \"{}\"{}",
         report.header.event_count,
@@ -113,7 +74,7 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
         ui.json_line(&json!({
             "group": group.to_hex(),
             "events": report.header.event_count,
-            "file": args.output,
+            "file": args.out.output,
             "digest": report.trailer.map(|t| hex::encode(t.digest)),
             "unknown_since": report.unknown_since.iter().map(|id| id.to_hex()).collect::<Vec<_>>(),
         }))?;

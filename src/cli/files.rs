@@ -96,3 +96,72 @@ impl Output {
         Ok(())
     }
 }
+
+/// `-o FILE`, `--format` and `--sign`: how a command writes a bundle.
+#[derive(clap::Args, Debug)]
+pub struct BundleOutputArgs {
+    /// Where to write the bundle (`-` for standard output, the default)
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The encoding
+    #[arg(long, value_enum, default_value = "bin")]
+    pub format: FormatArg,
+    /// Sign the bundle's trailer with this store's identity
+    #[arg(long)]
+    pub sign: bool,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum FormatArg {
+    /// The binary bundle format (docs/bundle-format.md)
+    Bin,
+    /// One JSON object per line, with the raw signed bytes
+    Jsonl,
+}
+
+impl BundleOutputArgs {
+    pub fn format(&self) -> gmm::exchange::Format {
+        match self.format {
+            FormatArg::Bin => gmm::exchange::Format::Binary,
+            FormatArg::Jsonl => gmm::exchange::Format::Jsonl,
+        }
+    }
+
+    /// The store's key when `--sign` was given.
+    pub fn signer(
+        &self,
+        store: &gmm::store::Store,
+    ) -> Result<Option<gmm::keys::SecretKey>, CommandError> {
+        Ok(if self.sign {
+            Some(gmm::identity::load_signer(store)?)
+        } else {
+            None
+        })
+    }
+
+    pub fn to_stdout(&self) -> bool {
+        self.output.as_deref().is_none_or(|p| p == Path::new("-"))
+    }
+
+    /// Writes through `write` (given the writer and a progress callback) to
+    /// the output, with a progress bar, and moves a file into place at the end.
+    pub fn write<T>(
+        &self,
+        ui: &super::ui::Ui,
+        total: Option<u64>,
+        write: impl FnOnce(&mut dyn Write, &mut dyn FnMut(u64)) -> Result<T, CommandError>,
+    ) -> Result<T, CommandError> {
+        let binary = self.format() == gmm::exchange::Format::Binary;
+        let mut output = Output::create(self.output.as_deref(), binary)?;
+        let mut progress = super::progress::Progress::new(ui.quiet, ui.json, total, "events");
+        let result = {
+            let mut writer = output.writer();
+            let result = write(&mut *writer, &mut |n| progress.set(n))?;
+            writer.flush()?;
+            result
+        };
+        progress.finish();
+        output.finish()?;
+        Ok(result)
+    }
+}

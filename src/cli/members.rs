@@ -6,6 +6,7 @@ use gmm::resolve;
 use gmm::store::Store;
 use serde_json::json;
 
+use super::context;
 use super::context::Context;
 use super::error::CommandError;
 use super::error::EXIT_MISSING;
@@ -67,12 +68,7 @@ fn find_event(
 
 pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     let store = ctx.read_store()?;
-    let group = resolve::group(&store, &args.group)?;
-    let state = store
-        .group_state(&group)?
-        .ok_or_else(|| gmm::Error::UnknownGroup {
-            query: args.group.clone(),
-        })?;
+    let (group, state) = context::group_state(&store, &args.group)?;
     let (view, at) = match &args.at {
         None => (state.view().clone(), None),
         Some(query) => {

@@ -2,9 +2,9 @@
 
 use std::collections::BTreeSet;
 
-use gmm::resolve;
 use serde_json::json;
 
+use super::context;
 use super::context::Context;
 use super::error::CommandError;
 use super::json;
@@ -25,12 +25,7 @@ pub struct Args {
 
 pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     let store = ctx.read_store()?;
-    let group = resolve::group(&store, &args.group)?;
-    let state = store
-        .group_state(&group)?
-        .ok_or_else(|| gmm::Error::UnknownGroup {
-            query: args.group.clone(),
-        })?;
+    let (group, state) = context::group_state(&store, &args.group)?;
     let heads = store.heads(&group)?;
     let log_head = store.log_head()?;
     let pending = store.pending(&group)?;

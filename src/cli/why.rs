@@ -10,6 +10,7 @@ use gmm::view::View;
 use serde_json::json;
 use serde_json::Value;
 
+use super::context;
 use super::context::Context;
 use super::error::CommandError;
 use super::json;
@@ -79,12 +80,7 @@ fn line(store: &Store, j: &Judged, view: &View) -> String {
 
 pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     let store = ctx.read_store()?;
-    let group = resolve::group(&store, &args.group)?;
-    let state = store
-        .group_state(&group)?
-        .ok_or_else(|| gmm::Error::UnknownGroup {
-            query: args.group.clone(),
-        })?;
+    let (group, state) = context::group_state(&store, &args.group)?;
     let view = state.view();
     let candidates = explain::named_keys(&store, &group, view)?;
     let member = resolve::member(&args.member, &candidates, &view.title)?;

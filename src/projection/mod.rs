@@ -224,6 +224,35 @@ pub fn advance_with<H: History>(
     Ok(result)
 }
 
+/// A set of events in topological order with Lamport numbers computed from
+/// their parents; events whose parents are not all in the set are left out.
+pub fn order(events: &[SignedEvent]) -> Vec<OrderedEvent> {
+    let mut lamports: HashMap<EventId, u64> = HashMap::new();
+    let mut waiting: Vec<&SignedEvent> = events.iter().collect();
+    let mut out = Vec::with_capacity(events.len());
+    loop {
+        let before = waiting.len();
+        waiting.retain(|e| {
+            let parents: Option<Vec<u64>> = e
+                .event
+                .parents
+                .iter()
+                .map(|p| lamports.get(&p.id).copied())
+                .collect();
+            let Some(parents) = parents else { return true };
+            let lamport = parents.iter().map(|l| l + 1).max().unwrap_or(0);
+            lamports.insert(e.id, lamport);
+            out.push(OrderedEvent::new(e, lamport));
+            false
+        });
+        if waiting.is_empty() || waiting.len() == before {
+            break;
+        }
+    }
+    out.sort_by_key(|e| (e.lamport, e.id));
+    out
+}
+
 /// For every event, the view hash of `past(E) ∪ {E}` by the rules: what its
 /// `view` field must say (SPEC §2). A `Create`'s is computed with a zero group
 /// id. Cost: a replay, plus O(k²) per concurrent segment of k events.
