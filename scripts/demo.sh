@@ -48,7 +48,10 @@ run title "Book club" "Book club 2027" >/dev/null
 run --dir bob add "Book club" "$dave" --name dave >/dev/null
 
 say "They swap what the other lacks (only the new events travel)."
-bob_heads=$(run --dir bob status "Book club" --json | python3 -c 'import json,sys; print(",".join(h["id"] for h in json.load(sys.stdin)["heads"]))')
+# A peer's heads, as its `gmm status --json` prints them (no jq needed).
+heads_of() { "$gmm" "$@" --json | grep -o '"id":"[0-9a-f]\{64\}"' | cut -d'"' -f4 | paste -sd, -; }
+view_hash_of() { "$gmm" "$@" --json | grep -o '"view_hash":"[0-9a-f]\{64\}"' | cut -d'"' -f4; }
+bob_heads=$(heads_of --dir bob status "Book club")
 run export "Book club 2027" --since "$bob_heads" -o for-bob.gmm
 run --dir bob export "Book club" -o for-alice.gmm
 run --dir bob import for-bob.gmm
@@ -63,7 +66,7 @@ run why "Book club 2027" dave
 say "Both stores audit clean: every record, chain, link, view hash and the log verify."
 run audit
 run --dir bob audit
-a=$("$gmm" status "Book club 2027" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["view_hash"])')
-b=$("$gmm" --dir bob status "Book club 2027" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["view_hash"])')
+a=$(view_hash_of status "Book club 2027")
+b=$(view_hash_of --dir bob status "Book club 2027")
 printf '\nalice view hash %s\nbob   view hash %s\n' "$a" "$b" >&2
 [ "$a" = "$b" ] && echo "converged" >&2

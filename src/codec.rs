@@ -74,6 +74,17 @@ pub fn decode_canonical<T: Serialize + DeserializeOwned>(bytes: &[u8]) -> Result
     Ok(value)
 }
 
+/// Decodes bytes that were checked when they entered the store (no canonical
+/// re-encoding): for reading back gmm's own stored events.
+pub fn decode_trusted<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError> {
+    let (value, used): (T, usize) = bincode::serde::decode_from_slice(bytes, config())
+        .map_err(|e| CodecError::Decode(e.to_string()))?;
+    if used != bytes.len() {
+        return Err(CodecError::TrailingBytes(bytes.len() - used));
+    }
+    Ok(value)
+}
+
 /// Stored snapshots and view-hash inputs are not events and may be larger than
 /// 64 KiB; they use the same layout with a 1 GiB bound on what a decode allocates.
 const SNAPSHOT_LIMIT: usize = 1 << 30;

@@ -393,6 +393,26 @@ impl SignedEvent {
         })
     }
 
+    /// Decodes a record this store accepted earlier. Its bytes were checked
+    /// (canonical, shape, signature) when accepted, so they are not checked
+    /// again on every read; `audit` re-verifies stored records from scratch.
+    pub fn decode_stored(record: &[u8]) -> Result<SignedEvent, EventError> {
+        if record.len() < SIGNATURE_BYTES {
+            return Err(EventError::Malformed("a stored record is too short".into()));
+        }
+        let (sig, bytes) = record.split_at(SIGNATURE_BYTES);
+        let event: Event =
+            codec::decode_trusted(bytes).map_err(|e| EventError::Malformed(e.to_string()))?;
+        let mut signature = [0u8; SIGNATURE_BYTES];
+        signature.copy_from_slice(sig);
+        Ok(SignedEvent {
+            id: event_id(bytes),
+            event,
+            bytes: bytes.to_vec(),
+            signature,
+        })
+    }
+
     /// `verify_strict` of the signature over the signing message (SPEC §2).
     pub fn verify_signature(&self) -> Result<(), EventError> {
         let message = signing_message(&self.id);

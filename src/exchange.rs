@@ -239,38 +239,40 @@ fn run_import(
     let header = source.header().clone();
     report.header = Some(header.clone());
     // Each chunk is its own transaction, opened after the previous one
-    // committed (it reads the log head that commit wrote).
+    // committed (it reads the log head that commit wrote). While the pool
+    // verifies chunk N+1, this thread offers and commits chunk N.
     let mut ingest = Ingest::new(store)?;
-    let mut chunk: Vec<Item> = Vec::new();
-    let mut chunk_bytes = 0;
+    let mut verified: Option<Vec<Checked>> = None;
     let read_result = loop {
-        let item = match source.next_item() {
-            Ok(item) => item,
-            Err(e) => break Err(e),
-        };
-        let done = item.is_none();
-        if let Some(item) = item {
-            chunk_bytes += match &item {
-                Item::Record(r) => r.len(),
-                Item::Bad { raw, .. } => raw.len(),
-            };
-            chunk.push(item);
-        }
-        if done {
-            break Ok(());
-        }
-        if chunk.len() >= CHUNK_RECORDS || chunk_bytes >= CHUNK_BYTES {
-            offer_chunk(&mut ingest, &header, std::mem::take(&mut chunk), report)?;
-            chunk_bytes = 0;
-            progress(report.records);
-            if !dry_run {
-                merge(&mut report.summary, ingest.commit()?);
-                ingest = Ingest::new(store)?;
-            }
+        let (chunk, end) = read_chunk(&mut source);
+        let previous = verified.take();
+        let (checked, offered) = rayon::join(
+            || verify_chunk(chunk),
+            || -> Result<()> {
+                let Some(previous) = previous else {
+                    return Ok(());
+                };
+                offer_chunk(&mut ingest, &header, previous, report)?;
+                if !dry_run {
+                    merge(
+                        &mut report.summary,
+                        std::mem::replace(&mut ingest, Ingest::new(store)?).commit()?,
+                    );
+                }
+                Ok(())
+            },
+        );
+        offered?;
+        progress(report.records);
+        verified = Some(checked);
+        if let Some(end) = end {
+            break end;
         }
     };
     // The last chunk, and what verified before a framing error.
-    offer_chunk(&mut ingest, &header, chunk, report)?;
+    if let Some(last) = verified {
+        offer_chunk(&mut ingest, &header, last, report)?;
+    }
     progress(report.records);
     if dry_run {
         merge(&mut report.summary, ingest.summary()?);
@@ -282,14 +284,39 @@ fn run_import(
     Ok(())
 }
 
-/// Verifies a chunk's records on all cores, then offers them in order.
-fn offer_chunk(
-    ingest: &mut Ingest<'_>,
-    header: &BundleHeader,
-    chunk: Vec<Item>,
-    report: &mut ImportReport,
-) -> Result<()> {
-    let checked: Vec<(Item, Option<std::result::Result<SignedEvent, EventError>>)> = chunk
+/// An item with the result of decoding and verifying it (None for a line
+/// that yielded no record).
+type Checked = (Item, Option<std::result::Result<SignedEvent, EventError>>);
+
+/// Reads up to a chunk of items; the second value is set when the bundle
+/// ended (Ok) or broke (Err) during this chunk.
+fn read_chunk<R: BufRead>(
+    source: &mut Source<R>,
+) -> (
+    Vec<Item>,
+    Option<std::result::Result<(), crate::bundle::BundleError>>,
+) {
+    let mut chunk = Vec::new();
+    let mut bytes = 0;
+    while chunk.len() < CHUNK_RECORDS && bytes < CHUNK_BYTES {
+        match source.next_item() {
+            Ok(Some(item)) => {
+                bytes += match &item {
+                    Item::Record(r) => r.len(),
+                    Item::Bad { raw, .. } => raw.len(),
+                };
+                chunk.push(item);
+            }
+            Ok(None) => return (chunk, Some(Ok(()))),
+            Err(e) => return (chunk, Some(Err(e))),
+        }
+    }
+    (chunk, None)
+}
+
+/// Decodes and verifies a chunk's records on all cores.
+fn verify_chunk(chunk: Vec<Item>) -> Vec<Checked> {
+    chunk
         .into_par_iter()
         .map(|item| {
             let checked = match &item {
@@ -298,7 +325,16 @@ fn offer_chunk(
             };
             (item, checked)
         })
-        .collect();
+        .collect()
+}
+
+/// Offers a verified chunk in order.
+fn offer_chunk(
+    ingest: &mut Ingest<'_>,
+    header: &BundleHeader,
+    checked: Vec<Checked>,
+    report: &mut ImportReport,
+) -> Result<()> {
     for (item, checked) in checked {
         report.records += 1;
         match (item, checked) {

@@ -4,7 +4,6 @@ use std::collections::HashMap;
 use std::io::BufRead;
 use std::path::PathBuf;
 
-use clap::Parser;
 use gmm::append::Appender;
 use gmm::event::EventId;
 use gmm::event::GroupId;
@@ -44,7 +43,7 @@ pub struct Args {
 }
 
 /// One line of a batch, parsed by the subcommands' own definitions.
-#[derive(Parser, Debug)]
+#[derive(clap::Parser, Debug)]
 #[command(
     no_binary_name = true,
     disable_help_flag = true,
@@ -97,6 +96,8 @@ fn at_line(n: usize, e: CommandError) -> CommandError {
 fn read_lines(args: &Args) -> Result<Vec<(usize, LineOp)>, CommandError> {
     let input = open_input(&args.file)?;
     let mut ops = Vec::new();
+    // Built once: constructing clap's command tree costs more than parsing a line.
+    let mut command = <Line as clap::CommandFactory>::command();
     for (i, line) in input.lines().enumerate() {
         let n = i + 1;
         let line =
@@ -113,21 +114,25 @@ fn read_lines(args: &Args) -> Result<Vec<(usize, LineOp)>, CommandError> {
             .into_iter()
             .take_while(|w| !w.starts_with('#'))
             .collect();
-        let parsed = Line::try_parse_from(&words).map_err(|e| {
-            // clap's message up to its usage line, on one line.
-            let text = e.to_string();
-            let first = text
-                .lines()
-                .take_while(|l| !l.starts_with("Usage:"))
-                .map(str::trim)
-                .filter(|l| !l.is_empty())
-                .collect::<Vec<_>>()
-                .join(" ")
-                .trim_start_matches("error: ")
-                .to_string();
-            CommandError::new(EXIT_USAGE, format!("line {n}: {first}"))
-                .hint("a line is an op as on the command line: add, remove, leave, role or title")
-        })?;
+        let parsed = command
+            .try_get_matches_from_mut(&words)
+            .and_then(|matches| <Line as clap::FromArgMatches>::from_arg_matches(&matches))
+            .map_err(|e| {
+                // clap's message up to its usage line, on one line.
+                let text = e.to_string();
+                let first = text
+                    .lines()
+                    .take_while(|l| !l.starts_with("Usage:"))
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .trim_start_matches("error: ")
+                    .to_string();
+                CommandError::new(EXIT_USAGE, format!("line {n}: {first}")).hint(
+                    "a line is an op as on the command line: add, remove, leave, role or title",
+                )
+            })?;
         ops.push((n, parsed.op));
     }
     Ok(ops)

@@ -166,10 +166,33 @@ fn rocks_error(dir: &Path, err: rocksdb::Error) -> StoreError {
     }
 }
 
+/// Memory budget: RocksDB's defaults give each column family its own 64 MiB
+/// memtables and block cache; gmm's twelve share one cache and one memtable
+/// budget, so a million-event import stays well under 256 MiB.
+const BLOCK_CACHE_BYTES: usize = 32 << 20;
+const MEMTABLE_BUDGET_BYTES: usize = 48 << 20;
+const MEMTABLE_BYTES: usize = 8 << 20;
+
+fn family_options(cache: &rocksdb::Cache) -> Options {
+    let mut table = rocksdb::BlockBasedOptions::default();
+    table.set_block_cache(cache);
+    let mut opts = Options::default();
+    opts.set_block_based_table_factory(&table);
+    opts.set_write_buffer_size(MEMTABLE_BYTES);
+    opts
+}
+
+fn db_options() -> Options {
+    let mut opts = Options::default();
+    opts.set_db_write_buffer_size(MEMTABLE_BUDGET_BYTES);
+    opts
+}
+
 fn descriptors() -> Vec<ColumnFamilyDescriptor> {
+    let cache = rocksdb::Cache::new_lru_cache(BLOCK_CACHE_BYTES);
     cf::ALL
         .iter()
-        .map(|name| ColumnFamilyDescriptor::new(*name, Options::default()))
+        .map(|name| ColumnFamilyDescriptor::new(*name, family_options(&cache)))
         .collect()
 }
 
@@ -181,7 +204,7 @@ impl Store {
 
     /// Creates the RocksDB part of a new store and records schema and identity.
     pub fn create(dir: &Path, identity: PublicKey) -> Result<Store, StoreError> {
-        let mut opts = Options::default();
+        let mut opts = db_options();
         opts.create_if_missing(true);
         opts.create_missing_column_families(true);
         let db = DB::open_cf_descriptors(&opts, dir.join(DB_DIR), descriptors())
@@ -218,7 +241,7 @@ impl Store {
                 path: dir.to_owned(),
             });
         }
-        let opts = Options::default();
+        let opts = db_options();
         let path = dir.join(DB_DIR);
         let db = if read_only {
             DB::open_cf_descriptors_read_only(&opts, &path, descriptors(), false)
@@ -336,7 +359,7 @@ impl Store {
         let Some(record) = self.get(cf::EVENTS, &id.0)? else {
             return Ok(None);
         };
-        SignedEvent::decode_record(&record)
+        SignedEvent::decode_stored(&record)
             .map(Some)
             .map_err(|e| self.corrupt(&format!("event {}: {e}", id.short())))
     }
