@@ -183,12 +183,9 @@ impl<'s> Transaction<'s> {
                 })?
                 .lamport;
             lamport = lamport.max(parent_lamport + 1);
-            let queued = self
-                .work(&group)?
-                .queued
-                .iter()
-                .find(|n| n.event.id == parent.id);
-            reach = reach.max(queued.map_or(parent_lamport, |n| n.reach));
+            // A parent still queued for projection passes on its own reach.
+            let queued = self.reach.get(&parent.id).copied();
+            reach = reach.max(queued.unwrap_or(parent_lamport));
         }
         let (entry, head) = self.log.next(event.id);
         let meta = EventMeta {

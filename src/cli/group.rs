@@ -39,6 +39,12 @@ pub struct CreateArgs {
 }
 
 /// List the groups in this store
+///
+/// One line per group: short id, member count, title (`-v` for full ids).
+///
+/// Examples:
+///   gmm group list
+///   gmm group list --json | jq -r 'select(.members > 100) | .title'
 #[derive(clap::Args, Debug)]
 pub struct ListArgs {}
 
