@@ -99,7 +99,7 @@ complete -c gmm -n "__fish_gmm_using_subcommand group; and __fish_seen_subcomman
 complete -c gmm -n "__fish_gmm_using_subcommand group; and __fish_seen_subcommand_from list" -l json -d 'Print stable JSON on stdout (JSON Lines for lists of events and groups)'
 complete -c gmm -n "__fish_gmm_using_subcommand group; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gmm -n "__fish_gmm_using_subcommand group; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print more detail (full keys and ids)'
-complete -c gmm -n "__fish_gmm_using_subcommand group; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c gmm -n "__fish_gmm_using_subcommand group; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gmm -n "__fish_gmm_using_subcommand group; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create a group, optionally with its first members'
 complete -c gmm -n "__fish_gmm_using_subcommand group; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the groups in this store'
 complete -c gmm -n "__fish_gmm_using_subcommand group; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
