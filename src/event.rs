@@ -373,23 +373,11 @@ impl SignedEvent {
 
     /// Decodes a signed record canonically and checks its shape, without the signature.
     pub fn decode_record(record: &[u8]) -> Result<SignedEvent, EventError> {
-        if record.len() < SIGNATURE_BYTES {
-            return Err(EventError::Malformed(format!(
-                "a signed record is at least {SIGNATURE_BYTES} bytes, got {}",
-                record.len()
-            )));
-        }
-        let (sig, bytes) = record.split_at(SIGNATURE_BYTES);
-        let event: Event =
-            codec::decode_canonical(bytes).map_err(|e| EventError::Malformed(e.to_string()))?;
-        event.check_shape()?;
-        let mut signature = [0u8; SIGNATURE_BYTES];
-        signature.copy_from_slice(sig);
-        Ok(SignedEvent {
-            id: event_id(bytes),
-            event,
-            bytes: bytes.to_vec(),
-            signature,
+        Self::split(record, |bytes| {
+            let event: Event =
+                codec::decode_canonical(bytes).map_err(|e| EventError::Malformed(e.to_string()))?;
+            event.check_shape()?;
+            Ok(event)
         })
     }
 
@@ -397,12 +385,25 @@ impl SignedEvent {
     /// (canonical, shape, signature) when accepted, so they are not checked
     /// again on every read; `audit` re-verifies stored records from scratch.
     pub fn decode_stored(record: &[u8]) -> Result<SignedEvent, EventError> {
+        Self::split(record, |bytes| {
+            codec::decode_trusted(bytes).map_err(|e| EventError::Malformed(e.to_string()))
+        })
+    }
+
+    /// Splits a record into signature and event bytes, decodes the event
+    /// with `decode`, and names it.
+    fn split(
+        record: &[u8],
+        decode: impl FnOnce(&[u8]) -> Result<Event, EventError>,
+    ) -> Result<SignedEvent, EventError> {
         if record.len() < SIGNATURE_BYTES {
-            return Err(EventError::Malformed("a stored record is too short".into()));
+            return Err(EventError::Malformed(format!(
+                "a signed record is at least {SIGNATURE_BYTES} bytes, got {}",
+                record.len()
+            )));
         }
         let (sig, bytes) = record.split_at(SIGNATURE_BYTES);
-        let event: Event =
-            codec::decode_trusted(bytes).map_err(|e| EventError::Malformed(e.to_string()))?;
+        let event = decode(bytes)?;
         let mut signature = [0u8; SIGNATURE_BYTES];
         signature.copy_from_slice(sig);
         Ok(SignedEvent {
