@@ -174,6 +174,16 @@ impl<'s> Ingest<'s> {
     /// Checks links and accepts (or quarantines) an event whose parents are
     /// all present, then releases what was waiting for it.
     fn admit(&mut self, event: SignedEvent) -> Result<Outcome> {
+        let id = event.id;
+        let outcome = self.admit_one(event)?;
+        if outcome == Outcome::Accepted {
+            self.release(id)?;
+        }
+        Ok(outcome)
+    }
+
+    /// Checks links and accepts (or quarantines) one event.
+    fn admit_one(&mut self, event: SignedEvent) -> Result<Outcome> {
         if let Err(reason) = self.check_links(&event) {
             let why = format!("bad-link: {reason}");
             self.tx.batch().quarantine(&event.record(), &why);
@@ -187,46 +197,51 @@ impl<'s> Ingest<'s> {
             };
             self.before.insert(group, before);
         }
-        let id = event.id;
         self.tx.accept(event)?;
-        self.release(id)?;
         Ok(Outcome::Accepted)
     }
 
-    /// Accepts the pending events (of this import or stored) that waited for
-    /// `arrived` and now have all their parents.
+    /// Accepts the pending events (of this import or stored) that `arrived`
+    /// completes, and those they complete in turn. A worklist, not recursion:
+    /// a long chain delivered children first must not exhaust the stack.
     fn release(&mut self, arrived: EventId) -> Result<()> {
-        let mut children: Vec<(SignedEvent, Option<Vec<EventId>>)> = Vec::new();
-        for child in self.waiting.remove(&arrived).unwrap_or_default() {
-            if let Some((event, _)) = self.pending.get(&child) {
-                children.push((event.clone(), None));
-            }
-        }
-        for (group, child) in self.tx.store().waiting_for(&arrived)? {
-            if self.released.contains(&child) {
-                continue;
-            }
-            if let Some(p) = self.tx.store().pending_event(&group, &child)? {
-                children.push((p.event, Some(p.missing)));
-            }
-        }
-        for (child, stored_missing) in children {
-            if !self.missing(&child)?.is_empty() || self.tx.meta(&child.id)?.is_some() {
-                continue;
-            }
-            match stored_missing {
-                Some(missing) => {
-                    self.released.insert(child.id);
-                    self.tx
-                        .batch()
-                        .delete_pending(&child.group(), &child.id, &missing);
-                }
-                None => {
-                    self.pending.remove(&child.id);
+        let mut work = vec![arrived];
+        while let Some(arrived) = work.pop() {
+            let mut children: Vec<(SignedEvent, Option<Vec<EventId>>)> = Vec::new();
+            for child in self.waiting.remove(&arrived).unwrap_or_default() {
+                if let Some((event, _)) = self.pending.get(&child) {
+                    children.push((event.clone(), None));
                 }
             }
-            self.released_count += 1;
-            self.admit(child)?;
+            for (group, child) in self.tx.store().waiting_for(&arrived)? {
+                if self.released.contains(&child) {
+                    continue;
+                }
+                if let Some(p) = self.tx.store().pending_event(&group, &child)? {
+                    children.push((p.event, Some(p.missing)));
+                }
+            }
+            for (child, stored_missing) in children {
+                if !self.missing(&child)?.is_empty() || self.tx.meta(&child.id)?.is_some() {
+                    continue;
+                }
+                match stored_missing {
+                    Some(missing) => {
+                        self.released.insert(child.id);
+                        self.tx
+                            .batch()
+                            .delete_pending(&child.group(), &child.id, &missing);
+                    }
+                    None => {
+                        self.pending.remove(&child.id);
+                    }
+                }
+                self.released_count += 1;
+                let id = child.id;
+                if self.admit_one(child)? == Outcome::Accepted {
+                    work.push(id);
+                }
+            }
         }
         Ok(())
     }
@@ -543,6 +558,74 @@ mod tests {
             let store = new_store(tmp.path());
             import(&store, &events, &order, chunk);
             check_store(&store, &scenario, &reference);
+        }
+    }
+}
+
+#[cfg(test)]
+mod deep_tests {
+    use super::*;
+    use crate::append::Appender;
+    use crate::event::Op;
+    use crate::identity;
+    use crate::keys::SecretKey;
+
+    /// A long chain delivered children first: every event waits, then the
+    /// root releases them all. The release must not recurse per event (a
+    /// stack overflow is a crash on valid input).
+    #[test]
+    fn a_long_chain_in_reverse_is_released_without_recursion() {
+        let tmp = tempfile::tempdir().unwrap();
+        let source = tmp.path().join("source");
+        let key = SecretKey::from_label("chain");
+        identity::init(&source, Some(SecretKey::from_label("chain"))).unwrap();
+        let store = Store::open(&source).unwrap();
+        let mut appender = Appender::new(&store, &key).unwrap();
+        let group = appender.create_group("chain", [0; 16], 0).unwrap();
+        let mut chain = Vec::new();
+        for i in 0..20_000 {
+            let op = Op::SetTitle {
+                title: format!("t{i}"),
+            };
+            chain.push(appender.append(&group, op, i).unwrap());
+        }
+        appender.commit().unwrap();
+        let mut records: Vec<Vec<u8>> = std::iter::once(group)
+            .chain(chain)
+            .map(|id| store.event(&id).unwrap().unwrap().record())
+            .collect();
+        records.reverse();
+        let target = Store::create(&tmp.path().join("target"), key.public()).unwrap();
+        // Run on a thread with a small stack, as a worst case for recursion.
+        let outcome = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn_scoped_helper(&target, &records);
+        assert_eq!(outcome, 20_001);
+        let state = target.group_state(&group).unwrap().unwrap();
+        assert_eq!(state.event_count, 20_001);
+        assert!(target.pending(&group).unwrap().is_empty());
+    }
+
+    trait SpawnScoped {
+        fn spawn_scoped_helper(self, target: &Store, records: &[Vec<u8>]) -> u64;
+    }
+
+    impl SpawnScoped for std::thread::Builder {
+        fn spawn_scoped_helper(self, target: &Store, records: &[Vec<u8>]) -> u64 {
+            std::thread::scope(|scope| {
+                self.spawn_scoped(scope, || {
+                    let mut ingest = Ingest::new(target).unwrap();
+                    for r in records {
+                        ingest.offer_record(r).unwrap();
+                    }
+                    let summary = ingest.commit().unwrap();
+                    assert_eq!(summary.counts.get("pending").copied(), Some(20_000));
+                    summary.counts.get("accepted").copied().unwrap_or(0) + summary.released
+                })
+                .unwrap()
+                .join()
+                .unwrap()
+            })
         }
     }
 }
