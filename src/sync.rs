@@ -77,44 +77,36 @@ impl MemoryNodes {
     /// Computes Lamport numbers for `events` (any order), looking parents up
     /// among them and in `base`; events whose parents are nowhere are left out.
     pub fn new(events: Vec<SignedEvent>, base: &dyn NodeSource) -> Result<MemoryNodes> {
-        let mut out = MemoryNodes::default();
-        let mut waiting = events;
-        loop {
-            let before = waiting.len();
-            let mut next = Vec::new();
-            for event in waiting {
-                let mut lamport = Some(0);
-                for parent in &event.event.parents {
-                    let l = match out.nodes.get(&parent.id) {
-                        Some(n) => Some(n.lamport),
-                        None => base.node(&parent.id)?.map(|n| n.lamport),
-                    };
-                    lamport = match (lamport, l) {
-                        (Some(acc), Some(l)) => Some(acc.max(l + 1)),
-                        _ => None,
-                    };
-                }
-                match lamport {
-                    Some(lamport) => {
-                        out.nodes.insert(
-                            event.id,
-                            Node {
-                                lamport,
-                                author: event.event.author,
-                                seq: event.event.seq,
-                                parents: event.event.parents.clone(),
-                            },
-                        );
-                        out.events.insert(event.id, event);
+        let mut outside: HashMap<EventId, u64> = HashMap::new();
+        let inside: std::collections::HashSet<EventId> = events.iter().map(|e| e.id).collect();
+        for e in &events {
+            for parent in &e.event.parents {
+                if !inside.contains(&parent.id) && !outside.contains_key(&parent.id) {
+                    if let Some(node) = base.node(&parent.id)? {
+                        outside.insert(parent.id, node.lamport);
                     }
-                    None => next.push(event),
                 }
             }
-            if next.is_empty() || next.len() == before {
-                return Ok(out);
-            }
-            waiting = next;
         }
+        let ordered = crate::projection::order_with(&events, &|id| outside.get(id).copied());
+        let mut out = MemoryNodes::default();
+        let mut by_id: HashMap<EventId, SignedEvent> =
+            events.into_iter().map(|e| (e.id, e)).collect();
+        for o in ordered {
+            if let Some(event) = by_id.remove(&o.id) {
+                out.nodes.insert(
+                    o.id,
+                    Node {
+                        lamport: o.lamport,
+                        author: event.event.author,
+                        seq: event.event.seq,
+                        parents: event.event.parents.clone(),
+                    },
+                );
+                out.events.insert(o.id, event);
+            }
+        }
+        Ok(out)
     }
 }
 

@@ -227,32 +227,55 @@ pub fn advance_with<H: History>(
 }
 
 /// A set of events in topological order with Lamport numbers computed from
-/// their parents; events whose parents are not all in the set are left out.
-pub fn order(events: &[SignedEvent]) -> Vec<OrderedEvent> {
-    let mut lamports: HashMap<EventId, u64> = HashMap::new();
-    let mut waiting: Vec<&SignedEvent> = events.iter().collect();
+/// their parents; events whose parents are not all in the set (nor
+/// `known`, which gives Lamport numbers of events outside it) are left out.
+/// Kahn's algorithm: linear in the events and links, whatever their order.
+pub fn order_with(
+    events: &[SignedEvent],
+    known: &dyn Fn(&EventId) -> Option<u64>,
+) -> Vec<OrderedEvent> {
+    let index: HashMap<EventId, usize> =
+        events.iter().enumerate().map(|(i, e)| (e.id, i)).collect();
+    let mut waiting = vec![0usize; events.len()];
+    let mut lamport = vec![0u64; events.len()];
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); events.len()];
+    let mut ready = Vec::new();
+    for (i, e) in events.iter().enumerate() {
+        for parent in &e.event.parents {
+            match index.get(&parent.id) {
+                Some(&p) if p != i => {
+                    waiting[i] += 1;
+                    children[p].push(i);
+                }
+                // A parent held elsewhere, or nowhere (then never ready).
+                _ => match known(&parent.id) {
+                    Some(l) => lamport[i] = lamport[i].max(l + 1),
+                    None => waiting[i] += 1,
+                },
+            }
+        }
+        if waiting[i] == 0 {
+            ready.push(i);
+        }
+    }
     let mut out = Vec::with_capacity(events.len());
-    loop {
-        let before = waiting.len();
-        waiting.retain(|e| {
-            let parents: Option<Vec<u64>> = e
-                .event
-                .parents
-                .iter()
-                .map(|p| lamports.get(&p.id).copied())
-                .collect();
-            let Some(parents) = parents else { return true };
-            let lamport = parents.iter().map(|l| l + 1).max().unwrap_or(0);
-            lamports.insert(e.id, lamport);
-            out.push(OrderedEvent::new(e, lamport));
-            false
-        });
-        if waiting.is_empty() || waiting.len() == before {
-            break;
+    while let Some(i) = ready.pop() {
+        out.push(OrderedEvent::new(&events[i], lamport[i]));
+        for &c in &children[i] {
+            lamport[c] = lamport[c].max(lamport[i] + 1);
+            waiting[c] -= 1;
+            if waiting[c] == 0 {
+                ready.push(c);
+            }
         }
     }
     out.sort_by_key(|e| (e.lamport, e.id));
     out
+}
+
+/// [`order_with`] for a closed set.
+pub fn order(events: &[SignedEvent]) -> Vec<OrderedEvent> {
+    order_with(events, &|_| None)
 }
 
 /// For every event, the view hash of `past(E) ∪ {E}` by the rules: what its

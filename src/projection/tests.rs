@@ -319,3 +319,67 @@ fn signed_view_fields_match_event_views() {
         assert_eq!(checked, accepted);
     }
 }
+
+/// Ordering is linear whatever the input order: a long chain, shuffled,
+/// comes back whole and in chain order; events whose parent is nowhere are
+/// left out, with their descendants.
+#[test]
+fn order_sorts_a_shuffled_chain_and_drops_orphans() {
+    use crate::event::Draft;
+    use crate::event::Event;
+    use crate::event::EventId;
+    use crate::event::Op;
+    use crate::event::ParentRef;
+    use crate::event::PublicKey;
+    use crate::event::ViewHash;
+
+    let author = PublicKey([1; 32]);
+    let mut events: Vec<SignedEvent> = Vec::new();
+    let mut parent: Option<ParentRef> = None;
+    for seq in 1..=30_000u64 {
+        let op = match parent {
+            None => Op::Create {
+                title: "c".into(),
+                nonce: [0; 16],
+            },
+            Some(_) => Op::SetTitle {
+                title: format!("t{seq}"),
+            },
+        };
+        let draft = Draft::new(Event {
+            version: 1,
+            group: if parent.is_some() {
+                EventId([9; 32])
+            } else {
+                EventId::default()
+            },
+            author,
+            seq,
+            prev: parent.map(|p| p.id),
+            parents: parent.into_iter().collect(),
+            time: 0,
+            view: ViewHash::default(),
+            op,
+        })
+        .unwrap();
+        parent = Some(draft.as_parent());
+        events.push(SignedEvent {
+            id: draft.id,
+            event: draft.event,
+            bytes: draft.bytes,
+            signature: [0; 64],
+        });
+    }
+    let chain: Vec<EventId> = events.iter().map(|e| e.id).collect();
+    let mut shuffled = events.clone();
+    Rng(42).shuffle(&mut shuffled);
+    let ordered = super::order(&shuffled);
+    assert_eq!(ordered.iter().map(|e| e.id).collect::<Vec<_>>(), chain);
+    assert!(ordered
+        .iter()
+        .enumerate()
+        .all(|(i, e)| e.lamport == i as u64));
+    // Without the event at position 100, it and everything after it go.
+    shuffled.retain(|e| e.id != chain[100]);
+    assert_eq!(super::order(&shuffled).len(), 100);
+}
