@@ -238,9 +238,10 @@ fn run_import(
     let mut source = Source::open(input)?;
     let header = source.header().clone();
     report.header = Some(header.clone());
-    // Each chunk is its own transaction, opened after the previous one
-    // committed (it reads the log head that commit wrote). While the pool
-    // verifies chunk N+1, this thread offers and commits chunk N.
+    // Each chunk is its own transaction. A transaction reads the log head at
+    // its first append, so the next one may be opened before this one
+    // commits. While the pool verifies chunk N+1, this thread offers and
+    // commits chunk N.
     let mut ingest = Ingest::new(store)?;
     let mut verified: Option<Vec<Checked>> = None;
     let read_result = loop {

@@ -56,7 +56,10 @@ struct GroupWork {
 pub struct Transaction<'s> {
     store: &'s Store,
     batch: StoreBatch,
-    log: LogHead,
+    /// The local log's head, read at the first append (not when the
+    /// transaction opens: another may commit in between, and this one must
+    /// chain onto what that one wrote).
+    log: Option<LogHead>,
     groups: BTreeMap<GroupId, GroupWork>,
     /// Metadata of events accepted or re-judged in this transaction.
     metas: HashMap<EventId, EventMeta>,
@@ -72,7 +75,7 @@ impl<'s> Transaction<'s> {
         Ok(Transaction {
             store,
             batch: store.batch(),
-            log: store.log_head()?,
+            log: None,
             groups: BTreeMap::new(),
             metas: HashMap::new(),
             accepted: Vec::new(),
@@ -187,7 +190,11 @@ impl<'s> Transaction<'s> {
             let queued = self.reach.get(&parent.id).copied();
             reach = reach.max(queued.unwrap_or(parent_lamport));
         }
-        let (entry, head) = self.log.next(event.id);
+        let log = match self.log {
+            Some(log) => log,
+            None => self.store.log_head()?,
+        };
+        let (entry, head) = log.next(event.id);
         let meta = EventMeta {
             group,
             lamport,
@@ -196,7 +203,7 @@ impl<'s> Transaction<'s> {
         };
         self.batch.insert_event(&event, &meta);
         self.batch.append_log(&entry);
-        self.log = head;
+        self.log = Some(head);
         self.metas.insert(event.id, meta);
         let work = self.work(&group)?;
         for parent in &event.event.parents {
@@ -276,8 +283,8 @@ impl<'s> Transaction<'s> {
         for group in &groups {
             self.project(group)?;
         }
-        if !self.accepted.is_empty() {
-            self.batch.set_log_head(&self.log);
+        if let Some(head) = &self.log {
+            self.batch.set_log_head(head);
         }
         for (group, work) in &self.groups {
             let heads: Vec<ParentRef> = work.heads.values().map(|(p, _)| *p).collect();
