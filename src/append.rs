@@ -16,6 +16,7 @@ use crate::error::Error;
 use crate::error::Result;
 use crate::event::Draft;
 use crate::event::Event;
+use crate::event::EventError;
 use crate::event::EventId;
 use crate::event::GroupId;
 use crate::event::Op;
@@ -99,7 +100,7 @@ impl<'a> Appender<'a> {
             view: view.hash(),
             op,
         };
-        let draft = Draft::new(event)?;
+        let draft = draft(event)?;
         let group = draft.id;
         view.group = group;
         let head = (draft.as_parent(), 0);
@@ -141,7 +142,7 @@ impl<'a> Appender<'a> {
             view: tip.view.hash(),
             op,
         };
-        let draft = Draft::new(event)?;
+        let draft = draft(event)?;
         tip.heads.retain(|h| !parents.contains(h));
         tip.heads.push((draft.as_parent(), lamport));
         tip.heads.sort();
@@ -164,6 +165,16 @@ impl<'a> Appender<'a> {
         }
         self.tx.commit()
     }
+}
+
+/// Drafts an op made from local arguments: a title, name or member key that
+/// breaks the event's shape rules is a usage error here, not malformed input
+/// (that is what an import of someone else's bytes would be).
+fn draft(event: Event) -> Result<Draft> {
+    Draft::new(event).map_err(|e| match e {
+        EventError::Malformed(why) => Error::Invalid(why),
+        other => other.into(),
+    })
 }
 
 /// Picks at most 64 parents from the heads. Normally every head is taken, so

@@ -475,9 +475,8 @@ impl MemoryGroup {
         if accepted.is_empty() {
             return;
         }
-        let result =
-            projection::advance_with(&self.frontier, accepted.clone(), self, self.interval)
-                .unwrap_or_else(|never| match never {});
+        let result = projection::advance_with(&self.frontier, &accepted, self, self.interval)
+            .unwrap_or_else(|never| match never {});
         for n in accepted {
             self.events.insert((n.event.lamport, n.event.id), n.event);
         }

@@ -252,7 +252,7 @@ impl<'s> Transaction<'s> {
             inner: self.store.history(*group),
             work,
         };
-        let result = projection::advance(&work.state.frontier, queued.clone(), &history)?;
+        let result = projection::advance(&work.state.frontier, &queued, &history)?;
         work.projected.extend(queued.into_iter().map(|n| n.event));
         if let Some(after) = result.drop_checkpoints_after {
             self.batch.drop_checkpoints_after(group, after);

@@ -161,7 +161,7 @@ pub fn authorize(roles: &dyn Roles, author: &PublicKey, op: &Op) -> Result<(), U
 
 impl Roles for View {
     fn role_of(&self, key: &PublicKey) -> Option<Role> {
-        self.members.get(key).map(|m| m.role)
+        View::role_of(self, key)
     }
 
     fn label(&self, key: &PublicKey) -> String {

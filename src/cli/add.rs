@@ -6,7 +6,6 @@ use gmm::resolve;
 use gmm::view::View;
 
 use super::context::append_one;
-use super::context::check_arg;
 use super::context::Contacts;
 use super::context::Context;
 use super::error::CommandError;
@@ -65,8 +64,6 @@ impl Args {
                 None => contacts.known()?.get(&member).cloned().unwrap_or_default(),
             },
         };
-        check_arg(gmm::event::check_name(&name))?;
-        check_arg(gmm::event::check_member_key(&member))?;
         Ok(Op::Add {
             member,
             role: self.role,

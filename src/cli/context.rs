@@ -64,15 +64,6 @@ pub fn group_state(
     Ok((group, state))
 }
 
-/// Checks a title, name or key given on the command line: a bad one is a
-/// usage error (exit 2), not malformed input.
-pub fn check_arg(result: Result<(), gmm::event::EventError>) -> Result<(), CommandError> {
-    result.map_err(|e| {
-        let message = e.to_string().replace("malformed event: ", "");
-        CommandError::new(super::error::EXIT_USAGE, message)
-    })
-}
-
 /// Milliseconds since the Unix epoch, by this machine's clock.
 pub fn now_ms() -> u64 {
     SystemTime::now()

@@ -7,7 +7,6 @@ use gmm::identity;
 use gmm::resolve;
 use serde_json::json;
 
-use super::context::check_arg;
 use super::context::now_ms;
 use super::context::Context;
 use super::error::CommandError;
@@ -73,7 +72,6 @@ fn parse_member_spec(spec: &str) -> Result<(&str, Role, &str), CommandError> {
 }
 
 fn create(ctx: &Context, ui: &mut Ui, args: CreateArgs) -> Result<u8, CommandError> {
-    check_arg(gmm::event::check_title(&args.title))?;
     let store = ctx.write_store()?;
     let signer = identity::load_signer(&store)?;
     let contacts = resolve::known_keys(&store)?;
@@ -86,8 +84,6 @@ fn create(ctx: &Context, ui: &mut Ui, args: CreateArgs) -> Result<u8, CommandErr
         } else {
             name.to_string()
         };
-        check_arg(gmm::event::check_name(&name))?;
-        check_arg(gmm::event::check_member_key(&member))?;
         ops.push(Op::Add { member, role, name });
     }
     let mut appender = Appender::new(&store, &signer)?;

@@ -3,7 +3,6 @@
 use gmm::event::Op;
 
 use super::context::append_one;
-use super::context::check_arg;
 use super::context::Contacts;
 use super::context::Context;
 use super::error::CommandError;
@@ -29,7 +28,6 @@ impl Args {
     /// The op these arguments ask for, in a group with this view.
     pub fn op(&self, _contacts: &Contacts<'_>, view: &gmm::view::View) -> Result<Op, CommandError> {
         let _ = view;
-        check_arg(gmm::event::check_title(&self.title))?;
         Ok(Op::SetTitle {
             title: self.title.clone(),
         })

@@ -145,7 +145,7 @@ pub struct Advance {
 /// in the past of every new event.
 pub fn advance<H: History>(
     frontier: &Frontier,
-    new: Vec<NewEvent>,
+    new: &[NewEvent],
     history: &H,
 ) -> Result<Advance, H::Error> {
     advance_with(frontier, new, history, CHECKPOINT_INTERVAL)
@@ -155,7 +155,7 @@ pub fn advance<H: History>(
 /// exercise the path that goes back to a checkpoint).
 pub fn advance_with<H: History>(
     frontier: &Frontier,
-    new: Vec<NewEvent>,
+    new: &[NewEvent],
     history: &H,
     interval: u64,
 ) -> Result<Advance, H::Error> {
@@ -163,7 +163,7 @@ pub fn advance_with<H: History>(
     let mut forked = frontier.forked.clone();
     let mut seats: HashMap<(PublicKey, u64), EventId> = HashMap::with_capacity(new.len());
     let mut highest: HashMap<PublicKey, Option<u64>> = HashMap::new();
-    for n in &new {
+    for n in new {
         let e = &n.event;
         let twin = seats
             .insert((e.author, e.seq), e.id)
@@ -182,7 +182,7 @@ pub fn advance_with<H: History>(
             forked.insert(e.author);
         }
     }
-    let mut events: Vec<OrderedEvent> = new.into_iter().map(|n| n.event).collect();
+    let mut events: Vec<OrderedEvent> = new.iter().map(|n| n.event.clone()).collect();
     let group = frontier.view.group;
     let (start, last_checkpoint, drop_after) = match (frontier.cut, reach) {
         (Some((_, cut_lamport)), Some(reach)) if reach >= cut_lamport => {
