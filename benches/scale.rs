@@ -25,28 +25,28 @@ use std::process::Command;
 use std::time::Duration;
 use std::time::Instant;
 
-use gmm::append::Appender;
 use gmm::bundle::BundleHeader;
 use gmm::bundle::BundleKind;
 use gmm::bundle::BundleWriter;
-use gmm::event::Draft;
-use gmm::event::Event;
-use gmm::event::EventId;
-use gmm::event::GroupId;
-use gmm::event::Op;
-use gmm::event::ParentRef;
-use gmm::event::PublicKey;
-use gmm::event::Role;
-use gmm::event::EVENT_VERSION;
 use gmm::exchange;
-use gmm::identity;
-use gmm::keys;
-use gmm::keys::SecretKey;
+use gmm::model::event::Event;
+use gmm::model::event::EventId;
+use gmm::model::event::GroupId;
+use gmm::model::event::Op;
+use gmm::model::event::ParentRef;
+use gmm::model::event::PublicKey;
+use gmm::model::event::Role;
+use gmm::model::event::EVENT_VERSION;
+use gmm::model::keys;
+use gmm::model::keys::SecretKey;
+use gmm::model::signed::Draft;
 use gmm::peer;
-use gmm::projection;
-use gmm::projection::History;
+use gmm::repo::append::Appender;
+use gmm::repo::identity;
+use gmm::rules::projection;
+use gmm::rules::projection::History;
+use gmm::rules::view::View;
 use gmm::store::Store;
-use gmm::view::View;
 use rayon::prelude::*;
 
 const GMM: &str = env!("CARGO_BIN_EXE_gmm");
@@ -260,7 +260,7 @@ impl Results {
 
 /// The machine's 2-thread `verify_strict` rate, on gmm's own check.
 fn verify_rate() -> f64 {
-    let key = SecretKey::from_label("rate");
+    let key = label_key("rate");
     let public = key.public();
     let messages: Vec<([u8; 32], [u8; 64])> = (0..40_000u32)
         .into_par_iter()
@@ -280,7 +280,7 @@ fn verify_rate() -> f64 {
 
 /// The machine's 2-thread signing rate.
 fn sign_rate() -> f64 {
-    let key = SecretKey::from_label("rate");
+    let key = label_key("rate");
     let messages: Vec<[u8; 32]> = (0..40_000u32)
         .map(|i| *blake3::hash(&i.to_le_bytes()).as_bytes())
         .collect();
@@ -290,7 +290,7 @@ fn sign_rate() -> f64 {
 }
 
 fn label_key(label: &str) -> SecretKey {
-    SecretKey::from_label(label)
+    SecretKey::from_seed(*blake3::hash(label.as_bytes()).as_bytes())
 }
 
 /// Writes a bundle of a group of `n` events: a creator, admins (among them
@@ -469,7 +469,7 @@ fn draft(
     author: PublicKey,
     group: GroupId,
     heads: &[ParentRef],
-    view: gmm::event::ViewHash,
+    view: gmm::model::event::ViewHash,
     op: Op,
 ) -> Draft {
     seqs[who] += 1;

@@ -2,6 +2,10 @@
 //! `cargo run --example scenario_store -- DIR fixtures/scenarios/s08-matrix-ban-vs-power.txt`
 //! then `gmm --dir DIR log S8`, `gmm --dir DIR why S8 B`.
 
+#[allow(dead_code)]
+#[path = "../tests/cli/support/scenario.rs"]
+mod scenario;
+
 use std::error::Error;
 use std::path::PathBuf;
 
@@ -11,10 +15,10 @@ fn main() -> Result<(), Box<dyn Error>> {
         return Err("usage: scenario_store DIR SCENARIO-FILE".into());
     };
     let dir = PathBuf::from(dir);
-    gmm::identity::init(&dir, None)?;
-    let scenario = gmm::scenario::Scenario::run(&std::fs::read_to_string(fixture)?)?;
+    gmm::repo::identity::init(&dir, None)?;
+    let scenario = scenario::Scenario::run(&std::fs::read_to_string(fixture)?)?;
     let store = gmm::store::Store::open(&dir)?;
-    let mut ingest = gmm::ingest::Ingest::new(&store)?;
+    let mut ingest = gmm::repo::ingest::Ingest::new(&store)?;
     for event in scenario.delivered() {
         ingest.offer_record(&event.record())?;
     }

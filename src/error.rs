@@ -1,11 +1,15 @@
 //! The library's error type: every failure a command can meet, typed, so the
-//! binary can map each to one message, hints and an exit code in one place.
+//! binary maps each to one message, hints and an exit code in one place
+//! (`src/cli/error.rs`). Variants say what went wrong in the spec's words;
+//! none carries a pre-chosen exit code.
+
+use std::path::PathBuf;
 
 use crate::bundle::BundleError;
-use crate::event::EventError;
-use crate::keys::KeyError;
+use crate::model::event::EventError;
+use crate::model::keys::KeyError;
+use crate::rules::view::Unauthorized;
 use crate::store::StoreError;
-use crate::view::Unauthorized;
 
 /// A candidate shown when a name or prefix matches more than one thing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,12 +42,44 @@ pub enum Error {
         query: String,
         matches: Vec<Candidate>,
     },
+    #[error("no event of this group matches `{query}`")]
+    UnknownEvent { query: String },
+    #[error("`{query}` matches {} events", matches.len())]
+    AmbiguousEvent {
+        query: String,
+        matches: Vec<Candidate>,
+    },
+    /// A key or id was expected, and `query` is neither a full one nor a
+    /// long enough hex prefix (nor, for members, a name).
+    #[error("`{query}` is not {what}")]
+    NotAnIdOrPrefix { query: String, what: &'static str },
+    #[error("event {event} is not in this group")]
+    EventNotInGroup { event: String },
     #[error("not allowed: {0}")]
     Unauthorized(#[from] Unauthorized),
-    /// The request is well-formed but makes no sense here (adding a current
-    /// member, removing a non-member, a too-short prefix…).
+    /// A local op that would change nothing (adding a current member,
+    /// removing a non-member, setting the title it has…).
     #[error("{0}")]
-    Invalid(String),
+    NoChange(String),
+    /// A local op's arguments break the event's shape rules (a title or name
+    /// too long, a weak member key): a usage error, not malformed input.
+    #[error("{0}")]
+    BadArgument(String),
+    #[error("a store already exists at {path} with another identity ({existing})")]
+    OtherIdentity { path: PathBuf, existing: String },
+    #[error("{path} holds key {found}, but the store's identity is {expected}")]
+    IdentityMismatch {
+        path: PathBuf,
+        found: String,
+        expected: String,
+    },
+    #[error("the peer's store does not hold group {group}")]
+    PeerLacksGroup { group: String },
+    #[error("the bundle is for group {found}, not {expected}")]
+    BundleForOtherGroup { found: String, expected: String },
+    /// A broken invariant inside gmm: a bug, reported instead of a panic.
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

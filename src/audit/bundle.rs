@@ -16,8 +16,8 @@ use crate::bundle::source::Item;
 use crate::bundle::source::Source;
 use crate::bundle::BundleError;
 use crate::error::Result;
-use crate::event::EventId;
-use crate::event::SignedEvent;
+use crate::model::event::EventId;
+use crate::model::signed::SignedEvent;
 
 fn bundle_finding(report: &mut Report, error: &BundleError) {
     let check = match error {

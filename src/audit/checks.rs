@@ -12,14 +12,14 @@ use super::Check;
 use super::Finding;
 use super::Report;
 use super::Severity;
-use crate::event::EventId;
-use crate::event::GroupId;
-use crate::event::PublicKey;
-use crate::event::SignedEvent;
-use crate::projection;
-use crate::projection::Advance;
-use crate::projection::OrderedEvent;
-use crate::projection::Verdict;
+use crate::model::event::EventId;
+use crate::model::event::GroupId;
+use crate::model::event::PublicKey;
+use crate::model::signed::SignedEvent;
+use crate::rules::projection;
+use crate::rules::projection::Advance;
+use crate::rules::projection::OrderedEvent;
+use crate::rules::projection::Verdict;
 
 /// A clock more than a day ahead of the auditor's is skewed.
 pub const FUTURE_SLACK_MS: u64 = 24 * 60 * 60 * 1000;

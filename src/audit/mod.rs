@@ -13,10 +13,10 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::event::EventId;
-use crate::event::GroupId;
-use crate::event::PublicKey;
-use crate::event::SignedEvent;
+use crate::model::event::EventId;
+use crate::model::event::GroupId;
+use crate::model::event::PublicKey;
+use crate::model::signed::SignedEvent;
 
 /// How serious a finding is. `audit` exits 1 when any finding is an error.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize)]

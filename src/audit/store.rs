@@ -14,11 +14,10 @@ use super::Check;
 use super::Report;
 use super::Severity;
 use crate::error::Result;
-use crate::event;
-use crate::event::EventId;
-use crate::event::GroupId;
-use crate::event::SignedEvent;
-use crate::event::SIGNATURE_BYTES;
+use crate::model::event::EventId;
+use crate::model::event::GroupId;
+use crate::model::signed::SignedEvent;
+use crate::model::signed::SIGNATURE_BYTES;
 use crate::store::cf;
 use crate::store::log::LogEntry;
 use crate::store::Store;
@@ -82,7 +81,9 @@ fn check_record(report: &mut Report, key: Option<EventId>, value: &[u8]) -> Opti
         }
     };
     if Some(event.id) != key {
-        let actual = value.get(SIGNATURE_BYTES..).map(event::event_id);
+        let actual = value
+            .get(SIGNATURE_BYTES..)
+            .map(crate::model::signed::event_id);
         report.add(
             Check::BadId,
             Some(event.group()),
@@ -113,7 +114,7 @@ fn check_record(report: &mut Report, key: Option<EventId>, value: &[u8]) -> Opti
 #[derive(Default)]
 struct Damaged {
     ids: HashSet<EventId>,
-    seats: HashSet<(crate::event::PublicKey, u64)>,
+    seats: HashSet<(crate::model::event::PublicKey, u64)>,
 }
 
 fn audit_group(
@@ -244,16 +245,12 @@ fn pending(
 
 fn quarantine(store: &Store, report: &mut Report) -> Result<()> {
     for (reason, raw) in store.quarantine()? {
-        let hash = blake3::hash(&raw);
+        let key = hex::encode(crate::model::hash::quarantine_key(&raw));
         report.add(
             Check::Quarantined,
             None,
             Vec::new(),
-            format!(
-                "{} refused bytes ({}…): {reason}",
-                raw.len(),
-                &hash.to_hex()[..16]
-            ),
+            format!("{} refused bytes ({}…): {reason}", raw.len(), &key[..16]),
         );
     }
     Ok(())

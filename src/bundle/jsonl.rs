@@ -10,20 +10,19 @@ use std::io::Write;
 use serde_json::json;
 use serde_json::Value;
 
-use super::source::Item;
 use super::BundleError;
 use super::BundleHeader;
 use super::BundleKind;
+use super::Item;
 use super::MAX_RECORD_BYTES;
-use crate::event;
-use crate::event::EventId;
-use crate::event::ParentRef;
-use crate::event::PublicKey;
-use crate::event::SignedEvent;
-use crate::event::ViewHash;
-use crate::event::SIGNATURE_BYTES;
-use crate::json;
-use crate::view::View;
+use crate::model::event::EventId;
+use crate::model::event::Op;
+use crate::model::event::ParentRef;
+use crate::model::event::PublicKey;
+use crate::model::event::ViewHash;
+use crate::model::signed::SignedEvent;
+use crate::model::signed::SIGNATURE_BYTES;
+use crate::model::time::rfc3339;
 
 /// The longest line read: a hex record plus readable fields.
 const MAX_LINE_BYTES: u64 = 2 * MAX_RECORD_BYTES as u64 + 512 * 1024;
@@ -34,20 +33,61 @@ pub fn header_value(header: &BundleHeader) -> Value {
         "gmm_bundle": 1,
         "group": header.group.to_hex(),
         "kind": header.kind.as_str(),
-        "heads": header.heads.iter().map(json::parent).collect::<Vec<_>>(),
+        "heads": header.heads.iter().map(parent_value).collect::<Vec<_>>(),
         "view_hash": header.view_hash.to_hex(),
         "want": header.want.iter().map(|id| id.to_hex()).collect::<Vec<_>>(),
-        "prerequisites": header.prerequisites.iter().map(json::parent).collect::<Vec<_>>(),
+        "prerequisites": header.prerequisites.iter().map(parent_value).collect::<Vec<_>>(),
         "event_count": header.event_count,
         "created": header.created,
     })
 }
 
+/// One parent reference, readable.
+pub fn parent_value(p: &ParentRef) -> Value {
+    json!({ "author": p.author.to_hex(), "seq": p.seq, "id": p.id.to_hex() })
+}
+
+/// One op, readable: its `type` and its fields.
+pub fn op_value(op: &Op) -> Value {
+    match op {
+        Op::Create { title, nonce } => {
+            json!({ "type": "create", "title": title, "nonce": hex::encode(nonce) })
+        }
+        Op::Add { member, role, name } => {
+            json!({ "type": "add", "member": member.to_hex(), "role": role.as_str(), "name": name })
+        }
+        Op::Remove { member } => json!({ "type": "remove", "member": member.to_hex() }),
+        Op::Leave => json!({ "type": "leave" }),
+        Op::SetRole { member, role } => {
+            json!({ "type": "role", "member": member.to_hex(), "role": role.as_str() })
+        }
+        Op::SetTitle { title } => json!({ "type": "title", "title": title }),
+    }
+}
+
+/// Every signed field of an event, readable, with its id and signature: the
+/// part of an event's JSON that depends on the event alone.
+pub fn readable_event(signed: &SignedEvent) -> Value {
+    let e = &signed.event;
+    json!({
+        "id": signed.id.to_hex(),
+        "group": signed.group().to_hex(),
+        "author": e.author.to_hex(),
+        "seq": e.seq,
+        "prev": e.prev.map(|p| p.to_hex()),
+        "parents": e.parents.iter().map(parent_value).collect::<Vec<_>>(),
+        "time_ms": e.time,
+        "time": rfc3339(e.time),
+        "view": e.view.to_hex(),
+        "op": op_value(&e.op),
+        "signature": hex::encode(signed.signature),
+    })
+}
+
 /// One event's line: readable fields and `record`, the signed bytes in hex.
 pub fn event_value(event: &SignedEvent) -> Value {
-    let mut value = json::event(event, None, &View::default());
+    let mut value = readable_event(event);
     if let Some(object) = value.as_object_mut() {
-        object.remove("author_name");
         object.insert("record".into(), json!(hex::encode(event.record())));
     }
     value
@@ -207,7 +247,7 @@ impl<R: BufRead> JsonlReader<R> {
             return bad("`record` is too short to be a signed record".into());
         }
         if let Some(id) = value.get("id") {
-            let actual = event::event_id(&record[SIGNATURE_BYTES..]).to_hex();
+            let actual = crate::model::signed::event_id(&record[SIGNATURE_BYTES..]).to_hex();
             if id.as_str() != Some(actual.as_str()) {
                 return bad(format!(
                     "`id` does not match the record (the record's id is {actual})"

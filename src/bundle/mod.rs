@@ -20,18 +20,18 @@ use std::io::Write;
 use serde::Deserialize;
 use serde::Serialize;
 
-use crate::codec;
-use crate::codec::CodecError;
-use crate::codec::MAX_EVENT_BYTES;
-use crate::event::EventId;
-use crate::event::GroupId;
-use crate::event::ParentRef;
-use crate::event::PublicKey;
-use crate::event::ViewHash;
-use crate::event::SIGNATURE_BYTES;
-use crate::hash;
-use crate::keys;
-use crate::keys::SecretKey;
+use crate::model::codec::CodecError;
+use crate::model::codec::Contract;
+use crate::model::codec::MAX_EVENT_BYTES;
+use crate::model::event::EventId;
+use crate::model::event::GroupId;
+use crate::model::event::ParentRef;
+use crate::model::event::PublicKey;
+use crate::model::event::ViewHash;
+use crate::model::hash;
+use crate::model::keys;
+use crate::model::keys::SecretKey;
+use crate::model::signed::SIGNATURE_BYTES;
 
 /// The first bytes of every binary bundle.
 pub const MAGIC: &[u8; 8] = b"GMMBUNDL";
@@ -41,8 +41,6 @@ pub const FORMAT_VERSION: u16 = 1;
 pub const MAX_HEADER_BYTES: u32 = 16 * 1024 * 1024;
 /// The largest signed record: a signature and a 64 KiB event.
 pub const MAX_RECORD_BYTES: u32 = (SIGNATURE_BYTES + MAX_EVENT_BYTES) as u32;
-/// Context for the sender's signature over a bundle digest.
-pub const BUNDLE_SIGNATURE: &str = "gmm 2026-11-21 bundle signature v1";
 
 /// Why a bundle was written.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
@@ -81,11 +79,23 @@ pub struct BundleHeader {
     pub created: u64,
 }
 
+impl Contract for BundleHeader {
+    const NAME: &'static str = "bundle header";
+}
+
 /// What ends a bundle: its digest and who, if anyone, signed it.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct Trailer {
     pub digest: [u8; 32],
     pub signer: Option<PublicKey>,
+}
+
+/// One item of a bundle: a signed record to verify, or a line that could not
+/// even yield one (JSON Lines only), kept as evidence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Item {
+    Record(Vec<u8>),
+    Bad { reason: String, raw: Vec<u8> },
 }
 
 /// Why a bundle could not be read or written.
@@ -140,7 +150,7 @@ impl<W: Write> BundleWriter<W> {
             expected: header.event_count,
             written: 0,
         };
-        let header_bytes = codec::encode_unlimited(header);
+        let header_bytes = header.to_bytes();
         writer.put(MAGIC)?;
         writer.put(&FORMAT_VERSION.to_le_bytes())?;
         writer.put(&(header_bytes.len() as u32).to_le_bytes())?;
@@ -171,7 +181,7 @@ impl<W: Write> BundleWriter<W> {
             Some(key) => {
                 self.out.write_all(&[1])?;
                 self.out.write_all(&key.public().0)?;
-                let message = hash::derive(BUNDLE_SIGNATURE, &digest);
+                let message = hash::derive(hash::BUNDLE_SIGNATURE, &digest);
                 self.out.write_all(&key.sign(&message))?;
             }
             None => self.out.write_all(&[0])?,
@@ -240,7 +250,7 @@ impl<R: Read> BundleReader<R> {
         }
         hasher.update(&header_bytes);
         let header: BundleHeader =
-            codec::decode_unlimited(&header_bytes).map_err(BundleError::Header)?;
+            BundleHeader::from_bytes(&header_bytes).map_err(BundleError::Header)?;
         Ok(BundleReader {
             input,
             hasher,
@@ -307,7 +317,7 @@ impl<R: Read> BundleReader<R> {
                 {
                     return Err(self.truncated("the trailer's signature"));
                 }
-                let message = hash::derive(BUNDLE_SIGNATURE, &digest);
+                let message = hash::derive(hash::BUNDLE_SIGNATURE, &digest);
                 if !keys::verify_strict(&key, &message, &signature) {
                     return Err(BundleError::BadSignature(PublicKey(key).short()));
                 }
@@ -323,6 +333,3 @@ impl<R: Read> BundleReader<R> {
         Ok(Trailer { digest, signer })
     }
 }
-
-#[cfg(test)]
-mod tests;

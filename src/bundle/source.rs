@@ -7,15 +7,8 @@ use super::jsonl::JsonlReader;
 use super::BundleError;
 use super::BundleHeader;
 use super::BundleReader;
+pub use super::Item;
 use super::Trailer;
-
-/// One item of a bundle: a signed record to verify, or a line that could not
-/// even yield one (JSON Lines only), kept as evidence.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Item {
-    Record(Vec<u8>),
-    Bad { reason: String, raw: Vec<u8> },
-}
 
 /// An open bundle of either format.
 pub enum Source<R: BufRead> {

@@ -5,13 +5,13 @@ use std::path::PathBuf;
 use std::time::SystemTime;
 use std::time::UNIX_EPOCH;
 
-use gmm::append::Appender;
+use gmm::repo::append::Appender;
 use std::collections::BTreeMap;
 
-use gmm::event::Op;
-use gmm::event::SignedEvent;
-use gmm::identity;
-use gmm::resolve;
+use gmm::model::event::Op;
+use gmm::model::signed::SignedEvent;
+use gmm::repo::identity;
+use gmm::repo::resolve;
 use gmm::store::Store;
 
 use super::error::CommandError;
@@ -27,7 +27,7 @@ impl Context {
     pub fn new(flag: Option<PathBuf>) -> Context {
         let env = std::env::var_os("GMM_DIR").map(PathBuf::from);
         Context {
-            dir: gmm::paths::store_dir(flag, env),
+            dir: gmm::store::paths::store_dir(flag, env),
         }
     }
 
@@ -54,7 +54,7 @@ impl Context {
 pub fn group_state(
     store: &Store,
     query: &str,
-) -> Result<(gmm::event::GroupId, gmm::store::GroupState), CommandError> {
+) -> Result<(gmm::model::event::GroupId, gmm::store::GroupState), CommandError> {
     let group = resolve::group(store, query)?;
     let state = store
         .group_state(&group)?
@@ -75,7 +75,7 @@ pub fn now_ms() -> u64 {
 /// `add` may name by name or key prefix.
 pub struct Contacts<'s> {
     store: &'s Store,
-    known: std::cell::OnceCell<BTreeMap<gmm::event::PublicKey, String>>,
+    known: std::cell::OnceCell<BTreeMap<gmm::model::event::PublicKey, String>>,
 }
 
 impl<'s> Contacts<'s> {
@@ -86,7 +86,7 @@ impl<'s> Contacts<'s> {
         }
     }
 
-    pub fn known(&self) -> Result<&BTreeMap<gmm::event::PublicKey, String>, CommandError> {
+    pub fn known(&self) -> Result<&BTreeMap<gmm::model::event::PublicKey, String>, CommandError> {
         if let Some(known) = self.known.get() {
             return Ok(known);
         }
@@ -95,27 +95,37 @@ impl<'s> Contacts<'s> {
     }
 }
 
+/// The arguments of a command that signs one op (`add`, `remove`, `leave`,
+/// `role`, `title`): which group, and the op they ask for given the group's
+/// view. `batch` reads its lines with the same definitions and dispatches
+/// through this trait, so a new op command is one implementation here.
+pub trait OpArgs {
+    /// The group as named on the command line.
+    fn group(&self) -> &str;
+    /// The op these arguments ask for, in a group with this view.
+    fn op(
+        &self,
+        contacts: &Contacts<'_>,
+        view: &gmm::rules::view::View,
+    ) -> Result<Op, CommandError>;
+}
+
 /// Signs and appends one op to a group, committing it, then reports the event:
 /// its id on stdout (or its JSON), and a sentence as a status line.
-pub fn append_one(
-    ctx: &Context,
-    ui: &mut Ui,
-    group: &str,
-    make_op: impl FnOnce(&Contacts<'_>, &gmm::view::View) -> Result<Op, CommandError>,
-) -> Result<u8, CommandError> {
+pub fn append_one(ctx: &Context, ui: &mut Ui, args: &dyn OpArgs) -> Result<u8, CommandError> {
     let store = ctx.write_store()?;
     let signer = identity::load_signer(&store)?;
-    let group = resolve::group(&store, group)?;
+    let group = resolve::group(&store, args.group())?;
     let mut appender = Appender::new(&store, &signer)?;
     let view = appender.view(&group)?.clone();
-    let op = make_op(&Contacts::new(&store), &view)?;
+    let op = args.op(&Contacts::new(&store), &view)?;
     let id = appender.append(&group, op, now_ms())?;
     let committed = appender.commit()?;
-    // Cannot fail: commit returns every event the appender drafted.
-    let event = committed
-        .iter()
-        .find(|e| e.id == id)
-        .expect("drafted event committed");
+    let event = committed.iter().find(|e| e.id == id).ok_or_else(|| {
+        CommandError::from(gmm::Error::Internal(
+            "a drafted event was not committed".into(),
+        ))
+    })?;
     report_event(&store, ui, &view, event)
 }
 
@@ -123,7 +133,7 @@ pub fn append_one(
 pub fn report_event(
     store: &Store,
     ui: &mut Ui,
-    view: &gmm::view::View,
+    view: &gmm::rules::view::View,
     event: &SignedEvent,
 ) -> Result<u8, CommandError> {
     if ui.json {

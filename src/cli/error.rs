@@ -5,7 +5,7 @@ use std::io::Write;
 
 use gmm::bundle::BundleError;
 use gmm::error::Candidate;
-use gmm::keys::KeyError;
+use gmm::model::keys::KeyError;
 use gmm::store::StoreError;
 use gmm::Error;
 
@@ -16,11 +16,15 @@ pub const EXIT_MISSING: u8 = 66;
 pub const EXIT_IO: u8 = 74;
 pub const EXIT_IN_USE: u8 = 75;
 pub const EXIT_PERMISSION: u8 = 77;
+/// A broken invariant inside gmm (a bug, reported instead of a panic).
+pub const EXIT_INTERNAL: u8 = 70;
 
 /// A failed command: what to print and how to exit.
 pub struct CommandError {
     pub code: u8,
     pub message: String,
+    /// The chain of causes under the message, outermost first.
+    pub causes: Vec<String>,
     pub hints: Vec<String>,
 }
 
@@ -29,6 +33,7 @@ impl CommandError {
         CommandError {
             code,
             message: message.into(),
+            causes: Vec::new(),
             hints: Vec::new(),
         }
     }
@@ -43,12 +48,30 @@ impl CommandError {
         CommandError::new(code, "")
     }
 
-    /// `error: …` then one `hint: …` line each (nothing for a reported one).
+    /// Records the causes of `error` (its `source()` chain) under the message,
+    /// leaving out a cause whose words the message already gives.
+    pub fn caused_by(mut self, error: &dyn std::error::Error) -> CommandError {
+        let mut source = error.source();
+        while let Some(cause) = source {
+            let text = cause.to_string();
+            if !self.message.contains(&text) {
+                self.causes.push(text);
+            }
+            source = cause.source();
+        }
+        self
+    }
+
+    /// `error: …`, one `Caused by: …` line per cause, then one `hint: …` line
+    /// each (nothing for a failure already reported).
     pub fn print(&self, err: &mut dyn Write) {
         if self.message.is_empty() {
             return;
         }
         let _ = writeln!(err, "error: {}", self.message);
+        for cause in &self.causes {
+            let _ = writeln!(err, "Caused by: {cause}");
+        }
         for hint in &self.hints {
             let _ = writeln!(err, "hint: {hint}");
         }
@@ -72,7 +95,7 @@ fn candidates_hint(matches: &[Candidate]) -> String {
 impl From<Error> for CommandError {
     fn from(error: Error) -> CommandError {
         let message = error.to_string();
-        let e = |code| CommandError::new(code, message.clone());
+        let e = |code| CommandError::new(code, message.clone()).caused_by(&error);
         match &error {
             Error::Store(store) => match store {
                 StoreError::Missing { .. } => e(EXIT_MISSING)
@@ -82,6 +105,9 @@ impl From<Error> for CommandError {
                 ),
                 StoreError::SchemaTooNew { found, .. } => e(EXIT_MALFORMED)
                     .hint(format!("use a gmm that reads store schema {found}; nothing was changed")),
+                StoreError::SchemaTooOld { found, .. } => e(EXIT_MALFORMED).hint(format!(
+                    "with the gmm that wrote it (schema {found}), `gmm export` each group; then `gmm init` a new store and `gmm import` the bundles; nothing was changed"
+                )),
                 StoreError::Corrupt { .. } => {
                     e(EXIT_MALFORMED).hint("run `gmm audit` to see what is damaged")
                 }
@@ -122,10 +148,28 @@ impl From<Error> for CommandError {
             Error::UnknownMember { .. } => e(EXIT_MISSING).hint(
                 "`gmm members GROUP` lists members; a new member is named by its full 64-character key or a .pub file",
             ),
+            Error::UnknownEvent { .. } => {
+                e(EXIT_MISSING).hint("`gmm log GROUP` lists the group's events")
+            }
+            Error::AmbiguousEvent { matches, .. } => e(EXIT_USAGE).hint(candidates_hint(matches)),
+            Error::NotAnIdOrPrefix { .. } => e(EXIT_USAGE),
+            Error::EventNotInGroup { .. } => {
+                e(EXIT_USAGE).hint("`gmm log GROUP` lists the group's events")
+            }
             Error::Unauthorized(_) => {
                 e(EXIT_PERMISSION).hint("ask an admin or the owner of the group; nothing was signed")
             }
-            Error::Invalid(_) => e(EXIT_USAGE),
+            Error::NoChange(_) | Error::BadArgument(_) => e(EXIT_USAGE),
+            Error::OtherIdentity { .. } => e(EXIT_USAGE)
+                .hint("give another --dir, or leave out --identity to use the store as it is"),
+            Error::IdentityMismatch { .. } => e(EXIT_USAGE)
+                .hint("the store's identity.key was replaced; restore the original key file"),
+            Error::PeerLacksGroup { .. } => e(EXIT_USAGE)
+                .hint("export the group from this store and import it there first"),
+            Error::BundleForOtherGroup { .. } => e(EXIT_USAGE)
+                .hint("`gmm bundle inspect FILE` shows which group a bundle is for"),
+            Error::Internal(_) => e(EXIT_INTERNAL)
+                .hint("this is a bug in gmm; please report it with the command that caused it"),
         }
     }
 }

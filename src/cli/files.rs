@@ -131,9 +131,9 @@ impl BundleOutputArgs {
     pub fn signer(
         &self,
         store: &gmm::store::Store,
-    ) -> Result<Option<gmm::keys::SecretKey>, CommandError> {
+    ) -> Result<Option<gmm::model::keys::SecretKey>, CommandError> {
         Ok(if self.sign {
-            Some(gmm::identity::load_signer(store)?)
+            Some(gmm::repo::identity::load_signer(store)?)
         } else {
             None
         })

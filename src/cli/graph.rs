@@ -3,7 +3,7 @@
 //! the first lane waiting for it, closes the others, and opens lanes for its
 //! further parents.
 
-use gmm::event::EventId;
+use gmm::model::event::EventId;
 
 #[derive(Default)]
 pub struct Lanes {

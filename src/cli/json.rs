@@ -1,9 +1,9 @@
 //! Human sentences for events; the JSON values themselves are in `gmm::json`.
 
-use gmm::event::Event;
-use gmm::event::Op;
 pub use gmm::json::*;
-use gmm::view::View;
+use gmm::model::event::Event;
+use gmm::model::event::Op;
+use gmm::rules::view::View;
 
 /// A short human sentence for an event, naming people as the view knows them.
 pub fn describe_op(event: &Event, view: &View) -> String {
@@ -11,7 +11,7 @@ pub fn describe_op(event: &Event, view: &View) -> String {
 }
 
 /// A short human sentence for an op by `author`.
-pub fn describe(author: &gmm::event::PublicKey, op: &Op, view: &View) -> String {
+pub fn describe(author: &gmm::model::event::PublicKey, op: &Op, view: &View) -> String {
     let who = |key| view.label(key);
     match op {
         Op::Create { title, .. } => format!("create group \"{title}\""),

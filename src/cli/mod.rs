@@ -1,38 +1,15 @@
 //! The command line: global flags, the subcommand enum, and dispatch. Each
 //! command lives in its own file with its `Args` and one `run` function.
 
-mod add;
-mod audit;
-mod batch;
-mod bundle;
+mod commands;
 mod context;
-mod correct;
-mod diff;
 mod error;
-mod export;
 mod files;
-mod generate;
 mod graph;
-mod group;
-mod heads;
-mod id;
-mod import;
-mod init;
 mod json;
-mod key;
-mod leave;
-mod log;
-mod members;
 mod peer_arg;
 mod progress;
-mod remove;
-mod replay;
-mod role;
-mod status;
-mod title;
 mod ui;
-mod verify_proof;
-mod why;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -40,6 +17,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use clap::Subcommand;
 
+use self::commands::*;
 use self::error::CommandError;
 use self::ui::Ui;
 
@@ -48,8 +26,9 @@ Exit codes:
   0   success (no differences, no violations)
   1   differences or violations found (diff, audit, replay)
   2   usage error
-  65  malformed input (bad key file, bad event, newer store schema)
-  66  missing input (no store, unknown group or member, missing file)
+  65  malformed input (bad key file, bad event, store of another schema)
+  66  missing input (no store, unknown group, member or event, missing file)
+  70  internal error (a bug in gmm; please report it)
   74  I/O error
   75  store in use by another gmm process
   77  permission denied (key file readable by others, op not allowed)

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::path::PathBuf;
 
-use gmm::event::GroupId;
+use gmm::model::event::GroupId;
 use gmm::peer::Peer;
 use gmm::store::Store;
 
@@ -12,7 +12,7 @@ use super::error::CommandError;
 use super::error::EXIT_MISSING;
 use super::error::EXIT_USAGE;
 use super::files::open_input;
-use super::heads::parse_heads;
+use gmm::repo::resolve;
 
 /// Reads PEER (or `--heads`) into a [`Peer`].
 pub fn peer(
@@ -28,7 +28,7 @@ pub fn peer(
         )),
         (None, true) => Err(CommandError::new(EXIT_USAGE, "no peer given")
             .hint("name a peer's store folder, a bundle it sent, or --heads H1,H2")),
-        (None, false) => Ok(Peer::Heads(parse_heads(store, group, heads)?)),
+        (None, false) => Ok(Peer::Heads(resolve::heads(store, group, heads)?)),
         (Some(path), true) if path.is_dir() => {
             if !Store::exists(path) {
                 return Err(CommandError::new(

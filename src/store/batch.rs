@@ -4,19 +4,29 @@ use rocksdb::WriteBatch;
 use rocksdb::WriteOptions;
 
 use super::cf;
+use super::layout;
+use super::layout::ChainKey;
+use super::layout::OrderKey;
 use super::log::LogEntry;
 use super::log::LogHead;
+use super::records::CheckpointRecord;
+use super::records::EventMetaRecord;
+use super::records::GroupStateRecord;
+use super::records::HeadRecord;
+use super::records::LogHeadRecord;
+use super::records::PendingRecord;
+use super::records::QuarantineRecord;
 use super::EventMeta;
 use super::GroupState;
 use super::Store;
 use super::StoreError;
-use super::META_LOG_HEAD;
-use crate::codec;
-use crate::event::EventId;
-use crate::event::GroupId;
-use crate::event::ParentRef;
-use crate::event::SignedEvent;
-use crate::projection::Checkpoint;
+use crate::model::codec::Contract;
+use crate::model::event::EventId;
+use crate::model::event::GroupId;
+use crate::model::event::ParentRef;
+use crate::model::hash;
+use crate::model::signed::SignedEvent;
+use crate::rules::projection::Checkpoint;
 
 /// One write, kept as plain data until commit, where the column-family
 /// handles (borrowed from the store) are at hand.
@@ -30,10 +40,6 @@ enum Write {
 #[derive(Default)]
 pub struct StoreBatch {
     writes: Vec<Write>,
-}
-
-fn key(parts: &[&[u8]]) -> Vec<u8> {
-    parts.concat()
 }
 
 impl StoreBatch {
@@ -51,16 +57,24 @@ impl StoreBatch {
     /// once the projection has judged it.
     pub fn insert_event(&mut self, event: &SignedEvent, meta: &EventMeta) {
         self.put(cf::EVENTS, &event.id.0, &event.record());
-        let seq = event.event.seq.to_be_bytes();
-        let chain = key(&[&meta.group.0, &event.event.author.0, &seq, &event.id.0]);
-        self.put(cf::CHAINS, &chain, &[]);
-        let order = key(&[&meta.group.0, &meta.lamport.to_be_bytes(), &event.id.0]);
-        self.put(cf::BY_GROUP, &order, &[]);
+        let chain = ChainKey {
+            group: meta.group,
+            author: event.event.author,
+            seq: event.event.seq,
+            id: event.id,
+        };
+        self.put(cf::CHAINS, &chain.to_bytes(), &[]);
+        let order = OrderKey {
+            group: meta.group,
+            lamport: meta.lamport,
+            id: event.id,
+        };
+        self.put(cf::BY_GROUP, &order.to_bytes(), &[]);
     }
 
     /// Records (or updates) what the store knows about an event.
     pub fn put_meta(&mut self, id: &EventId, meta: &EventMeta) {
-        self.put(cf::STATUS, &id.0, &codec::encode_unlimited(meta));
+        self.put(cf::STATUS, &id.0, &EventMetaRecord::from(meta).to_bytes());
     }
 
     /// Appends an entry to the local log (the head is set once per commit).
@@ -70,65 +84,83 @@ impl StoreBatch {
 
     /// Records the local log's head.
     pub fn set_log_head(&mut self, head: &LogHead) {
-        self.put(cf::META, META_LOG_HEAD, &codec::encode_unlimited(head));
+        self.put(
+            cf::META,
+            layout::META_LOG_HEAD,
+            &LogHeadRecord::from(head).to_bytes(),
+        );
     }
 
     /// Replaces heads `removed` of a group with `added`.
     pub fn replace_heads(&mut self, group: &GroupId, removed: &[ParentRef], added: &[ParentRef]) {
         for head in removed {
-            self.delete(cf::HEADS, key(&[&group.0, &head.id.0]));
+            self.delete(cf::HEADS, layout::group_event_key(group, &head.id));
         }
         for head in added {
             self.put(
                 cf::HEADS,
-                &key(&[&group.0, &head.id.0]),
-                &codec::encode_unlimited(head),
+                &layout::group_event_key(group, &head.id),
+                &HeadRecord(*head).to_bytes(),
             );
         }
     }
 
     /// Records a group's projection.
     pub fn put_group_state(&mut self, group: &GroupId, state: &GroupState) {
-        self.put(cf::PROJECTION, &group.0, &codec::encode_unlimited(state));
+        self.put(
+            cf::PROJECTION,
+            &group.0,
+            &GroupStateRecord::from(state).to_bytes(),
+        );
     }
 
     /// Stores a checkpoint: the view at a cut.
     pub fn put_checkpoint(&mut self, group: &GroupId, checkpoint: &Checkpoint) {
-        let k = key(&[&group.0, &checkpoint.lamport.to_be_bytes()]);
-        self.put(cf::CHECKPOINTS, &k, &codec::encode_unlimited(checkpoint));
+        let k = layout::checkpoint_key(group, checkpoint.lamport);
+        let value = CheckpointRecord::from(checkpoint).to_bytes();
+        self.put(cf::CHECKPOINTS, &k, &value);
     }
 
     /// Deletes a group's checkpoints above a Lamport number.
     pub fn drop_checkpoints_after(&mut self, group: &GroupId, lamport: u64) {
-        let from = key(&[&group.0, &(lamport + 1).to_be_bytes()]);
-        let to = key(&[&group.0, &[0xff; 9]]);
+        let from = layout::checkpoint_key(group, lamport.saturating_add(1));
+        let to = layout::checkpoint_end(group);
         self.writes
             .push(Write::DeleteRange(cf::CHECKPOINTS, from, to));
     }
 
     /// Stores an event that waits for `missing` parents.
     pub fn put_pending(&mut self, group: &GroupId, event: &SignedEvent, missing: &[EventId]) {
-        let value = codec::encode_unlimited(&(event.record(), missing));
-        self.put(cf::PENDING, &key(&[&group.0, &event.id.0]), &value);
+        let value = PendingRecord::new(event, missing).to_bytes();
+        self.put(
+            cf::PENDING,
+            &layout::group_event_key(group, &event.id),
+            &value,
+        );
         for parent in missing {
-            self.put(cf::MISSING, &key(&[&parent.0, &event.id.0]), &group.0);
+            let k = layout::missing_key(parent, &event.id);
+            self.put(cf::MISSING, &k, &group.0);
         }
     }
 
     /// Removes a pending event once it is accepted or refused.
     pub fn delete_pending(&mut self, group: &GroupId, id: &EventId, missing: &[EventId]) {
-        self.delete(cf::PENDING, key(&[&group.0, &id.0]));
+        self.delete(cf::PENDING, layout::group_event_key(group, id));
         for parent in missing {
-            self.delete(cf::MISSING, key(&[&parent.0, &id.0]));
+            self.delete(cf::MISSING, layout::missing_key(parent, id));
         }
     }
 
     /// Keeps refused bytes with the reason, keyed by their hash (so the same
     /// bytes are kept once).
     pub fn quarantine(&mut self, raw: &[u8], reason: &str) {
-        let k = blake3::hash(raw);
-        let value = codec::encode_unlimited(&(reason, raw));
-        self.put(cf::QUARANTINE, k.as_bytes(), &value);
+        let k = hash::quarantine_key(raw);
+        let value = QuarantineRecord {
+            reason: reason.to_string(),
+            raw: raw.to_vec(),
+        }
+        .to_bytes();
+        self.put(cf::QUARANTINE, &k, &value);
     }
 }
 

@@ -5,15 +5,19 @@ use rocksdb::Direction;
 use rocksdb::IteratorMode;
 
 use super::cf;
+use super::layout;
+use super::layout::ChainKey;
+use super::layout::OrderKey;
+use super::records::CheckpointRecord;
 use super::Store;
 use super::StoreError;
-use crate::codec;
-use crate::event::EventId;
-use crate::event::GroupId;
-use crate::event::PublicKey;
-use crate::projection::Checkpoint;
-use crate::projection::History;
-use crate::projection::OrderedEvent;
+use crate::model::codec::Contract;
+use crate::model::event::EventId;
+use crate::model::event::GroupId;
+use crate::model::event::PublicKey;
+use crate::rules::projection::Checkpoint;
+use crate::rules::projection::History;
+use crate::rules::projection::OrderedEvent;
 
 /// One group of one store.
 pub struct StoreHistory<'s> {
@@ -27,7 +31,7 @@ impl History for StoreHistory<'_> {
     fn events_after(&self, lamport: Option<u64>) -> Result<Vec<OrderedEvent>, StoreError> {
         let store = self.store;
         let from = match lamport {
-            Some(l) => [&self.group.0[..], &(l + 1).to_be_bytes()].concat(),
+            Some(l) => OrderKey::from_lamport(&self.group, l.saturating_add(1)),
             None => self.group.0.to_vec(),
         };
         let iter = store.db.iterator_cf(
@@ -40,14 +44,8 @@ impl History for StoreHistory<'_> {
             if !key.starts_with(&self.group.0) {
                 break;
             }
-            let id = <[u8; 32]>::try_from(&key[40..])
-                .map(EventId)
-                .map_err(|_| store.corrupt("bad group index key"))?;
-            let lamport = u64::from_be_bytes(
-                key[32..40]
-                    .try_into()
-                    .map_err(|_| store.corrupt("bad group index key"))?,
-            );
+            let OrderKey { id, lamport, .. } =
+                OrderKey::parse(&key).ok_or_else(|| store.corrupt("bad group index key"))?;
             let event = store.event(&id)?.ok_or_else(|| {
                 store.corrupt(&format!("indexed event {} is missing", id.short()))
             })?;
@@ -58,7 +56,7 @@ impl History for StoreHistory<'_> {
 
     fn checkpoint_at_or_before(&self, lamport: u64) -> Result<Option<Checkpoint>, StoreError> {
         let store = self.store;
-        let upper = [&self.group.0[..], &lamport.to_be_bytes()].concat();
+        let upper = layout::checkpoint_key(&self.group, lamport);
         let mut iter = store.db.iterator_cf(
             store.handle(cf::CHECKPOINTS),
             IteratorMode::From(&upper, Direction::Reverse),
@@ -69,8 +67,8 @@ impl History for StoreHistory<'_> {
                 if !key.starts_with(&self.group.0) {
                     return Ok(None);
                 }
-                codec::decode_unlimited(&value)
-                    .map(Some)
+                CheckpointRecord::from_bytes(&value)
+                    .map(|r| Some(r.into()))
                     .map_err(|e| store.corrupt(&format!("checkpoint: {e}")))
             }
             None => Ok(None),
@@ -78,9 +76,15 @@ impl History for StoreHistory<'_> {
     }
 
     fn other_at(&self, author: &PublicKey, seq: u64, id: &EventId) -> Result<bool, StoreError> {
-        let prefix = [&self.group.0[..], &author.0, &seq.to_be_bytes()].concat();
+        let prefix = ChainKey::seq_prefix(&self.group, author, seq);
         let others = self.store.scan_prefix(cf::CHAINS, &prefix)?;
-        Ok(others.iter().any(|(k, _)| k[72..] != id.0))
+        for (key, _) in &others {
+            let chain = ChainKey::parse(key).ok_or_else(|| self.store.corrupt("bad chain key"))?;
+            if chain.id != *id {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     fn last_seq(&self, author: &PublicKey) -> Result<Option<u64>, StoreError> {

@@ -7,14 +7,11 @@
 //! and its hash is `derive_key(LOG_ENTRY, n ‖ prev_hash ‖ event_id)` with `n`
 //! as 8 big-endian bytes. The genesis `prev_hash` is 32 zero bytes.
 
-use serde::Deserialize;
-use serde::Serialize;
-
-use crate::event::EventId;
-use crate::hash;
+use crate::model::event::EventId;
+use crate::model::hash;
 
 /// The head of the local log: how many entries, and the hash of the last.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
 pub struct LogHead {
     pub len: u64,
     pub hash: [u8; 32],
@@ -38,7 +35,7 @@ impl LogEntry {
     }
 
     pub fn key(&self) -> [u8; 8] {
-        self.index.to_be_bytes()
+        super::layout::log_key(self.index)
     }
 
     pub fn value(&self) -> [u8; 64] {
@@ -50,7 +47,7 @@ impl LogEntry {
 
     /// Parses a stored key and value; `None` when either has the wrong size.
     pub fn parse(key: &[u8], value: &[u8]) -> Option<LogEntry> {
-        let index = u64::from_be_bytes(key.try_into().ok()?);
+        let index = super::layout::parse_log_key(key)?;
         if value.len() != 64 {
             return None;
         }

@@ -12,7 +12,10 @@
 
 mod batch;
 mod history;
+pub mod layout;
 pub mod log;
+pub mod paths;
+pub mod records;
 
 use std::path::Path;
 use std::path::PathBuf;
@@ -23,25 +26,32 @@ use rocksdb::Direction;
 use rocksdb::IteratorMode;
 use rocksdb::Options;
 use rocksdb::DB;
-use serde::Deserialize;
-use serde::Serialize;
 
 pub use self::batch::StoreBatch;
 pub use self::history::StoreHistory;
+use self::layout::ChainKey;
+use self::layout::OrderKey;
 use self::log::LogEntry;
 use self::log::LogHead;
-use crate::codec;
-use crate::event::EventId;
-use crate::event::GroupId;
-use crate::event::ParentRef;
-use crate::event::PublicKey;
-use crate::event::SignedEvent;
-use crate::projection::Frontier;
-use crate::projection::Verdict;
-use crate::view::View;
+use self::records::EventMetaRecord;
+use self::records::GroupStateRecord;
+use self::records::HeadRecord;
+use self::records::LogHeadRecord;
+use self::records::PendingRecord;
+use self::records::QuarantineRecord;
+use crate::model::codec::Contract;
+use crate::model::event::EventId;
+use crate::model::event::GroupId;
+use crate::model::event::ParentRef;
+use crate::model::event::PublicKey;
+use crate::model::signed::SignedEvent;
+use crate::rules::projection::Frontier;
+use crate::rules::projection::Verdict;
+use crate::rules::view::View;
 
-/// The schema this build writes and reads.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The schema this build writes and reads. Schema 2 declares every stored
+/// record (`records`) and key (`layout`); a schema-1 store is refused.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Column families, one per kind of record.
 pub mod cf {
@@ -73,10 +83,6 @@ pub mod cf {
     ];
 }
 
-const META_SCHEMA: &[u8] = b"schema_version";
-const META_IDENTITY: &[u8] = b"identity";
-const META_LOG_HEAD: &[u8] = b"log_head";
-
 /// File names inside a store folder.
 pub const DB_DIR: &str = "db";
 pub const IDENTITY_KEY: &str = "identity.key";
@@ -95,23 +101,20 @@ pub enum StoreError {
         found: u32,
         supported: u32,
     },
+    #[error("the store at {path} has schema version {found}, older than {supported}, which this gmm reads")]
+    SchemaTooOld {
+        path: PathBuf,
+        found: u32,
+        supported: u32,
+    },
     #[error("the store at {path} is damaged: {what}")]
     Corrupt { path: PathBuf, what: String },
     #[error("store I/O at {path}: {message}")]
     Io { path: PathBuf, message: String },
 }
 
-/// The word for a verdict, as `gmm log` and JSON show it.
-pub fn verdict_word(verdict: &Verdict) -> &'static str {
-    match verdict {
-        Verdict::Effective => "effective",
-        Verdict::Unauthorized(_) => "unauthorized",
-        Verdict::Revoked { .. } => "revoked",
-    }
-}
-
 /// What the store knows about an accepted event beyond its bytes.
-#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Debug)]
 pub struct EventMeta {
     pub group: GroupId,
     /// `1 + max(parents' lamport)`, 0 for `Create`; computed here, never trusted.
@@ -123,7 +126,7 @@ pub struct EventMeta {
 }
 
 /// The persisted projection of one group.
-#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Debug)]
 pub struct GroupState {
     pub frontier: Frontier,
     pub event_count: u64,
@@ -214,13 +217,9 @@ impl Store {
             dir: dir.to_owned(),
         };
         let mut batch = store.batch();
-        batch.put(cf::META, META_SCHEMA, &SCHEMA_VERSION.to_be_bytes());
-        batch.put(cf::META, META_IDENTITY, &identity.0);
-        batch.put(
-            cf::META,
-            META_LOG_HEAD,
-            &codec::encode_unlimited(&LogHead::default()),
-        );
+        batch.put(cf::META, layout::META_SCHEMA, &SCHEMA_VERSION.to_be_bytes());
+        batch.put(cf::META, layout::META_IDENTITY, &identity.0);
+        batch.set_log_head(&LogHead::default());
         store.commit(batch)?;
         Ok(store)
     }
@@ -258,7 +257,7 @@ impl Store {
     }
 
     fn check_schema(&self) -> Result<(), StoreError> {
-        let raw = self.get(cf::META, META_SCHEMA)?;
+        let raw = self.get(cf::META, layout::META_SCHEMA)?;
         let found = raw
             .as_deref()
             .and_then(|b| <[u8; 4]>::try_from(b).ok())
@@ -266,6 +265,13 @@ impl Store {
             .ok_or_else(|| self.corrupt("no schema version"))?;
         if found > SCHEMA_VERSION {
             return Err(StoreError::SchemaTooNew {
+                path: self.dir.clone(),
+                found,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        if found < SCHEMA_VERSION {
+            return Err(StoreError::SchemaTooOld {
                 path: self.dir.clone(),
                 found,
                 supported: SCHEMA_VERSION,
@@ -331,7 +337,7 @@ impl Store {
 
     /// The store's own public key.
     pub fn identity(&self) -> Result<PublicKey, StoreError> {
-        let raw = self.get(cf::META, META_IDENTITY)?;
+        let raw = self.get(cf::META, layout::META_IDENTITY)?;
         raw.as_deref()
             .and_then(|b| <[u8; 32]>::try_from(b).ok())
             .map(PublicKey)
@@ -341,9 +347,11 @@ impl Store {
     /// The head of the local append log.
     pub fn log_head(&self) -> Result<LogHead, StoreError> {
         let raw = self
-            .get(cf::META, META_LOG_HEAD)?
+            .get(cf::META, layout::META_LOG_HEAD)?
             .ok_or_else(|| self.corrupt("no log head"))?;
-        codec::decode_unlimited(&raw).map_err(|e| self.corrupt(&format!("log head: {e}")))
+        LogHeadRecord::from_bytes(&raw)
+            .map(LogHead::from)
+            .map_err(|e| self.corrupt(&format!("log head: {e}")))
     }
 
     /// Every entry of the local log, in order (for audits and tests).
@@ -369,8 +377,8 @@ impl Store {
         let Some(raw) = self.get(cf::STATUS, &id.0)? else {
             return Ok(None);
         };
-        codec::decode_unlimited(&raw)
-            .map(Some)
+        EventMetaRecord::from_bytes(&raw)
+            .map(|r| Some(r.into()))
             .map_err(|e| self.corrupt(&format!("status of {}: {e}", id.short())))
     }
 
@@ -378,9 +386,9 @@ impl Store {
     pub fn heads(&self, group: &GroupId) -> Result<Vec<ParentRef>, StoreError> {
         let mut heads = Vec::new();
         for (_, value) in self.scan_prefix(cf::HEADS, &group.0)? {
-            heads.push(
-                codec::decode_unlimited(&value).map_err(|e| self.corrupt(&format!("head: {e}")))?,
-            );
+            let head =
+                HeadRecord::from_bytes(&value).map_err(|e| self.corrupt(&format!("head: {e}")))?;
+            heads.push(head.0);
         }
         heads.sort();
         Ok(heads)
@@ -390,11 +398,7 @@ impl Store {
     pub fn groups(&self) -> Result<Vec<GroupId>, StoreError> {
         self.scan_prefix(cf::PROJECTION, &[])?
             .iter()
-            .map(|(k, _)| {
-                <[u8; 32]>::try_from(&k[..])
-                    .map(EventId)
-                    .map_err(|_| self.corrupt("bad projection key"))
-            })
+            .map(|(k, _)| layout::parse_id(k).ok_or_else(|| self.corrupt("bad projection key")))
             .collect()
     }
 
@@ -403,8 +407,8 @@ impl Store {
         let Some(raw) = self.get(cf::PROJECTION, &group.0)? else {
             return Ok(None);
         };
-        codec::decode_unlimited(&raw)
-            .map(Some)
+        GroupStateRecord::from_bytes(&raw)
+            .map(|r| Some(r.into()))
             .map_err(|e| self.corrupt(&format!("projection of {}: {e}", group.short())))
     }
 
@@ -414,28 +418,27 @@ impl Store {
         group: &GroupId,
         author: &PublicKey,
     ) -> Result<Option<(u64, EventId)>, StoreError> {
-        let mut prefix = group.0.to_vec();
-        prefix.extend_from_slice(&author.0);
-        let mut upper = prefix.clone();
-        upper.extend_from_slice(&u64::MAX.to_be_bytes());
-        upper.extend_from_slice(&[0xff; 32]);
+        let prefix = ChainKey::author_prefix(group, author);
+        let upper = ChainKey {
+            group: *group,
+            author: *author,
+            seq: u64::MAX,
+            id: EventId([0xff; 32]),
+        }
+        .to_bytes();
         let mut iter = self.db.iterator_cf(
             self.handle(cf::CHAINS),
             IteratorMode::From(&upper, Direction::Reverse),
         );
-        match iter.next() {
-            Some(item) => {
-                let (key, _) = item.map_err(|e| self.io(e))?;
-                if !key.starts_with(&prefix) || key.len() != 64 + 8 + 32 {
-                    return Ok(None);
-                }
-                // Cannot fail: the length was checked just above.
-                let seq = u64::from_be_bytes(key[64..72].try_into().expect("8 bytes"));
-                let id = EventId(key[72..].try_into().expect("32 bytes"));
-                Ok(Some((seq, id)))
-            }
-            None => Ok(None),
+        let Some(item) = iter.next() else {
+            return Ok(None);
+        };
+        let (key, _) = item.map_err(|e| self.io(e))?;
+        if !key.starts_with(&prefix) {
+            return Ok(None);
         }
+        let chain = ChainKey::parse(&key).ok_or_else(|| self.corrupt("bad chain key"))?;
+        Ok(Some((chain.seq, chain.id)))
     }
 
     /// The group's event ids in topological order: by Lamport number, then id.
@@ -444,45 +447,39 @@ impl Store {
         self.scan_prefix(cf::BY_GROUP, &group.0)?
             .iter()
             .map(|(k, _)| {
-                <[u8; 32]>::try_from(&k[40..])
-                    .map(EventId)
-                    .map_err(|_| self.corrupt("bad group index key"))
+                OrderKey::parse(k)
+                    .map(|o| o.id)
+                    .ok_or_else(|| self.corrupt("bad group index key"))
             })
             .collect()
     }
 
-    /// The values under a key prefix, in key order, decoded by the codec.
-    fn decode_prefix<T: serde::de::DeserializeOwned>(
+    /// The values under a key prefix, in key order, decoded as contract `T`.
+    fn decode_prefix<T: Contract>(
         &self,
         family: &str,
         prefix: &[u8],
     ) -> Result<Vec<T>, StoreError> {
         self.scan_prefix(family, prefix)?
             .into_iter()
-            .map(|(_, v)| {
-                codec::decode_unlimited(&v)
-                    .map_err(|e| self.corrupt(&format!("{family} record: {e}")))
-            })
+            .map(|(_, v)| T::from_bytes(&v).map_err(|e| self.corrupt(&format!("{family}: {e}"))))
             .collect()
     }
 
     /// The events of a group waiting for parents.
     pub fn pending(&self, group: &GroupId) -> Result<Vec<PendingEvent>, StoreError> {
-        let mut out = Vec::new();
-        for (record, missing) in
-            self.decode_prefix::<(Vec<u8>, Vec<EventId>)>(cf::PENDING, &group.0)?
-        {
-            let event = SignedEvent::decode_record(&record)
-                .map_err(|e| self.corrupt(&format!("pending event: {e}")))?;
-            out.push(PendingEvent { event, missing });
-        }
-        Ok(out)
+        self.decode_prefix::<PendingRecord>(cf::PENDING, &group.0)?
+            .into_iter()
+            .map(|r| {
+                r.into_pending()
+                    .map_err(|e| self.corrupt(&format!("pending event: {e}")))
+            })
+            .collect()
     }
 
     /// Is this event stored as pending?
     pub fn is_pending(&self, group: &GroupId, id: &EventId) -> Result<bool, StoreError> {
-        let mut key = group.0.to_vec();
-        key.extend_from_slice(&id.0);
+        let key = layout::group_event_key(group, id);
         Ok(self.get(cf::PENDING, &key)?.is_some())
     }
 
@@ -491,12 +488,7 @@ impl Store {
         self.scan_prefix(cf::MISSING, &parent.0)?
             .iter()
             .map(|(k, v)| {
-                let child = <[u8; 32]>::try_from(&k[32..]).map(EventId);
-                let group = <[u8; 32]>::try_from(&v[..]).map(EventId);
-                match (group, child) {
-                    (Ok(g), Ok(c)) => Ok((g, c)),
-                    _ => Err(self.corrupt("bad missing-parent record")),
-                }
+                layout::parse_missing(k, v).ok_or_else(|| self.corrupt("bad missing-parent record"))
             })
             .collect()
     }
@@ -507,20 +499,21 @@ impl Store {
         group: &GroupId,
         id: &EventId,
     ) -> Result<Option<PendingEvent>, StoreError> {
-        let mut key = group.0.to_vec();
-        key.extend_from_slice(&id.0);
+        let key = layout::group_event_key(group, id);
         let Some(raw) = self.get(cf::PENDING, &key)? else {
             return Ok(None);
         };
-        let (record, missing): (Vec<u8>, Vec<EventId>) = codec::decode_unlimited(&raw)
+        let record = PendingRecord::from_bytes(&raw)
             .map_err(|e| self.corrupt(&format!("pending event: {e}")))?;
-        let event = SignedEvent::decode_record(&record)
-            .map_err(|e| self.corrupt(&format!("pending event: {e}")))?;
-        Ok(Some(PendingEvent { event, missing }))
+        record
+            .into_pending()
+            .map(Some)
+            .map_err(|e| self.corrupt(&format!("pending event: {e}")))
     }
 
     /// Quarantined records: `(reason, raw bytes)`.
     pub fn quarantine(&self) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
-        self.decode_prefix::<(String, Vec<u8>)>(cf::QUARANTINE, &[])
+        let records = self.decode_prefix::<QuarantineRecord>(cf::QUARANTINE, &[])?;
+        Ok(records.into_iter().map(|r| (r.reason, r.raw)).collect())
     }
 }

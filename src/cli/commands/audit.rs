@@ -1,0 +1,210 @@
+//! `gmm audit`: integrity findings over the store or bundles.
+
+use std::fs;
+use std::path::Path;
+use std::path::PathBuf;
+
+use gmm::audit;
+use gmm::audit::proof::ForkProof;
+use gmm::audit::Check;
+use gmm::audit::Overrides;
+use gmm::audit::Report;
+use gmm::audit::Severity;
+use gmm::repo::resolve;
+use serde_json::json;
+use serde_json::Value;
+
+use crate::cli::context::now_ms;
+use crate::cli::context::Context;
+use crate::cli::error::CommandError;
+use crate::cli::error::EXIT_DIFFERENCES;
+use crate::cli::error::EXIT_IO;
+use crate::cli::files::open_input;
+use crate::cli::ui::Ui;
+
+/// Check a store or bundles for integrity violations
+///
+/// Without TARGET, audits the whole store: every stored record is re-read and
+/// re-verified, every group's chains, links, forks and clocks are checked, the
+/// rules are replayed and compared with the stored projection, and the local
+/// log's hash chain, pending events and quarantine are checked. A TARGET that
+/// names a file (or `-`) is a bundle, audited offline without importing it;
+/// otherwise it names a group of the store. Findings have stable check ids and
+/// severities (docs/audit.md); exits 1 when any finding is an error.
+///
+/// Examples:
+///   gmm audit
+///   gmm audit "Book club" --proofs ./proofs
+///   gmm audit third-party.gmm --json | jq '.findings[] | .check'
+///   gmm audit --severity clock-skew=ignore --severity unauthorized=error
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Bundle files or `-` (audited offline), or a group of the store
+    #[arg(value_name = "GROUP|FILE")]
+    targets: Vec<String>,
+    /// Write each equivocation as a fork proof file into DIR
+    #[arg(long, value_name = "DIR")]
+    proofs: Option<PathBuf>,
+    /// Change a check's severity: CHECK=error|warn|info|ignore (repeatable)
+    #[arg(long = "severity", value_name = "CHECK=LEVEL", value_parser = parse_override)]
+    severity: Vec<(Check, Option<Severity>)>,
+}
+
+fn parse_override(text: &str) -> Result<(Check, Option<Severity>), String> {
+    let (check, level) = text
+        .split_once('=')
+        .ok_or("want CHECK=LEVEL, e.g. clock-skew=ignore")?;
+    let check = Check::parse(check).ok_or_else(|| {
+        let ids: Vec<&str> = Check::ALL.iter().map(|c| c.id()).collect();
+        format!("`{check}` is not a check id ({})", ids.join(", "))
+    })?;
+    let level = match level {
+        "ignore" => None,
+        other => Some(Severity::parse(other).ok_or("levels are error, warn, info and ignore")?),
+    };
+    Ok((check, level))
+}
+
+fn is_file(target: &str) -> bool {
+    target == "-" || Path::new(target).is_file()
+}
+
+pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
+    let now = now_ms();
+    let mut report = Report::default();
+    let mut checked = Vec::new();
+    if args.targets.is_empty() {
+        let store = ctx.read_store()?;
+        report.merge(audit::store::audit_store(&store, None, now)?);
+        checked.push(json!({ "store": store.dir() }));
+    }
+    for target in &args.targets {
+        if is_file(target) {
+            let input = open_input(Path::new(target))?;
+            report.merge(audit::bundle::audit_bundle(input, now)?);
+            checked.push(json!({ "bundle": target }));
+        } else if target.contains('/') || target.ends_with(".gmm") || target.ends_with(".jsonl") {
+            return Err(CommandError::new(
+                crate::cli::error::EXIT_MISSING,
+                format!("cannot open {target}: no such file"),
+            )
+            .hint("a TARGET that is not a file names a group of the store"));
+        } else {
+            let store = ctx.read_store()?;
+            let group = resolve::group(&store, target)?;
+            report.merge(audit::store::audit_store(&store, Some(group), now)?);
+            checked.push(json!({ "store": store.dir(), "group": group.to_hex() }));
+        }
+    }
+    let overrides: Overrides = args.severity.into_iter().collect();
+    report.finish(&overrides);
+    let proofs = write_proofs(&report, args.proofs.as_deref())?;
+    if ui.json {
+        ui.json_line(&to_json(&report, &checked, &proofs))?;
+    } else {
+        print_human(ui, &report, &proofs)?;
+    }
+    Ok(if report.has_errors() {
+        EXIT_DIFFERENCES
+    } else {
+        0
+    })
+}
+
+/// Writes a fork proof per equivocation; returns (finding index, path).
+fn write_proofs(
+    report: &Report,
+    dir: Option<&Path>,
+) -> Result<Vec<(usize, PathBuf)>, CommandError> {
+    let Some(dir) = dir else {
+        return Ok(Vec::new());
+    };
+    let io = |e: std::io::Error| {
+        CommandError::new(
+            EXIT_IO,
+            format!("cannot write fork proofs in {}: {e}", dir.display()),
+        )
+    };
+    fs::create_dir_all(dir).map_err(io)?;
+    let mut written = Vec::new();
+    for (i, finding) in report.findings.iter().enumerate() {
+        if let Some((a, b)) = &finding.fork {
+            let proof = ForkProof::new(a.clone(), b.clone());
+            let path = dir.join(proof.file_name());
+            fs::write(&path, proof.to_file_text()).map_err(io)?;
+            written.push((i, path));
+        }
+    }
+    Ok(written)
+}
+
+fn to_json(report: &Report, checked: &[Value], proofs: &[(usize, PathBuf)]) -> Value {
+    let counts = report.counts();
+    let findings: Vec<Value> = report
+        .findings
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            json!({
+                "check": f.check.id(),
+                "severity": f.severity.as_str(),
+                "group": f.group.map(|g| g.to_hex()),
+                "events": f.events.iter().map(|e| e.to_hex()).collect::<Vec<_>>(),
+                "message": f.message,
+                "proof": proofs.iter().find(|(j, _)| *j == i).map(|(_, p)| p),
+            })
+        })
+        .collect();
+    json!({
+        "format": 1,
+        "targets": checked,
+        "checked": { "events": report.events_checked, "groups": report.groups_checked },
+        "counts": {
+            "error": counts.get(&Severity::Error).copied().unwrap_or(0),
+            "warn": counts.get(&Severity::Warn).copied().unwrap_or(0),
+            "info": counts.get(&Severity::Info).copied().unwrap_or(0),
+        },
+        "findings": findings,
+    })
+}
+
+fn print_human(ui: &mut Ui, report: &Report, proofs: &[(usize, PathBuf)]) -> std::io::Result<()> {
+    for (i, f) in report.findings.iter().enumerate() {
+        let group = f
+            .group
+            .map_or_else(|| "store".to_string(), |g| g.short()[..8].to_string());
+        ui.line(&format!(
+            "{:<5}  {:<19} {group:<8}  {}",
+            f.severity.as_str(),
+            f.check.id(),
+            f.message
+        ))?;
+        if let Some((_, path)) = proofs.iter().find(|(j, _)| *j == i) {
+            ui.line(&format!(
+                "{:<5}  {:<19} {:<8}  fork proof written to {}",
+                "",
+                "",
+                "",
+                path.display()
+            ))?;
+        }
+    }
+    let counts = report.counts();
+    let count = |s| counts.get(&s).copied().unwrap_or(0);
+    let scope = format!(
+        "{} event(s) in {} group(s) checked",
+        report.events_checked, report.groups_checked
+    );
+    if report.findings.is_empty() {
+        ui.line(&format!("audit: no findings ({scope})"))?;
+    } else {
+        ui.line(&format!(
+            "audit: {} finding(s): {} error, {} warn, {} info ({scope})",
+            report.findings.len(),
+            count(Severity::Error),
+            count(Severity::Warn),
+            count(Severity::Info)
+        ))?;
+    }
+    Ok(())
+}

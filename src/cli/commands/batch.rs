@@ -1,0 +1,198 @@
+//! `gmm batch`: many ops, checked first, then signed and applied at once.
+
+use std::collections::HashMap;
+use std::io::BufRead;
+use std::path::PathBuf;
+
+use gmm::model::event::EventId;
+use gmm::model::event::GroupId;
+use gmm::repo::append::Appender;
+use gmm::repo::identity;
+use gmm::repo::resolve;
+use gmm::rules::view::View;
+use gmm::store::Store;
+
+use crate::cli::context::now_ms;
+use crate::cli::context::Contacts;
+use crate::cli::context::Context;
+use crate::cli::context::OpArgs;
+use crate::cli::error::CommandError;
+use crate::cli::error::EXIT_IO;
+use crate::cli::error::EXIT_USAGE;
+use crate::cli::files::open_input;
+use crate::cli::json;
+use crate::cli::ui::Ui;
+
+/// Apply many ops in one transaction
+///
+/// Reads one op per line, in the syntax of the subcommands: `add GROUP MEMBER
+/// [--role admin] [--name NAME]`, `remove GROUP MEMBER`, `leave GROUP`,
+/// `role GROUP MEMBER ROLE`, `title GROUP TITLE`. Quote words with spaces as in
+/// a shell; `#` starts a comment; blank lines are skipped. Every op is checked
+/// against the view left by the ones before it; if any line is wrong, nothing
+/// is applied and the error names the line. Otherwise all ops are signed (in
+/// parallel) and applied in one transaction, with one result line each.
+///
+/// Examples:
+///   gmm batch ops.txt
+///   printf 'add "Book club" %s --name erin\ntitle "Book club" "Books"\n' "$erin" | gmm batch -
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The file of ops (`-` for standard input, the default)
+    #[arg(default_value = "-", value_name = "FILE")]
+    file: PathBuf,
+}
+
+/// One line of a batch, parsed by the subcommands' own definitions.
+#[derive(clap::Parser, Debug)]
+#[command(
+    no_binary_name = true,
+    disable_help_flag = true,
+    disable_help_subcommand = true
+)]
+struct Line {
+    #[command(subcommand)]
+    op: LineOp,
+}
+
+#[derive(clap::Subcommand, Debug)]
+enum LineOp {
+    Add(super::add::Args),
+    Remove(super::remove::Args),
+    Leave(super::leave::Args),
+    Role(super::role::Args),
+    Title(super::title::Args),
+}
+
+impl LineOp {
+    /// The line's arguments, as the op command they name.
+    fn args(&self) -> &dyn OpArgs {
+        match self {
+            LineOp::Add(a) => a,
+            LineOp::Remove(a) => a,
+            LineOp::Leave(a) => a,
+            LineOp::Role(a) => a,
+            LineOp::Title(a) => a,
+        }
+    }
+}
+
+fn at_line(n: usize, e: CommandError) -> CommandError {
+    CommandError {
+        message: format!("line {n}: {}", e.message),
+        ..e
+    }
+}
+
+/// Reads and parses every line; `(line number, op)`.
+fn read_lines(args: &Args) -> Result<Vec<(usize, LineOp)>, CommandError> {
+    let input = open_input(&args.file)?;
+    let mut ops = Vec::new();
+    // Built once: constructing clap's command tree costs more than parsing a line.
+    let mut command = <Line as clap::CommandFactory>::command();
+    for (i, line) in input.lines().enumerate() {
+        let n = i + 1;
+        let line =
+            line.map_err(|e| CommandError::new(EXIT_IO, format!("line {n}: cannot read: {e}")))?;
+        let text = line.trim();
+        if text.is_empty() || text.starts_with('#') {
+            continue;
+        }
+        let words = shlex::split(text).ok_or_else(|| {
+            CommandError::new(EXIT_USAGE, format!("line {n}: unbalanced quotes"))
+                .hint("quote words with spaces as in a shell")
+        })?;
+        let words: Vec<String> = words
+            .into_iter()
+            .take_while(|w| !w.starts_with('#'))
+            .collect();
+        let parsed = command
+            .try_get_matches_from_mut(&words)
+            .and_then(|matches| <Line as clap::FromArgMatches>::from_arg_matches(&matches))
+            .map_err(|e| {
+                // clap's message up to its usage line, on one line.
+                let text = e.to_string();
+                let first = text
+                    .lines()
+                    .take_while(|l| !l.starts_with("Usage:"))
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .trim_start_matches("error: ")
+                    .to_string();
+                CommandError::new(EXIT_USAGE, format!("line {n}: {first}")).hint(
+                    "a line is an op as on the command line: add, remove, leave, role or title",
+                )
+            })?;
+        ops.push((n, parsed.op));
+    }
+    Ok(ops)
+}
+
+pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
+    let lines = read_lines(&args)?;
+    let store = ctx.write_store()?;
+    let signer = identity::load_signer(&store)?;
+    let contacts = Contacts::new(&store);
+    let mut appender = Appender::new(&store, &signer)?;
+    let mut groups: HashMap<String, GroupId> = HashMap::new();
+    let mut drafted: Vec<(EventId, GroupId, String)> = Vec::with_capacity(lines.len());
+    let time = now_ms();
+    for (n, line) in &lines {
+        let line = line.args();
+        let group = match groups.get(line.group()) {
+            Some(group) => *group,
+            None => {
+                let group =
+                    resolve::group(&store, line.group()).map_err(|e| at_line(*n, e.into()))?;
+                groups.insert(line.group().to_string(), group);
+                group
+            }
+        };
+        let view = appender.view(&group).map_err(|e| at_line(*n, e.into()))?;
+        let op = line.op(&contacts, view).map_err(|e| at_line(*n, e))?;
+        let sentence = json::describe(&signer.public(), &op, view);
+        let id = appender
+            .append(&group, op, time)
+            .map_err(|e| at_line(*n, e.into()))?;
+        drafted.push((id, group, sentence));
+    }
+    let committed = appender.commit()?;
+    report(&store, ui, &committed, &drafted)?;
+    ui.status(&format!(
+        "applied {} op(s) in one transaction",
+        committed.len()
+    ));
+    Ok(0)
+}
+
+fn report(
+    store: &Store,
+    ui: &mut Ui,
+    committed: &[gmm::model::signed::SignedEvent],
+    drafted: &[(EventId, GroupId, String)],
+) -> Result<(), CommandError> {
+    if !ui.json {
+        for (id, _, sentence) in drafted {
+            ui.line(&format!("{}  {sentence}", id.to_hex()))?;
+        }
+        return Ok(());
+    }
+    let by_id: HashMap<EventId, &gmm::model::signed::SignedEvent> =
+        committed.iter().map(|e| (e.id, e)).collect();
+    let mut views: HashMap<GroupId, View> = HashMap::new();
+    for (id, group, _) in drafted {
+        let Some(event) = by_id.get(id) else { continue };
+        if !views.contains_key(group) {
+            let view = store
+                .group_state(group)?
+                .map(|s| s.frontier.view)
+                .unwrap_or_default();
+            views.insert(*group, view);
+        }
+        let meta = store.event_meta(id)?;
+        ui.json_line(&json::event(event, meta.as_ref(), &views[group]))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,175 @@
+//! `gmm diff`: how this store and a peer differ in one group.
+
+use gmm::peer;
+use gmm::peer::Diff;
+use gmm::repo::resolve;
+use gmm::rules::view::Changes;
+use gmm::rules::view::View;
+use serde_json::json;
+use serde_json::Value;
+
+use crate::cli::context::Context;
+use crate::cli::error::CommandError;
+use crate::cli::error::EXIT_DIFFERENCES;
+use crate::cli::peer_arg;
+use crate::cli::peer_arg::PeerArgs;
+use crate::cli::ui::Ui;
+
+/// Show how this store and a peer differ in a group
+///
+/// Compares members (only here, only there), roles and title, the events each
+/// side lacks, and where the two diverged, and sums it up as equal, behind
+/// (we lack events), ahead (the peer lacks events), diverged (both), or forked
+/// (the difference holds two events at one seq). Walks back from both sides'
+/// heads and stops at what both have: the cost follows the difference. Exits 0
+/// when views and event sets are equal, 1 otherwise.
+///
+/// Examples:
+///   gmm diff "Book club" ../bob-store
+///   gmm diff "Book club" from-bob.gmm
+///   gmm diff "Book club" --heads 9c1e2f3a4b5c6d7e,5cb0716ce0f45ba4
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The group: id, id prefix (8+ hex) or title
+    group: String,
+    #[command(flatten)]
+    peer: PeerArgs,
+}
+
+const FIRST: usize = 10;
+
+fn ids(list: &[gmm::model::event::EventId]) -> Value {
+    json!({
+        "count": list.len(),
+        "first": list.iter().take(FIRST).map(|id| id.to_hex()).collect::<Vec<_>>(),
+    })
+}
+
+fn member_json(changes: &[(gmm::model::event::PublicKey, gmm::rules::view::Member)]) -> Vec<Value> {
+    changes
+        .iter()
+        .map(|(k, m)| json!({ "key": k.to_hex(), "role": m.role.as_str(), "name": m.name }))
+        .collect()
+}
+
+fn to_json(diff: &Diff) -> Value {
+    let c = &diff.comparison;
+    let mut value = json!({
+        "verdict": diff.verdict.as_str(),
+        "here": {
+            "view_hash": diff.ours_view.hash().to_hex(),
+            "heads": diff.ours_heads.iter().map(|h| h.to_hex()).collect::<Vec<_>>(),
+        },
+        "there": {
+            "view_hash": diff.theirs_view_hash.map(|h| h.to_hex()),
+            "heads": diff.theirs_heads.iter().map(|h| h.to_hex()).collect::<Vec<_>>(),
+            "view_known": diff.theirs_view.is_some(),
+        },
+        "events_only_here": ids(&c.ours_only),
+        "events_only_there": ids(&[c.theirs_only.clone(), c.unknown_theirs.clone()].concat()),
+        "frontier": c.frontier.iter().map(|id| id.to_hex()).collect::<Vec<_>>(),
+        "forks": c.forks.iter().map(|(a, b)| json!([a.to_hex(), b.to_hex()])).collect::<Vec<_>>(),
+        "visited": c.visited,
+    });
+    if let Some(theirs) = &diff.theirs_view {
+        let changes = Changes::between(theirs, &diff.ours_view);
+        value["members_only_here"] = json!(member_json(&changes.added));
+        value["members_only_there"] = json!(member_json(&changes.removed));
+        value["roles"] = json!(changes
+            .roles
+            .iter()
+            .map(|(k, there, here)| json!({ "key": k.to_hex(), "here": here.as_str(), "there": there.as_str() }))
+            .collect::<Vec<_>>());
+        value["title"] = changes.title.map_or(
+            Value::Null,
+            |(there, here)| json!({ "here": here, "there": there }),
+        );
+    }
+    value
+}
+
+fn human(ui: &mut Ui, diff: &Diff, verbose: bool) -> std::io::Result<()> {
+    let c = &diff.comparison;
+    let there_count = c.theirs_only.len() + c.unknown_theirs.len();
+    ui.line(&format!(
+        "{}: {} event(s) only here, {} only there",
+        diff.verdict.as_str(),
+        c.ours_only.len(),
+        there_count
+    ))?;
+    let view: &View = &diff.ours_view;
+    match &diff.theirs_view {
+        Some(theirs) => {
+            let changes = Changes::between(theirs, view);
+            for (key, m) in &changes.added {
+                ui.line(&format!(
+                    "member only here:  {} ({})",
+                    view.label(key),
+                    m.role
+                ))?;
+            }
+            for (key, m) in &changes.removed {
+                ui.line(&format!(
+                    "member only there: {} ({})",
+                    theirs.label(key),
+                    m.role
+                ))?;
+            }
+            for (key, there, here) in &changes.roles {
+                ui.line(&format!(
+                    "role of {}: {here} here, {there} there",
+                    view.label(key)
+                ))?;
+            }
+            if let Some((there, here)) = &changes.title {
+                ui.line(&format!("title: \"{here}\" here, \"{there}\" there"))?;
+            }
+        }
+        None => ui.line("their view: unknown here (this store lacks part of their past)")?,
+    }
+    let show = |list: &[gmm::model::event::EventId]| {
+        let n = if verbose { list.len() } else { FIRST };
+        let mut shown: Vec<String> = list.iter().take(n).map(|id| id.short()).collect();
+        if list.len() > n {
+            shown.push(format!("… {} more", list.len() - n));
+        }
+        shown.join(", ")
+    };
+    if !c.ours_only.is_empty() {
+        ui.line(&format!("events they lack: {}", show(&c.ours_only)))?;
+    }
+    let theirs: Vec<_> = [c.theirs_only.clone(), c.unknown_theirs.clone()].concat();
+    if !theirs.is_empty() {
+        ui.line(&format!("events we lack:   {}", show(&theirs)))?;
+    }
+    if !c.frontier.is_empty() {
+        ui.line(&format!("diverged after:   {}", show(&c.frontier)))?;
+    }
+    if !c.unknown_theirs.is_empty() {
+        ui.line(&format!(
+            "note: {} of their heads are unknown here, so what they lack is counted against their known heads only",
+            c.unknown_theirs.len()
+        ))?;
+    }
+    for (a, b) in &c.forks {
+        ui.line(&format!(
+            "fork: {} here and {} there share an author and seq",
+            a.short(),
+            b.short()
+        ))?;
+    }
+    Ok(())
+}
+
+pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
+    let store = ctx.read_store()?;
+    let group = resolve::group(&store, &args.group)?;
+    let peer = peer_arg::peer(&store, &group, args.peer.path.as_deref(), &args.peer.heads)?;
+    let diff = peer::diff(&store, &group, &peer)?;
+    if ui.json {
+        ui.json_line(&to_json(&diff))?;
+    } else {
+        human(ui, &diff, ui.verbose > 0)?;
+    }
+    Ok(if diff.is_equal() { 0 } else { EXIT_DIFFERENCES })
+}

@@ -1,0 +1,48 @@
+//! `gmm group list`: the groups in this store.
+
+use serde_json::json;
+
+use crate::cli::context::Context;
+use crate::cli::error::CommandError;
+use crate::cli::ui::Ui;
+
+/// List the groups in this store
+///
+/// One line per group: short id, member count, title (`-v` for full ids).
+///
+/// Examples:
+///   gmm group list
+///   gmm group list --json | jq -r 'select(.members > 100) | .title'
+#[derive(clap::Args, Debug)]
+pub struct Args {}
+
+pub fn run(ctx: &Context, ui: &mut Ui, _args: Args) -> Result<u8, CommandError> {
+    let store = ctx.read_store()?;
+    for group in store.groups()? {
+        let Some(state) = store.group_state(&group)? else {
+            continue;
+        };
+        let view = &state.view();
+        if ui.json {
+            ui.json_line(&json!({
+                "group": group.to_hex(),
+                "title": view.title,
+                "members": view.members.len(),
+                "events": state.event_count,
+                "view_hash": view.hash().to_hex(),
+            }))?;
+        } else {
+            let id = if ui.verbose > 0 {
+                group.to_hex()
+            } else {
+                group.short()
+            };
+            ui.line(&format!(
+                "{id}  {:>3} members  {}",
+                view.members.len(),
+                view.title
+            ))?;
+        }
+    }
+    Ok(0)
+}

@@ -1,0 +1,25 @@
+//! `gmm id`: print the store's own public key.
+
+use serde_json::json;
+
+use crate::cli::context::Context;
+use crate::cli::error::CommandError;
+use crate::cli::ui::Ui;
+
+/// Print this store's public key
+///
+/// Example:
+///   me=$(gmm id)
+#[derive(clap::Args, Debug)]
+pub struct Args {}
+
+pub fn run(ctx: &Context, ui: &mut Ui, _args: Args) -> Result<u8, CommandError> {
+    let store = ctx.read_store()?;
+    let key = store.identity()?;
+    if ui.json {
+        ui.json_line(&json!({ "key": key.to_hex() }))?;
+    } else {
+        ui.line(&key.to_hex())?;
+    }
+    Ok(0)
+}

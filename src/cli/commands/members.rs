@@ -1,0 +1,121 @@
+//! `gmm members`: the group's member view, now or as of an event.
+
+use gmm::model::event::EventId;
+use gmm::repo::replay;
+use gmm::repo::resolve;
+use gmm::store::Store;
+use serde_json::json;
+
+use crate::cli::context;
+use crate::cli::context::Context;
+use crate::cli::error::CommandError;
+use crate::cli::error::EXIT_MISSING;
+use crate::cli::error::EXIT_USAGE;
+use crate::cli::json;
+use crate::cli::ui::Ui;
+
+/// Show a group's members and their roles
+///
+/// With --at EVENT, shows the view of that event's past plus the event itself:
+/// what its author saw after applying it, and says whether that matches the
+/// view hash the author signed into the event.
+///
+/// Examples:
+///   gmm members "Book club"
+///   gmm members "Book club" --at 9c1e2f3a
+///   gmm members "Book club" --json | jq -r '.members[] | select(.role == "admin") | .key'
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The group: id, id prefix (8+ hex) or title
+    group: String,
+    /// Show the view as of this event (id or id prefix, 8+ hex)
+    #[arg(long, value_name = "EVENT")]
+    at: Option<String>,
+}
+
+/// Finds one of the group's events by id or unique id prefix.
+fn find_event(
+    store: &Store,
+    group: &gmm::model::event::GroupId,
+    query: &str,
+) -> Result<EventId, CommandError> {
+    let query = query.to_ascii_lowercase();
+    if query.len() < resolve::MIN_PREFIX || !query.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(CommandError::new(
+            EXIT_USAGE,
+            format!("`{query}` is not an event id or a prefix of 8+ hex characters"),
+        ));
+    }
+    let matches: Vec<EventId> = store
+        .group_event_ids(group)?
+        .into_iter()
+        .filter(|id| id.to_hex().starts_with(&query))
+        .collect();
+    match matches.as_slice() {
+        [one] => Ok(*one),
+        [] => Err(CommandError::new(
+            EXIT_MISSING,
+            format!("no event of this group matches `{query}`"),
+        )
+        .hint("`gmm log GROUP` lists the group's events")),
+        many => Err(CommandError::new(
+            EXIT_USAGE,
+            format!("`{query}` matches {} events", many.len()),
+        )
+        .hint("give more characters of the id")),
+    }
+}
+
+pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
+    let store = ctx.read_store()?;
+    let (group, state) = context::group_state(&store, &args.group)?;
+    let (view, at) = match &args.at {
+        None => (state.view().clone(), None),
+        Some(query) => {
+            let id = find_event(&store, &group, query)?;
+            (replay::view_at(&store, &group, &id)?, Some(id))
+        }
+    };
+    let signed_view = match at {
+        Some(id) => store
+            .event(&id)?
+            .filter(|e| !e.event.parents.is_empty())
+            .map(|e| e.event.view),
+        None => None,
+    };
+    if ui.json {
+        let mut value = json::members(&view);
+        if let Some(id) = at {
+            value["at"] = json!(id.to_hex());
+            value["matches_signed_view"] = json!(signed_view.map(|v| v == view.hash()));
+        }
+        ui.json_line(&value)?;
+        return Ok(0);
+    }
+    for (key, member) in &view.members {
+        let key = if ui.verbose > 0 {
+            key.to_hex()
+        } else {
+            key.short()
+        };
+        let line = format!("{:<6}  {key}  {}", member.role.as_str(), member.name);
+        ui.line(line.trim_end())?;
+    }
+    ui.status(&format!(
+        "{} member(s) in \"{}\"",
+        view.members.len(),
+        view.title
+    ));
+    match (at, signed_view) {
+        (Some(id), Some(signed)) if signed == view.hash() => ui.status(&format!(
+            "as of {}: matches the view hash its author signed",
+            id.short()
+        )),
+        (Some(id), Some(_)) => ui.status(&format!(
+            "as of {}: differs from the view hash its author signed (see `gmm audit`)",
+            id.short()
+        )),
+        _ => {}
+    }
+    Ok(0)
+}

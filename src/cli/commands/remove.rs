@@ -1,0 +1,44 @@
+//! `gmm remove`: sign and append a Remove.
+
+use gmm::model::event::Op;
+use gmm::repo::resolve;
+
+use crate::cli::context::append_one;
+use crate::cli::context::Contacts;
+use crate::cli::context::Context;
+use crate::cli::context::OpArgs;
+use crate::cli::error::CommandError;
+use crate::cli::ui::Ui;
+
+/// Remove a member from a group
+///
+/// MEMBER is a key, a key prefix (8+ hex characters) or a name in the group.
+///
+/// Example:
+///   gmm remove "Book club" bob
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The group: id, id prefix (8+ hex) or title
+    group: String,
+    /// Who to remove
+    member: String,
+}
+
+impl OpArgs for Args {
+    fn group(&self) -> &str {
+        &self.group
+    }
+
+    fn op(
+        &self,
+        _contacts: &Contacts<'_>,
+        view: &gmm::rules::view::View,
+    ) -> Result<Op, CommandError> {
+        let member = resolve::member(&self.member, &view.names, &view.title)?;
+        Ok(Op::Remove { member })
+    }
+}
+
+pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
+    append_one(ctx, ui, &args)
+}

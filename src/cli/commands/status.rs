@@ -1,0 +1,124 @@
+//! `gmm status`: heads, view hash, counts, pending, forks and conflicts.
+
+use std::collections::BTreeSet;
+
+use serde_json::json;
+
+use crate::cli::context;
+use crate::cli::context::Context;
+use crate::cli::error::CommandError;
+use crate::cli::json;
+use crate::cli::ui::Ui;
+
+/// Show a group's heads, view hash, counts, pending events, forks and conflicts
+///
+/// Also shows the store's log head hash (the local append log commits to the
+/// store's whole history).
+///
+/// Example:
+///   gmm status "Book club" --json | jq .view_hash
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The group: id, id prefix (8+ hex) or title
+    group: String,
+}
+
+pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
+    let store = ctx.read_store()?;
+    let (group, state) = context::group_state(&store, &args.group)?;
+    let heads = store.heads(&group)?;
+    let log_head = store.log_head()?;
+    let pending = store.pending(&group)?;
+    let view = state.view();
+    let missing: BTreeSet<String> = pending
+        .iter()
+        .flat_map(|p| p.missing.iter())
+        .filter(|id| store.event_meta(id).ok().flatten().is_none())
+        .map(|id| id.to_hex())
+        .collect();
+    let forks: Vec<String> = view.forked.iter().map(|k| k.to_hex()).collect();
+    let title_conflicts: Vec<_> = view
+        .title_conflicts
+        .iter()
+        .map(|c| json!({ "type": "title", "event": c.event.to_hex(), "title": c.title }))
+        .collect();
+    let cycles: Vec<_> = view
+        .removal_cycles
+        .iter()
+        .map(|c| {
+            let removed: Vec<String> = c.iter().map(|r| r.target.to_hex()).collect();
+            let events: Vec<String> = c.iter().map(|r| r.event.to_hex()).collect();
+            json!({ "type": "removal-cycle", "removed": removed, "events": events })
+        })
+        .collect();
+    if ui.json {
+        let conflicts: Vec<_> = title_conflicts.iter().chain(&cycles).cloned().collect();
+        ui.json_line(&json!({
+            "group": group.to_hex(),
+            "title": view.title,
+            "view_hash": view.hash().to_hex(),
+            "heads": heads.iter().map(json::parent).collect::<Vec<_>>(),
+            "log_head": { "len": log_head.len, "hash": log_head.to_hex() },
+            "counts": {
+                "events": state.event_count,
+                "members": view.members.len(),
+                "pending": pending.len(),
+            },
+            "pending": pending.iter().map(|p| p.event.id.to_hex()).collect::<Vec<_>>(),
+            "missing": missing,
+            "forks": forks,
+            "conflicts": conflicts,
+        }))?;
+        return Ok(0);
+    }
+    let lines = [
+        format!("group:     {} \"{}\"", group.to_hex(), view.title),
+        format!("view hash: {}", view.hash().to_hex()),
+        format!("members:   {}", view.members.len()),
+        format!(
+            "events:    {} ({} pending)",
+            state.event_count,
+            pending.len()
+        ),
+        format!("heads:     {}", heads.len()),
+    ];
+    for line in lines {
+        ui.line(&line)?;
+    }
+    for head in &heads {
+        ui.line(&format!(
+            "  {}  {}#{}",
+            head.id.short(),
+            view.label(&head.author),
+            head.seq
+        ))?;
+    }
+    ui.line(&format!(
+        "log head:  {} ({} entries)",
+        log_head.to_hex(),
+        log_head.len
+    ))?;
+    for id in &missing {
+        ui.line(&format!("missing:   {id} (cited by a pending event)"))?;
+    }
+    for key in &view.forked {
+        ui.line(&format!(
+            "fork:      {} signed two events at one seq",
+            view.label(key)
+        ))?;
+    }
+    for c in &view.title_conflicts {
+        ui.line(&format!(
+            "conflict:  title \"{}\" lost to \"{}\" (rule 6)",
+            c.title, view.title
+        ))?;
+    }
+    for c in &view.removal_cycles {
+        let names: Vec<String> = c.iter().map(|r| view.label(&r.target)).collect();
+        ui.line(&format!(
+            "conflict:  removal cycle, all removed: {} (rule 5)",
+            names.join(", ")
+        ))?;
+    }
+    Ok(0)
+}

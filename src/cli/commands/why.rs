@@ -1,0 +1,138 @@
+//! `gmm why`: which events decide a member's status and role.
+
+use gmm::repo::resolve;
+use gmm::repo::why;
+use gmm::rules::explain::Judged;
+use gmm::rules::projection::Verdict;
+use gmm::rules::view::View;
+use gmm::store::EventMeta;
+use gmm::store::Store;
+use serde_json::json;
+use serde_json::Value;
+
+use crate::cli::context;
+use crate::cli::context::Context;
+use crate::cli::error::CommandError;
+use crate::cli::json;
+use crate::cli::ui::Ui;
+
+/// Explain a member's status and role
+///
+/// Shows the events that decide whether MEMBER is in the group and with which
+/// role, the rule of SPEC §3 that decided, and the events about or by MEMBER
+/// that had no effect (unauthorized, or revoked by a concurrent removal).
+///
+/// Example:
+///   gmm why "Book club" bob
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The group: id, id prefix (8+ hex) or title
+    group: String,
+    /// The member: key, key prefix (8+ hex) or name
+    member: String,
+}
+
+fn judged_json(store: &Store, j: &Judged, view: &View) -> Value {
+    let meta = store.event_meta(&j.event.id).ok().flatten();
+    let meta = meta.or_else(|| {
+        Some(EventMeta {
+            group: view.group,
+            lamport: 0,
+            log_index: 0,
+            verdict: j.verdict.clone(),
+        })
+    });
+    json::event(&j.event, meta.as_ref(), view)
+}
+
+fn line(store: &Store, j: &Judged, view: &View) -> String {
+    let e = &j.event;
+    let status = match &j.verdict {
+        Verdict::Effective => "effective".to_string(),
+        Verdict::Unauthorized(reason) => format!("unauthorized: {reason} (rule 2)"),
+        Verdict::Revoked { by } => {
+            let what = store
+                .event(by)
+                .ok()
+                .flatten()
+                .map(|r| {
+                    format!(
+                        "{} by {}",
+                        json::describe_op(&r.event, view),
+                        view.label(&r.event.author)
+                    )
+                })
+                .unwrap_or_default();
+            format!(
+                "revoked by {} ({what}), concurrent with it (rule 5)",
+                by.short()
+            )
+        }
+    };
+    format!(
+        "    {}  {}#{}  {}  [{status}]",
+        e.id.short(),
+        view.label(&e.event.author),
+        e.event.seq,
+        json::describe_op(&e.event, view)
+    )
+}
+
+pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
+    let store = ctx.read_store()?;
+    let (group, state) = context::group_state(&store, &args.group)?;
+    let view = state.view();
+    let candidates = why::named_keys(&store, &group, view)?;
+    let member = resolve::member(&args.member, &candidates, &view.title)?;
+    let why = why::explain(&store, &group, view, &member)?;
+    if ui.json {
+        let events = |list: &[Judged]| -> Vec<Value> {
+            list.iter().map(|j| judged_json(&store, j, view)).collect()
+        };
+        ui.json_line(&json!({
+            "group": group.to_hex(),
+            "member": member.to_hex(),
+            "name": candidates.get(&member).cloned().unwrap_or_default(),
+            "is_member": why.current.is_some(),
+            "role": why.current.as_ref().map(|m| m.role.as_str()),
+            "membership": { "rule": why.membership_rule, "events": events(&why.membership) },
+            "role_decided_by": { "rule": why.role_rule, "events": events(&why.role) },
+            "ineffective": events(&why.ineffective),
+            "cycles": why.cycles.iter().map(|c| c.iter().map(|id| id.to_hex()).collect::<Vec<_>>()).collect::<Vec<_>>(),
+        }))?;
+        return Ok(0);
+    }
+    let name = candidates.get(&member).cloned().unwrap_or_default();
+    let label = match name.as_str() {
+        "" => member.short(),
+        name => format!("{name} ({})", member.short()),
+    };
+    match &why.current {
+        Some(m) => ui.line(&format!("{label} is a member, role {}", m.role))?,
+        None => ui.line(&format!("{label} is not a member"))?,
+    }
+    ui.line(&format!("  membership: {}", why.membership_rule))?;
+    for j in &why.membership {
+        ui.line(&line(&store, j, view))?;
+    }
+    if why.current.is_some() && !why.role.is_empty() {
+        ui.line(&format!("  role: {}", why.role_rule))?;
+        for j in &why.role {
+            ui.line(&line(&store, j, view))?;
+        }
+    }
+    if !why.ineffective.is_empty() {
+        ui.line("  events about or by them that had no effect:")?;
+        for j in &why.ineffective {
+            ui.line(&line(&store, j, view))?;
+        }
+    }
+    for cycle in &why.cycles {
+        let ids: Vec<String> = cycle.iter().map(|id| id.short()).collect();
+        ui.line(&format!(
+            "  removal cycle (shown as a conflict): {}",
+            ids.join(", ")
+        ))?;
+    }
+    Ok(0)
+}

@@ -1,0 +1,468 @@
+//! Export and import of bundles (SPEC §6) between a store and a byte stream.
+//!
+//! Export streams one stored record at a time. Import reads records in chunks
+//! (at most [`CHUNK_RECORDS`] records or [`CHUNK_BYTES`] bytes), verifies each
+//! chunk's signatures on all cores, offers the events to an [`Ingest`], and
+//! commits each chunk: memory is bounded by the chunk, not the bundle, and a
+//! truncated or corrupt bundle keeps every event that verified before the
+//! error is reported.
+
+use std::io::BufRead;
+use std::io::Write;
+
+use rayon::prelude::*;
+
+use crate::bundle::jsonl;
+use crate::bundle::source::Item;
+use crate::bundle::source::Source;
+use crate::bundle::BundleHeader;
+use crate::bundle::BundleKind;
+use crate::bundle::BundleWriter;
+use crate::bundle::Trailer;
+use crate::error::Error;
+use crate::error::Result;
+use crate::model::event::EventError;
+use crate::model::event::EventId;
+use crate::model::event::GroupId;
+use crate::model::keys::SecretKey;
+use crate::model::signed::SignedEvent;
+use crate::repo::ingest::Ingest;
+use crate::repo::ingest::Outcome;
+use crate::repo::ingest::Summary;
+use crate::rules::projection::History;
+use crate::store::Store;
+use crate::walk;
+
+/// Records per import chunk.
+pub const CHUNK_RECORDS: usize = 4096;
+/// Bytes per import chunk.
+pub const CHUNK_BYTES: usize = 8 << 20;
+
+/// The two bundle encodings.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Format {
+    Binary,
+    Jsonl,
+}
+
+/// What to export.
+pub struct ExportRequest<'a> {
+    pub group: GroupId,
+    /// Leave out these events and their past (`--since`); empty: everything.
+    pub since: Vec<EventId>,
+    pub kind: BundleKind,
+    /// Events the sender lacks, added to those its pending events wait for.
+    pub want: Vec<EventId>,
+    pub format: Format,
+    pub signer: Option<&'a SecretKey>,
+    pub created: u64,
+}
+
+/// What an export wrote.
+pub struct ExportReport {
+    pub header: BundleHeader,
+    pub trailer: Option<Trailer>,
+    /// Given `since` heads this store does not hold.
+    pub unknown_since: Vec<EventId>,
+}
+
+/// The ids a group's pending events wait for that the store lacks.
+pub fn lacking(store: &Store, group: &GroupId) -> Result<Vec<EventId>> {
+    let mut want = Vec::new();
+    for pending in store.pending(group)? {
+        for id in pending.missing {
+            if store.event_meta(&id)?.is_none() && !want.contains(&id) {
+                want.push(id);
+            }
+        }
+    }
+    want.sort();
+    Ok(want)
+}
+
+/// Writes a bundle of the group's events (all, or those not in the past of
+/// `since`), parents before children.
+pub fn export(
+    store: &Store,
+    request: &ExportRequest<'_>,
+    out: &mut dyn Write,
+    progress: &mut dyn FnMut(u64),
+) -> Result<ExportReport> {
+    let group = request.group;
+    let state = store
+        .group_state(&group)?
+        .ok_or_else(|| Error::UnknownGroup {
+            query: group.to_hex(),
+        })?;
+    let heads = store.heads(&group)?;
+    let (ids, prerequisites, unknown_since) = if request.since.is_empty() {
+        let ids = store
+            .history(group)
+            .events_after(None)?
+            .into_iter()
+            .map(|e| e.id)
+            .collect();
+        (ids, Vec::new(), Vec::new())
+    } else {
+        let ours: Vec<EventId> = heads.iter().map(|h| h.id).collect();
+        let diff = walk::difference(store, &group, &ours, &request.since)?;
+        (diff.ours_only, diff.prerequisites, diff.unknown)
+    };
+    let mut want = lacking(store, &group)?;
+    want.extend(request.want.iter().copied());
+    want.sort();
+    want.dedup();
+    let header = BundleHeader {
+        group,
+        kind: request.kind,
+        heads,
+        view_hash: state.view().hash(),
+        want,
+        prerequisites,
+        event_count: ids.len() as u64,
+        created: request.created,
+    };
+    let trailer = write_bundle(
+        store,
+        &header,
+        &ids,
+        request.format,
+        request.signer,
+        out,
+        progress,
+    )?;
+    Ok(ExportReport {
+        header,
+        trailer,
+        unknown_since,
+    })
+}
+
+/// Writes a bundle of stored events under a header, in either format.
+pub fn write_bundle(
+    store: &Store,
+    header: &BundleHeader,
+    ids: &[EventId],
+    format: Format,
+    signer: Option<&SecretKey>,
+    out: &mut dyn Write,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Option<Trailer>> {
+    match format {
+        Format::Binary => {
+            let mut writer = BundleWriter::new(&mut *out, header)?;
+            for (n, id) in ids.iter().enumerate() {
+                writer.record(&stored(store, id)?.record())?;
+                progress(n as u64 + 1);
+            }
+            Ok(Some(writer.finish(signer)?.1))
+        }
+        Format::Jsonl => {
+            jsonl::write_header(out, header)?;
+            for (n, id) in ids.iter().enumerate() {
+                jsonl::write_event(out, &stored(store, id)?)?;
+                progress(n as u64 + 1);
+            }
+            out.flush().map_err(crate::bundle::BundleError::from)?;
+            Ok(None)
+        }
+    }
+}
+
+/// Reads a whole bundle into memory: its header and the events that verify.
+/// A damaged bundle is an error (a peer's state is not read from one).
+pub fn read_events(input: impl BufRead) -> Result<(BundleHeader, Vec<SignedEvent>)> {
+    let mut source = Source::open(input)?;
+    let header = source.header().clone();
+    let mut events = Vec::new();
+    while let Some(item) = source.next_item()? {
+        if let Item::Record(record) = item {
+            if let Ok(event) = SignedEvent::from_record(&record) {
+                if event.group() == header.group {
+                    events.push(event);
+                }
+            }
+        }
+    }
+    source.finish()?;
+    Ok((header, events))
+}
+
+fn stored(store: &Store, id: &EventId) -> Result<SignedEvent> {
+    store.event(id)?.ok_or_else(|| {
+        Error::Store(crate::store::StoreError::Corrupt {
+            path: store.dir().to_owned(),
+            what: format!("indexed event {} is missing", id.short()),
+        })
+    })
+}
+
+/// What an import did (or, with `dry_run`, would do).
+#[derive(Debug, Default)]
+pub struct ImportReport {
+    pub header: Option<BundleHeader>,
+    pub summary: Summary,
+    /// One sentence per record that was refused, and why.
+    pub findings: Vec<String>,
+    pub trailer: Option<Trailer>,
+    pub records: u64,
+}
+
+/// An import's report, and the error that stopped it, if any (events that
+/// verified before it are kept).
+pub struct ImportOutcome {
+    pub report: ImportReport,
+    pub error: Option<Error>,
+}
+
+/// Imports one bundle from `input`. With `dry_run`, nothing is written (the
+/// bundle is then held in memory as one transaction).
+pub fn import(
+    store: &Store,
+    input: impl BufRead,
+    dry_run: bool,
+    progress: &mut dyn FnMut(u64),
+) -> ImportOutcome {
+    let mut report = ImportReport::default();
+    let error = run_import(store, input, dry_run, progress, &mut report).err();
+    ImportOutcome { report, error }
+}
+
+fn run_import(
+    store: &Store,
+    input: impl BufRead,
+    dry_run: bool,
+    progress: &mut dyn FnMut(u64),
+    report: &mut ImportReport,
+) -> Result<()> {
+    let mut source = Source::open(input)?;
+    let header = source.header().clone();
+    report.header = Some(header.clone());
+    // Each chunk is its own transaction. A transaction reads the log head at
+    // its first append, so the next one may be opened before this one
+    // commits. While the pool verifies chunk N+1, this thread offers and
+    // commits chunk N.
+    let mut ingest = Ingest::new(store)?;
+    let mut verified: Option<Vec<Checked>> = None;
+    let read_result = loop {
+        let (chunk, end) = read_chunk(&mut source);
+        let previous = verified.take();
+        let (checked, offered) = rayon::join(
+            || verify_chunk(chunk),
+            || -> Result<()> {
+                let Some(previous) = previous else {
+                    return Ok(());
+                };
+                offer_chunk(&mut ingest, &header, previous, report)?;
+                if !dry_run {
+                    merge(
+                        &mut report.summary,
+                        std::mem::replace(&mut ingest, Ingest::new(store)?).commit()?,
+                    );
+                }
+                Ok(())
+            },
+        );
+        offered?;
+        progress(report.records);
+        verified = Some(checked);
+        if let Some(end) = end {
+            break end;
+        }
+    };
+    // The last chunk, and what verified before a framing error.
+    if let Some(last) = verified {
+        offer_chunk(&mut ingest, &header, last, report)?;
+    }
+    progress(report.records);
+    if dry_run {
+        merge(&mut report.summary, ingest.summary()?);
+    } else {
+        merge(&mut report.summary, ingest.commit()?);
+    }
+    read_result?;
+    report.trailer = source.finish()?;
+    Ok(())
+}
+
+/// An item with the result of decoding and verifying it (None for a line
+/// that yielded no record).
+type Checked = (Item, Option<std::result::Result<SignedEvent, EventError>>);
+
+/// Reads up to a chunk of items; the second value is set when the bundle
+/// ended (Ok) or broke (Err) during this chunk.
+fn read_chunk<R: BufRead>(
+    source: &mut Source<R>,
+) -> (
+    Vec<Item>,
+    Option<std::result::Result<(), crate::bundle::BundleError>>,
+) {
+    let mut chunk = Vec::new();
+    let mut bytes = 0;
+    while chunk.len() < CHUNK_RECORDS && bytes < CHUNK_BYTES {
+        match source.next_item() {
+            Ok(Some(item)) => {
+                bytes += match &item {
+                    Item::Record(r) => r.len(),
+                    Item::Bad { raw, .. } => raw.len(),
+                };
+                chunk.push(item);
+            }
+            Ok(None) => return (chunk, Some(Ok(()))),
+            Err(e) => return (chunk, Some(Err(e))),
+        }
+    }
+    (chunk, None)
+}
+
+/// Decodes and verifies a chunk's records on all cores.
+fn verify_chunk(chunk: Vec<Item>) -> Vec<Checked> {
+    chunk
+        .into_par_iter()
+        .map(|item| {
+            let checked = match &item {
+                Item::Record(record) => Some(SignedEvent::from_record(record)),
+                Item::Bad { .. } => None,
+            };
+            (item, checked)
+        })
+        .collect()
+}
+
+/// Offers a verified chunk in order.
+fn offer_chunk(
+    ingest: &mut Ingest<'_>,
+    header: &BundleHeader,
+    checked: Vec<Checked>,
+    report: &mut ImportReport,
+) -> Result<()> {
+    for (item, checked) in checked {
+        report.records += 1;
+        match (item, checked) {
+            (Item::Bad { reason, raw }, _) => {
+                ingest.refuse(&raw, Outcome::Malformed(reason.clone()));
+                report.findings.push(format!("malformed: {reason}"));
+            }
+            (Item::Record(record), Some(Ok(event))) if event.group() != header.group => {
+                let reason = format!(
+                    "event {} belongs to group {}, not to the bundle's group {}",
+                    event.id.short(),
+                    event.group().short(),
+                    header.group.short()
+                );
+                ingest.refuse(&record, Outcome::Malformed(reason.clone()));
+                report.findings.push(format!("malformed: {reason}"));
+            }
+            (Item::Record(record), Some(checked)) => {
+                let (id, outcome) = ingest.offer_checked(&record, checked)?;
+                let id = id.map_or_else(
+                    || "a record".to_string(),
+                    |id| format!("event {}", id.short()),
+                );
+                match &outcome {
+                    Outcome::Malformed(reason) => {
+                        report.findings.push(format!("malformed: {id}: {reason}"))
+                    }
+                    Outcome::BadSignature => report
+                        .findings
+                        .push(format!("bad-signature: {id} does not verify")),
+                    Outcome::BadLink(reason) => {
+                        report.findings.push(format!("bad-link: {id}: {reason}"))
+                    }
+                    _ => {}
+                }
+            }
+            (Item::Record(_), None) => {}
+        }
+    }
+    Ok(())
+}
+
+fn merge(total: &mut Summary, part: Summary) {
+    for (word, n) in part.counts {
+        *total.counts.entry(word).or_default() += n;
+    }
+    total.released += part.released;
+    for (group, (before, after)) in part.groups {
+        let entry = total.groups.entry(group).or_insert((before, after.clone()));
+        entry.1 = after;
+    }
+}
+
+/// What a bundle holds, read without a store (`bundle inspect`, `bundle verify`).
+#[derive(Debug)]
+pub struct Scan {
+    pub header: BundleHeader,
+    pub trailer: Option<Trailer>,
+    pub events: u64,
+    pub ops: std::collections::BTreeMap<&'static str, u64>,
+    pub authors: std::collections::BTreeMap<crate::model::event::PublicKey, u64>,
+    /// Ids of the events that verified.
+    pub ids: std::collections::HashSet<EventId>,
+    /// Ids the verified events cite (parents and `prev`).
+    pub cited: std::collections::BTreeSet<EventId>,
+    /// One sentence per record that would be refused.
+    pub problems: Vec<String>,
+}
+
+/// Reads a whole bundle, checking every record and the trailer.
+pub fn scan(input: impl BufRead) -> Result<Scan> {
+    let mut source = Source::open(input)?;
+    let mut scan = Scan {
+        header: source.header().clone(),
+        trailer: None,
+        events: 0,
+        ops: Default::default(),
+        authors: Default::default(),
+        ids: Default::default(),
+        cited: Default::default(),
+        problems: Vec::new(),
+    };
+    loop {
+        let item = match source.next_item() {
+            Ok(Some(item)) => item,
+            Ok(None) => break,
+            Err(e) => return Err(e.into()),
+        };
+        scan.events += 1;
+        let record = match item {
+            Item::Bad { reason, .. } => {
+                scan.problems.push(format!("malformed: {reason}"));
+                continue;
+            }
+            Item::Record(record) => record,
+        };
+        match SignedEvent::from_record(&record) {
+            Ok(event) if event.group() != scan.header.group => scan.problems.push(format!(
+                "malformed: event {} belongs to another group ({})",
+                event.id.short(),
+                event.group().short()
+            )),
+            Ok(event) => {
+                *scan.ops.entry(event.event.op.kind()).or_default() += 1;
+                *scan.authors.entry(event.event.author).or_default() += 1;
+                scan.cited.extend(event.event.parents.iter().map(|p| p.id));
+                scan.cited.extend(event.event.prev);
+                scan.ids.insert(event.id);
+            }
+            Err(e) => scan.problems.push(format!("record {}: {e}", scan.events)),
+        }
+    }
+    scan.trailer = source.finish()?;
+    Ok(scan)
+}
+
+/// The events a bundle cites that neither it nor the store holds: what the
+/// store lacks to apply it cleanly (its unmet prerequisites).
+pub fn missing_here(store: &Store, scan: &Scan) -> Result<Vec<EventId>> {
+    let mut missing = Vec::new();
+    let prerequisites = scan.header.prerequisites.iter().map(|p| p.id);
+    let cited: std::collections::BTreeSet<EventId> =
+        scan.cited.iter().copied().chain(prerequisites).collect();
+    for id in cited {
+        if !scan.ids.contains(&id) && store.event_meta(&id)?.is_none() {
+            missing.push(id);
+        }
+    }
+    Ok(missing)
+}

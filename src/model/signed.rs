@@ -1,0 +1,169 @@
+//! Signed records (SPEC §2): an event is encoded by [`crate::model::codec`];
+//! its id is a domain-separated blake3 hash of those exact bytes; the author
+//! signs a domain-separated message made from the id. A *signed record* is
+//! what the store keeps and peers exchange: the 64-byte signature followed by
+//! the encoded event, never re-encoded.
+
+use crate::model::codec;
+use crate::model::event::Event;
+use crate::model::event::EventError;
+use crate::model::event::ParentRef;
+use crate::model::hash;
+use crate::model::ids::EventId;
+use crate::model::ids::GroupId;
+use crate::model::keys;
+
+/// Length of the signature that opens a signed record.
+pub const SIGNATURE_BYTES: usize = 64;
+
+/// An encoded, named event not yet signed. Ids do not depend on signatures,
+/// so many drafts can be made in order and signed in parallel afterwards.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Draft {
+    pub id: EventId,
+    pub event: Event,
+    pub bytes: Vec<u8>,
+}
+
+impl Draft {
+    /// Checks the shape, encodes and names an event.
+    pub fn new(event: Event) -> Result<Draft, EventError> {
+        event.check_shape()?;
+        let bytes =
+            codec::encode_event(&event).map_err(|e| EventError::Malformed(e.to_string()))?;
+        Ok(Draft {
+            id: event_id(&bytes),
+            event,
+            bytes,
+        })
+    }
+
+    /// Signs the draft. The signer must be the event's author.
+    pub fn sign(self, signer: &keys::SecretKey) -> SignedEvent {
+        debug_assert_eq!(signer.public(), self.event.author);
+        let signature = signer.sign(&signing_message(&self.id));
+        SignedEvent {
+            id: self.id,
+            event: self.event,
+            bytes: self.bytes,
+            signature,
+        }
+    }
+
+    pub fn as_parent(&self) -> ParentRef {
+        ParentRef {
+            author: self.event.author,
+            seq: self.event.seq,
+            id: self.id,
+        }
+    }
+}
+
+/// An event with its exact signed bytes: what the store keeps and bundles carry.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct SignedEvent {
+    pub id: EventId,
+    pub event: Event,
+    /// The encoded event, exactly as signed.
+    pub bytes: Vec<u8>,
+    pub signature: [u8; SIGNATURE_BYTES],
+}
+
+/// `derive_key(EVENT_ID, bytes)`.
+pub fn event_id(bytes: &[u8]) -> EventId {
+    EventId(hash::derive(hash::EVENT_ID, bytes))
+}
+
+/// The 32-byte message an author signs for an event id.
+pub fn signing_message(id: &EventId) -> [u8; 32] {
+    hash::derive(hash::SIGNING_MESSAGE, &id.0)
+}
+
+impl SignedEvent {
+    /// Encodes, names and signs an event. The signer must be the event's author.
+    pub fn sign(event: Event, signer: &keys::SecretKey) -> Result<SignedEvent, EventError> {
+        Ok(Draft::new(event)?.sign(signer))
+    }
+
+    /// The signed record: signature, then the encoded event.
+    pub fn record(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(SIGNATURE_BYTES + self.bytes.len());
+        out.extend_from_slice(&self.signature);
+        out.extend_from_slice(&self.bytes);
+        out
+    }
+
+    /// Decodes a signed record canonically and checks its shape, without the signature.
+    pub fn decode_record(record: &[u8]) -> Result<SignedEvent, EventError> {
+        Self::split(record, |bytes| {
+            let event: Event =
+                codec::decode_event(bytes).map_err(|e| EventError::Malformed(e.to_string()))?;
+            event.check_shape()?;
+            Ok(event)
+        })
+    }
+
+    /// Decodes a record this store accepted earlier. Its bytes were checked
+    /// (canonical, shape, signature) when accepted, so they are not checked
+    /// again on every read; `audit` re-verifies stored records from scratch.
+    pub fn decode_stored(record: &[u8]) -> Result<SignedEvent, EventError> {
+        Self::split(record, |bytes| {
+            codec::decode_accepted_event(bytes).map_err(|e| EventError::Malformed(e.to_string()))
+        })
+    }
+
+    /// Splits a record into signature and event bytes, decodes the event
+    /// with `decode`, and names it.
+    fn split(
+        record: &[u8],
+        decode: impl FnOnce(&[u8]) -> Result<Event, EventError>,
+    ) -> Result<SignedEvent, EventError> {
+        if record.len() < SIGNATURE_BYTES {
+            return Err(EventError::Malformed(format!(
+                "a signed record is at least {SIGNATURE_BYTES} bytes, got {}",
+                record.len()
+            )));
+        }
+        let (sig, bytes) = record.split_at(SIGNATURE_BYTES);
+        let event = decode(bytes)?;
+        let mut signature = [0u8; SIGNATURE_BYTES];
+        signature.copy_from_slice(sig);
+        Ok(SignedEvent {
+            id: event_id(bytes),
+            event,
+            bytes: bytes.to_vec(),
+            signature,
+        })
+    }
+
+    /// `verify_strict` of the signature over the signing message (SPEC §2).
+    pub fn verify_signature(&self) -> Result<(), EventError> {
+        let message = signing_message(&self.id);
+        if keys::verify_strict(&self.event.author.0, &message, &self.signature) {
+            Ok(())
+        } else {
+            Err(EventError::BadSignature)
+        }
+    }
+
+    /// Decodes and verifies a record: the whole check a receiver makes on bytes alone.
+    pub fn from_record(record: &[u8]) -> Result<SignedEvent, EventError> {
+        let signed = Self::decode_record(record)?;
+        signed.verify_signature()?;
+        Ok(signed)
+    }
+
+    /// The group this event belongs to.
+    pub fn group(&self) -> GroupId {
+        self.event.group_of(self.id)
+    }
+
+    /// This event as a parent reference.
+    pub fn as_parent(&self) -> ParentRef {
+        ParentRef {
+            author: self.event.author,
+            seq: self.event.seq,
+            id: self.id,
+        }
+    }
+}

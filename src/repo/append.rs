@@ -1,0 +1,144 @@
+//! Signing and appending GMMs made by the store's own identity.
+//!
+//! An [`Appender`] is one transaction. Each op is checked against the view of
+//! everything before it (SPEC §3 rule 2, and refused when it would change
+//! nothing), then drafted: it cites the group's current heads (so it has the
+//! whole view in its past), carries the view hash after it, and gets its id.
+//! Nothing is signed or stored until [`Appender::commit`], which signs every
+//! draft in parallel (ids do not depend on signatures) and writes them all in
+//! one RocksDB write batch: all or nothing.
+
+use crate::error::Error;
+use crate::error::Result;
+use crate::model::event::Event;
+use crate::model::event::EventId;
+use crate::model::event::GroupId;
+use crate::model::event::Op;
+use crate::model::event::ParentRef;
+use crate::model::event::ViewHash;
+use crate::model::event::EVENT_VERSION;
+use crate::model::event::MAX_PARENTS;
+use crate::model::keys::SecretKey;
+use crate::model::signed::SignedEvent;
+use crate::repo::transaction::Transaction;
+use crate::rules::view::View;
+use crate::store::Store;
+
+/// One transaction of locally authored events. The group's heads, the
+/// author's last seq and the view all come from the transaction, which applies
+/// each draft as it is made: there is no second copy to keep in step.
+pub struct Appender<'a> {
+    tx: Transaction<'a>,
+    signer: &'a SecretKey,
+}
+
+impl<'a> Appender<'a> {
+    pub fn new(store: &'a Store, signer: &'a SecretKey) -> Result<Appender<'a>> {
+        Ok(Appender {
+            tx: Transaction::new(store),
+            signer,
+        })
+    }
+
+    /// The group's view as of the ops drafted so far in this transaction.
+    pub fn view(&mut self, group: &GroupId) -> Result<&View> {
+        self.tx.view(group)
+    }
+
+    /// Drafts a `Create` and starts a new group; returns the group id.
+    pub fn create_group(&mut self, title: &str, nonce: [u8; 16], time: u64) -> Result<EventId> {
+        let op = Op::Create {
+            title: title.to_string(),
+            nonce,
+        };
+        let event = Event {
+            version: EVENT_VERSION,
+            group: GroupId::default(),
+            author: self.signer.public(),
+            seq: 1,
+            prev: None,
+            parents: Vec::new(),
+            time,
+            view: ViewHash::default(),
+            op,
+        };
+        self.tx.accept_draft(event)
+    }
+
+    /// Checks `op` against the view so far (rule 2, and refused when it would
+    /// change nothing) and drafts it on the current heads.
+    pub fn append(&mut self, group: &GroupId, op: Op, time: u64) -> Result<EventId> {
+        let author = self.signer.public();
+        let view = self.tx.view(group)?;
+        view.authorize(&author, &op)?;
+        check_meaningful(view, &op)?;
+        let (seq, prev) = match self.tx.last_seq(group, &author)? {
+            Some((seq, id)) => (seq + 1, Some(id)),
+            None => (1, None),
+        };
+        let heads = self.tx.heads(group)?;
+        let parents = choose_parents(&heads, prev);
+        let event = Event {
+            version: EVENT_VERSION,
+            group: *group,
+            author,
+            seq,
+            prev,
+            parents,
+            time,
+            view: ViewHash::default(),
+            op,
+        };
+        self.tx.accept_draft(event)
+    }
+
+    /// Signs every draft in parallel, then stores them, the new heads and
+    /// projections in one batch.
+    pub fn commit(self) -> Result<Vec<SignedEvent>> {
+        self.tx.commit(Some(self.signer))
+    }
+}
+
+/// Picks at most 64 parents from the heads. Normally every head is taken, so
+/// the event has the whole view in its past. Past 64 heads, the highest
+/// Lamport numbers are kept, and the author's own previous event is kept when
+/// it is itself a head, so `prev` stays in the event's past (SPEC §2).
+fn choose_parents(heads: &[(ParentRef, u64)], prev: Option<EventId>) -> Vec<ParentRef> {
+    let mut ranked = heads.to_vec();
+    if ranked.len() > MAX_PARENTS {
+        ranked.sort_by_key(|(p, lamport)| {
+            let own = Some(p.id) == prev;
+            (std::cmp::Reverse(own), std::cmp::Reverse(*lamport), p.id)
+        });
+        ranked.truncate(MAX_PARENTS);
+    }
+    let mut parents: Vec<ParentRef> = ranked.into_iter().map(|(p, _)| p).collect();
+    parents.sort();
+    parents
+}
+
+/// Refuses ops that would change nothing, with a message saying what to do.
+fn check_meaningful(view: &View, op: &Op) -> Result<()> {
+    let invalid = |m: String| Err(Error::NoChange(m));
+    match op {
+        Op::Add { member, .. } if view.members.contains_key(member) => invalid(format!(
+            "{} is already a member; use `gmm role` to change a role",
+            view.label(member)
+        )),
+        Op::Remove { member } | Op::SetRole { member, .. }
+            if !view.members.contains_key(member) =>
+        {
+            invalid(format!(
+                "{} is not a member of the group",
+                view.label(member)
+            ))
+        }
+        Op::SetRole { member, role } if view.role_of(member) == Some(*role) => {
+            invalid(format!("{} is already a {role}", view.label(member)))
+        }
+        Op::SetTitle { title } if *title == view.title => {
+            invalid(format!("the title is already `{title}`"))
+        }
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,106 @@
+//! Pending events (SPEC §4 `pending`): events whose parents or `prev` are not
+//! stored yet. One owner, behind the transaction: events held by this
+//! transaction, events held by earlier ones (in the store), and which of those
+//! this transaction released. Nothing else reads or writes pending records.
+
+use std::collections::HashMap;
+use std::collections::HashSet;
+
+use crate::error::Result;
+use crate::model::event::EventId;
+use crate::model::signed::SignedEvent;
+use crate::store::Store;
+use crate::store::StoreBatch;
+
+/// An event waiting for parents, and where it waits.
+#[derive(Clone, Debug)]
+pub struct Waiting {
+    pub event: SignedEvent,
+    /// The ids it was held for when it was stored; `None` when it was held
+    /// in this transaction (nothing stored to delete).
+    stored_missing: Option<Vec<EventId>>,
+}
+
+/// The pending events one transaction sees.
+#[derive(Default)]
+pub struct Pending {
+    /// Held in this transaction: id → (event, missing ids).
+    held: HashMap<EventId, (SignedEvent, Vec<EventId>)>,
+    /// Missing id → events of this transaction waiting for it.
+    waiting: HashMap<EventId, Vec<EventId>>,
+    /// Stored pending events this transaction released (accepted or refused).
+    released: HashSet<EventId>,
+    released_count: u64,
+}
+
+impl Pending {
+    /// Is the event held, here or in the store (and not released here)?
+    pub fn holds(&self, store: &Store, event: &SignedEvent) -> Result<bool> {
+        if self.held.contains_key(&event.id) {
+            return Ok(true);
+        }
+        let stored = store.is_pending(&event.group(), &event.id)?;
+        Ok(stored && !self.released.contains(&event.id))
+    }
+
+    /// Holds an event until `missing` arrive.
+    pub fn hold(&mut self, event: SignedEvent, missing: Vec<EventId>) {
+        for m in &missing {
+            self.waiting.entry(*m).or_default().push(event.id);
+        }
+        self.held.insert(event.id, (event, missing));
+    }
+
+    /// The held events (here or stored) that wait for `arrived`. They stay
+    /// held until [`Pending::release`].
+    pub fn waiting_for(&mut self, store: &Store, arrived: &EventId) -> Result<Vec<Waiting>> {
+        let mut out = Vec::new();
+        for child in self.waiting.remove(arrived).unwrap_or_default() {
+            if let Some((event, _)) = self.held.get(&child) {
+                out.push(Waiting {
+                    event: event.clone(),
+                    stored_missing: None,
+                });
+            }
+        }
+        for (group, child) in store.waiting_for(arrived)? {
+            if self.released.contains(&child) {
+                continue;
+            }
+            if let Some(p) = store.pending_event(&group, &child)? {
+                out.push(Waiting {
+                    event: p.event,
+                    stored_missing: Some(p.missing),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Stops holding an event: its parents are all here now.
+    pub fn release(&mut self, waiting: &Waiting, batch: &mut StoreBatch) {
+        let event = &waiting.event;
+        match &waiting.stored_missing {
+            Some(missing) => {
+                self.released.insert(event.id);
+                batch.delete_pending(&event.group(), &event.id, missing);
+            }
+            None => {
+                self.held.remove(&event.id);
+            }
+        }
+        self.released_count += 1;
+    }
+
+    /// How many held events this transaction released.
+    pub fn released_count(&self) -> u64 {
+        self.released_count
+    }
+
+    /// Writes the events still held here, for a later transaction.
+    pub fn write(self, batch: &mut StoreBatch) {
+        for (event, missing) in self.held.values() {
+            batch.put_pending(&event.group(), event, missing);
+        }
+    }
+}

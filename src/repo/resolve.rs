@@ -1,0 +1,229 @@
+//! Naming groups and members on the command line (SPEC §1).
+//!
+//! A group is named by its full id, a unique id prefix of at least 8 hex
+//! characters, or its exact title when only one group has it. A member is named
+//! by a full key, a unique key prefix of at least 8 hex characters, a name, or
+//! the path of a public key file (containing `/` or ending in `.pub`). Prefixes
+//! and names are looked up among the candidates the command gives: the group's
+//! members past and present, or for `add`, every key the store knows.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::error::Candidate;
+use crate::error::Error;
+use crate::error::Result;
+use crate::model::event::EventId;
+use crate::model::event::GroupId;
+use crate::model::event::PublicKey;
+use crate::model::keys;
+use crate::store::Store;
+
+/// The shortest hex prefix accepted in place of a full key or id.
+pub const MIN_PREFIX: usize = 8;
+
+fn is_hex(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Finds a group by id, id prefix or exact title.
+pub fn group(store: &Store, query: &str) -> Result<GroupId> {
+    let query_lower = query.to_ascii_lowercase();
+    if let Some(id) = GroupId::from_hex(&query_lower) {
+        if store.group_state(&id)?.is_some() {
+            return Ok(id);
+        }
+    }
+    let mut by_prefix = Vec::new();
+    let mut by_title = Vec::new();
+    for id in store.groups()? {
+        let Some(state) = store.group_state(&id)? else {
+            continue;
+        };
+        let candidate = Candidate {
+            id: id.to_hex(),
+            label: state.view().title.clone(),
+        };
+        if query.len() >= MIN_PREFIX && is_hex(query) && candidate.id.starts_with(&query_lower) {
+            by_prefix.push((id, candidate.clone()));
+        }
+        if state.view().title == query {
+            by_title.push((id, candidate));
+        }
+    }
+    let found = if by_prefix.is_empty() {
+        by_title
+    } else {
+        by_prefix
+    };
+    match found.len() {
+        0 => Err(Error::UnknownGroup {
+            query: query.to_string(),
+        }),
+        1 => Ok(found[0].0),
+        _ => Err(Error::AmbiguousGroup {
+            query: query.to_string(),
+            matches: found.into_iter().map(|(_, c)| c).collect(),
+        }),
+    }
+}
+
+/// Every key with a name, from every group of the store: the "contacts" that
+/// `add` may name by prefix or name.
+pub fn known_keys(store: &Store) -> Result<BTreeMap<PublicKey, String>> {
+    let mut all = BTreeMap::new();
+    for id in store.groups()? {
+        if let Some(state) = store.group_state(&id)? {
+            for (key, name) in &state.view().names {
+                let entry: &mut String = all.entry(*key).or_default();
+                if entry.is_empty() {
+                    entry.clone_from(name);
+                }
+            }
+        }
+    }
+    Ok(all)
+}
+
+/// Finds a member key among `candidates` (key → name). `group_label` is used in
+/// the error when nothing matches.
+pub fn member(
+    query: &str,
+    candidates: &BTreeMap<PublicKey, String>,
+    group_label: &str,
+) -> Result<PublicKey> {
+    let lower = query.to_ascii_lowercase();
+    if let Some(key) = PublicKey::from_hex(&lower) {
+        return Ok(key);
+    }
+    if query.contains('/') || query.ends_with(".pub") {
+        return Ok(keys::load_public(Path::new(query))?);
+    }
+    let mut found: Vec<(&PublicKey, &String)> = candidates
+        .iter()
+        .filter(|(_, name)| name.as_str() == query)
+        .collect();
+    if found.is_empty() && is_hex(query) {
+        if query.len() < MIN_PREFIX {
+            return Err(Error::NotAnIdOrPrefix {
+                query: query.to_string(),
+                what: "anyone's name, and a key prefix needs at least 8 hex characters",
+            });
+        }
+        found = candidates
+            .iter()
+            .filter(|(key, _)| key.to_hex().starts_with(&lower))
+            .collect();
+    }
+    match found.len() {
+        0 => Err(Error::UnknownMember {
+            query: query.to_string(),
+            group: group_label.to_string(),
+        }),
+        1 => Ok(*found[0].0),
+        _ => Err(Error::AmbiguousMember {
+            query: query.to_string(),
+            matches: found
+                .into_iter()
+                .map(|(key, name)| Candidate {
+                    id: key.to_hex(),
+                    label: name.clone(),
+                })
+                .collect(),
+        }),
+    }
+}
+
+/// Finds one of the group's events by full id or unique id prefix (8+ hex).
+/// No match is [`Error::UnknownEvent`]; several, or a query that is no id or
+/// prefix, are usage errors.
+pub fn event(store: &Store, group: &GroupId, query: &str) -> Result<EventId> {
+    let lower = check_event_query(query)?;
+    let matches: Vec<EventId> = store
+        .group_event_ids(group)?
+        .into_iter()
+        .filter(|id| id.to_hex().starts_with(&lower))
+        .collect();
+    match matches.as_slice() {
+        [one] => Ok(*one),
+        [] => Err(Error::UnknownEvent {
+            query: query.to_string(),
+        }),
+        many => Err(Error::AmbiguousEvent {
+            query: query.to_string(),
+            matches: many
+                .iter()
+                .map(|id| Candidate {
+                    id: id.to_hex(),
+                    label: String::new(),
+                })
+                .collect(),
+        }),
+    }
+}
+
+/// Heads named by a peer (`export --since`, `diff --heads`): full ids are kept
+/// even when unknown here (a peer may hold events we lack); prefixes must
+/// match exactly one of the group's events. Blank entries are skipped.
+pub fn heads(store: &Store, group: &GroupId, texts: &[String]) -> Result<Vec<EventId>> {
+    let mut heads = Vec::new();
+    for text in texts.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
+        match EventId::from_hex(&text.to_ascii_lowercase()) {
+            Some(id) => heads.push(id),
+            None => heads.push(event(store, group, text)?),
+        }
+    }
+    Ok(heads)
+}
+
+fn check_event_query(query: &str) -> Result<String> {
+    let lower = query.trim().to_ascii_lowercase();
+    if lower.len() < MIN_PREFIX || !is_hex(&lower) {
+        return Err(Error::NotAnIdOrPrefix {
+            query: query.to_string(),
+            what: "an event id or a prefix of 8+ hex characters",
+        });
+    }
+    Ok(lower)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn candidates() -> BTreeMap<PublicKey, String> {
+        let mut a = [0xab; 32];
+        a[4] = 0x01;
+        let mut b = [0xab; 32];
+        b[4] = 0x02;
+        BTreeMap::from([
+            (PublicKey(a), "alice".to_string()),
+            (PublicKey(b), "bob".to_string()),
+        ])
+    }
+
+    #[test]
+    fn names_prefixes_and_ambiguity() {
+        let c = candidates();
+        let alice = resolve_ok("alice", &c);
+        assert_eq!(resolve_ok("abababab01", &c), alice);
+        assert!(matches!(
+            member("abababab", &c, "g"),
+            Err(Error::AmbiguousMember { matches, .. }) if matches.len() == 2
+        ));
+        assert!(matches!(
+            member("abab", &c, "g"),
+            Err(Error::NotAnIdOrPrefix { .. })
+        ));
+        assert!(matches!(
+            member("carol", &c, "g"),
+            Err(Error::UnknownMember { .. })
+        ));
+        let full = "cd".repeat(32);
+        assert_eq!(resolve_ok(&full, &c), PublicKey([0xcd; 32]));
+    }
+
+    fn resolve_ok(q: &str, c: &BTreeMap<PublicKey, String>) -> PublicKey {
+        member(q, c, "g").unwrap()
+    }
+}

@@ -1,0 +1,526 @@
+//! One write transaction on a store: the single owner of everything a command
+//! writes. Accepted events, their log entries and indexes, pending events,
+//! quarantine, the heads, and each touched group's projection are committed in
+//! one RocksDB write batch (SPEC §5); callers never reach the store or the
+//! batch around it.
+//!
+//! Both ways events enter a store go through here: the identity's own drafts
+//! ([`crate::repo::append`], signed in parallel at commit since ids do not
+//! depend on signatures) and imported events ([`crate::repo::ingest`]).
+//! Accepted events are queued per group and projected with
+//! [`projection::advance`] when the group's view is next needed, or at commit.
+//! A local draft that extends every head is applied to the view in place
+//! (rule 3 reduces to "the newest event decides" then), so authoring many ops
+//! never re-projects; the projection never replays the log unless an import
+//! reaches back behind the latest cut (SPEC §3).
+
+use std::collections::BTreeMap;
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use crate::error::Error;
+use crate::error::Result;
+use crate::model::event::Event;
+use crate::model::event::EventError;
+use crate::model::event::EventId;
+use crate::model::event::GroupId;
+use crate::model::event::Op;
+use crate::model::event::ParentRef;
+use crate::model::event::PublicKey;
+use crate::model::keys::SecretKey;
+use crate::model::signed::Draft;
+use crate::model::signed::SignedEvent;
+use crate::repo::pending::Pending;
+use crate::repo::pending::Waiting;
+use crate::rules::projection;
+use crate::rules::projection::Checkpoint;
+use crate::rules::projection::Frontier;
+use crate::rules::projection::History;
+use crate::rules::projection::NewEvent;
+use crate::rules::projection::OrderedEvent;
+use crate::rules::projection::Verdict;
+use crate::rules::view::View;
+use crate::store::log::LogHead;
+use crate::store::EventMeta;
+use crate::store::GroupState;
+use crate::store::Store;
+use crate::store::StoreBatch;
+use crate::store::StoreError;
+use crate::store::StoreHistory;
+
+/// A group as this transaction sees it: the one copy of its heads, its
+/// authors' last seqs and its view, for imports and local authoring alike.
+struct GroupWork {
+    state: GroupState,
+    /// Heads as stored, to be replaced at commit.
+    stored_heads: Vec<ParentRef>,
+    /// Current heads with their Lamport numbers.
+    heads: BTreeMap<EventId, (ParentRef, u64)>,
+    /// Accepted, not yet projected.
+    queued: Vec<NewEvent>,
+    /// True while `state`'s view already includes every queued event (each was
+    /// a local draft extending every head, applied in place).
+    view_current: bool,
+    /// Accepted and projected in this transaction (not yet in the store).
+    projected: Vec<OrderedEvent>,
+    /// Checkpoints written in this transaction, and the lowest drop point.
+    checkpoints: BTreeMap<u64, Checkpoint>,
+    dropped_after: Option<u64>,
+    /// Latest `(seq, id)` per author accepted in this transaction.
+    last_seq: HashMap<PublicKey, (u64, EventId)>,
+}
+
+impl GroupWork {
+    fn new(
+        state: GroupState,
+        stored_heads: Vec<ParentRef>,
+        heads: BTreeMap<EventId, (ParentRef, u64)>,
+    ) -> GroupWork {
+        GroupWork {
+            state,
+            stored_heads,
+            heads,
+            queued: Vec::new(),
+            view_current: true,
+            projected: Vec::new(),
+            checkpoints: BTreeMap::new(),
+            dropped_after: None,
+            last_seq: HashMap::new(),
+        }
+    }
+}
+
+/// An accepted event: signed (imported), or a local draft signed at commit.
+enum Accepted {
+    Signed(SignedEvent),
+    Draft(Draft),
+}
+
+impl Accepted {
+    fn event(&self) -> &Event {
+        match self {
+            Accepted::Signed(s) => &s.event,
+            Accepted::Draft(d) => &d.event,
+        }
+    }
+}
+
+/// One transaction; nothing is written until [`Transaction::commit`].
+pub struct Transaction<'s> {
+    store: &'s Store,
+    batch: StoreBatch,
+    /// The local log's head, read at the first append (not when the
+    /// transaction opens: another may commit in between, and this one must
+    /// chain onto what that one wrote).
+    log: Option<LogHead>,
+    groups: BTreeMap<GroupId, GroupWork>,
+    /// Metadata of events accepted or re-judged in this transaction.
+    metas: HashMap<EventId, EventMeta>,
+    accepted: Vec<Accepted>,
+    /// Position in `accepted` by id.
+    accepted_index: HashMap<EventId, usize>,
+    /// Reach of the events queued for projection (see `NewEvent`).
+    reach: HashMap<EventId, u64>,
+    pending: Pending,
+    /// Set by [`Transaction::commit`]: every queued event is then projected.
+    closing: bool,
+}
+
+impl<'s> Transaction<'s> {
+    pub fn new(store: &'s Store) -> Transaction<'s> {
+        Transaction {
+            store,
+            batch: store.batch(),
+            log: None,
+            groups: BTreeMap::new(),
+            metas: HashMap::new(),
+            accepted: Vec::new(),
+            accepted_index: HashMap::new(),
+            reach: HashMap::new(),
+            pending: Pending::default(),
+            closing: false,
+        }
+    }
+
+    /// What the store (or this transaction) knows about an accepted event.
+    pub fn meta(&self, id: &EventId) -> Result<Option<EventMeta>> {
+        match self.metas.get(id) {
+            Some(meta) => Ok(Some(meta.clone())),
+            None => Ok(self.store.event_meta(id)?),
+        }
+    }
+
+    /// An accepted event's content, from this transaction or the store.
+    pub fn event(&self, id: &EventId) -> Result<Option<Event>> {
+        if let Some(&i) = self.accepted_index.get(id) {
+            return Ok(Some(self.accepted[i].event().clone()));
+        }
+        Ok(self.store.event(id)?.map(|s| s.event))
+    }
+
+    fn work(&mut self, group: &GroupId) -> Result<&mut GroupWork> {
+        if !self.groups.contains_key(group) {
+            let state = self
+                .store
+                .group_state(group)?
+                .ok_or_else(|| Error::UnknownGroup {
+                    query: group.to_hex(),
+                })?;
+            let stored_heads = self.store.heads(group)?;
+            let mut heads = BTreeMap::new();
+            for head in &stored_heads {
+                let lamport = self.store.event_meta(&head.id)?.map_or(0, |m| m.lamport);
+                heads.insert(head.id, (*head, lamport));
+            }
+            self.groups
+                .insert(*group, GroupWork::new(state, stored_heads, heads));
+        }
+        // Cannot fail: inserted just above when absent.
+        Ok(self.groups.get_mut(group).expect("group loaded"))
+    }
+
+    /// The group's view with everything accepted so far.
+    pub fn view(&mut self, group: &GroupId) -> Result<&View> {
+        self.project(group)?;
+        Ok(self.work(group)?.state.view())
+    }
+
+    /// The group's current heads with their Lamport numbers, sorted.
+    pub fn heads(&mut self, group: &GroupId) -> Result<Vec<(ParentRef, u64)>> {
+        let mut heads: Vec<_> = self.work(group)?.heads.values().copied().collect();
+        heads.sort();
+        Ok(heads)
+    }
+
+    /// The author's latest `(seq, id)` in a group.
+    pub fn last_seq(
+        &mut self,
+        group: &GroupId,
+        author: &PublicKey,
+    ) -> Result<Option<(u64, EventId)>> {
+        let stored = self.store.last_seq(group, author)?;
+        let ours = self.work(group)?.last_seq.get(author).copied();
+        Ok(stored.max(ours))
+    }
+
+    /// Accepts an imported event whose parents are all present and whose
+    /// links were checked: logs it and queues it for its group's projection.
+    pub fn accept(&mut self, event: SignedEvent) -> Result<()> {
+        let (id, group) = (event.id, event.group());
+        if event.event.parents.is_empty() {
+            let state = GroupState {
+                frontier: Frontier::empty(group),
+                event_count: 0,
+            };
+            let work = GroupWork::new(state, Vec::new(), BTreeMap::new());
+            self.groups.insert(group, work);
+        }
+        self.admit(Accepted::Signed(event), id, group)?;
+        self.work(&group)?.view_current = false;
+        Ok(())
+    }
+
+    /// Accepts a local event, drafted on the group's current heads by the
+    /// store's identity and checked by the caller (rule 2): applies it to the
+    /// view, fills in its `view` field (SPEC §2: the view after it), names it,
+    /// and queues it. It is signed at [`Transaction::commit`].
+    ///
+    /// A draft that cites every head has the whole view in its past, so
+    /// applying its op in place is exactly the projection. With more than 64
+    /// heads a draft cites only some (`docs/decisions.md`); the group is then
+    /// projected again before its view is next read.
+    pub fn accept_draft(&mut self, mut event: Event) -> Result<EventId> {
+        event.check_shape().map_err(local_shape_error)?;
+        let group = event.group;
+        let author = event.author;
+        if let Op::Create { .. } = event.op {
+            // The view hash covers the group id, which is this very event's id;
+            // a Create's `view` is therefore the hash with a zero group.
+            let mut view = View::empty(GroupId::default());
+            view.apply(EventId::default(), &author, &event.op);
+            event.view = view.hash();
+            let draft = Draft::new(event).map_err(local_shape_error)?;
+            let id = draft.id;
+            let mut state = GroupState {
+                frontier: Frontier::empty(id),
+                event_count: 0,
+            };
+            view.group = id;
+            state.frontier.view = view;
+            self.groups
+                .insert(id, GroupWork::new(state, Vec::new(), BTreeMap::new()));
+            self.admit(Accepted::Draft(draft), id, id)?;
+            return Ok(id);
+        }
+        self.project(&group)?;
+        let work = self.work(&group)?;
+        let extends_every_head = event.parents.len() == work.heads.len()
+            && event.parents.iter().all(|p| work.heads.contains_key(&p.id));
+        let view = &mut work.state.frontier.view;
+        // The view hash ignores event ids, so the view advances before the id is known.
+        view.apply(EventId::default(), &author, &event.op);
+        event.view = view.hash();
+        let draft = Draft::new(event).map_err(local_shape_error)?;
+        let id = draft.id;
+        self.admit(Accepted::Draft(draft), id, group)?;
+        self.work(&group)?.view_current = extends_every_head;
+        Ok(id)
+    }
+
+    /// The common part of accepting: Lamport number, log entry, metadata,
+    /// heads, last seq, and the projection queue.
+    fn admit(&mut self, accepted: Accepted, id: EventId, group: GroupId) -> Result<()> {
+        let event = accepted.event();
+        let mut lamport = 0;
+        let mut reach = 0;
+        for parent in &event.parents {
+            let parent_lamport = self
+                .meta(&parent.id)?
+                .ok_or_else(|| StoreError::Corrupt {
+                    path: self.store.dir().to_owned(),
+                    what: format!(
+                        "parent {} of an accepted event is missing",
+                        parent.id.short()
+                    ),
+                })?
+                .lamport;
+            lamport = lamport.max(parent_lamport + 1);
+            // A parent still queued for projection passes on its own reach.
+            let queued = self.reach.get(&parent.id).copied();
+            reach = reach.max(queued.unwrap_or(parent_lamport));
+        }
+        let log = match self.log {
+            Some(log) => log,
+            None => self.store.log_head()?,
+        };
+        let (entry, head) = log.next(id);
+        let meta = EventMeta {
+            group,
+            lamport,
+            log_index: entry.index,
+            verdict: Verdict::Effective,
+        };
+        self.batch.append_log(&entry);
+        self.log = Some(head);
+        self.metas.insert(id, meta);
+        let ordered = OrderedEvent::from_event(id, event, lamport);
+        let as_parent = ParentRef {
+            author: event.author,
+            seq: event.seq,
+            id,
+        };
+        let parents: Vec<EventId> = event.parents.iter().map(|p| p.id).collect();
+        let work = self.work(&group)?;
+        for parent in &parents {
+            work.heads.remove(parent);
+        }
+        work.heads.insert(id, (as_parent, lamport));
+        work.state.event_count += 1;
+        let own = work.last_seq.entry(as_parent.author).or_insert((0, id));
+        if as_parent.seq >= own.0 {
+            *own = (as_parent.seq, id);
+        }
+        work.queued.push(NewEvent {
+            event: ordered,
+            reach,
+        });
+        self.reach.insert(id, reach);
+        self.accepted_index.insert(id, self.accepted.len());
+        self.accepted.push(accepted);
+        Ok(())
+    }
+
+    /// Is this event already accepted, or held as pending?
+    pub fn is_known(&self, event: &SignedEvent) -> Result<bool> {
+        Ok(self.meta(&event.id)?.is_some() || self.pending.holds(self.store, event)?)
+    }
+
+    /// Holds an event until its missing parents arrive (SPEC §4 `pending`).
+    pub fn hold_pending(&mut self, event: SignedEvent, missing: Vec<EventId>) {
+        self.pending.hold(event, missing);
+    }
+
+    /// The pending events, here or stored, that wait for `arrived`.
+    pub fn waiting_for(&mut self, arrived: &EventId) -> Result<Vec<Waiting>> {
+        self.pending.waiting_for(self.store, arrived)
+    }
+
+    /// Stops holding a pending event whose parents have all arrived.
+    pub fn release_pending(&mut self, waiting: &Waiting) {
+        self.pending.release(waiting, &mut self.batch);
+    }
+
+    /// How many pending events this transaction released.
+    pub fn released_count(&self) -> u64 {
+        self.pending.released_count()
+    }
+
+    /// Keeps refused bytes with the reason (SPEC §4 quarantine).
+    pub fn quarantine(&mut self, raw: &[u8], reason: &str) {
+        self.batch.quarantine(raw, reason);
+    }
+
+    /// Projects the group's queued events (SPEC §3, incrementally).
+    fn project(&mut self, group: &GroupId) -> Result<()> {
+        self.work(group)?;
+        // Taken out of the map while the batch and metadata are updated.
+        let Some(mut work) = self.groups.remove(group) else {
+            return Ok(());
+        };
+        let result = self.project_work(group, &mut work);
+        self.groups.insert(*group, work);
+        result
+    }
+
+    fn project_work(&mut self, group: &GroupId, work: &mut GroupWork) -> Result<()> {
+        if work.queued.is_empty() {
+            work.view_current = true;
+            return Ok(());
+        }
+        if work.view_current && !self.closing {
+            return Ok(());
+        }
+        let queued = std::mem::take(&mut work.queued);
+        for n in &queued {
+            self.reach.remove(&n.event.id);
+        }
+        let history = TxHistory {
+            inner: self.store.history(*group),
+            work,
+        };
+        let result = projection::advance(&work.state.frontier, &queued, &history)?;
+        work.projected.extend(queued.into_iter().map(|n| n.event));
+        if let Some(after) = result.drop_checkpoints_after {
+            self.batch.drop_checkpoints_after(group, after);
+            work.checkpoints.retain(|l, _| *l <= after);
+            work.dropped_after = Some(work.dropped_after.map_or(after, |d| d.min(after)));
+        }
+        for checkpoint in result.checkpoints {
+            self.batch.put_checkpoint(group, &checkpoint);
+            work.checkpoints.insert(checkpoint.lamport, checkpoint);
+        }
+        work.state.frontier = result.frontier;
+        work.view_current = true;
+        for (id, verdict) in result.verdicts {
+            let Some(mut meta) = self.meta(&id)? else {
+                continue;
+            };
+            if meta.verdict != verdict || self.metas.contains_key(&id) {
+                meta.verdict = verdict;
+                self.metas.insert(id, meta);
+            }
+        }
+        Ok(())
+    }
+
+    /// Signs the drafts (in parallel, with `signer`, which must be their
+    /// author), projects every group and writes everything in one batch.
+    /// Returns the accepted events in the order they were accepted.
+    pub fn commit(mut self, signer: Option<&SecretKey>) -> Result<Vec<SignedEvent>> {
+        self.closing = true;
+        let groups: Vec<GroupId> = self.groups.keys().copied().collect();
+        for group in &groups {
+            self.project(group)?;
+        }
+        let accepted = sign_all(std::mem::take(&mut self.accepted), signer)?;
+        for event in &accepted {
+            // Cannot be absent: every accepted event got its meta in `admit`.
+            let meta = &self.metas[&event.id];
+            self.batch.insert_event(event, meta);
+        }
+        for (id, meta) in &self.metas {
+            self.batch.put_meta(id, meta);
+        }
+        if let Some(head) = &self.log {
+            self.batch.set_log_head(head);
+        }
+        for (group, work) in &self.groups {
+            let heads: Vec<ParentRef> = work.heads.values().map(|(p, _)| *p).collect();
+            self.batch.replace_heads(group, &work.stored_heads, &heads);
+            self.batch.put_group_state(group, &work.state);
+        }
+        self.pending.write(&mut self.batch);
+        self.store.commit(self.batch)?;
+        Ok(accepted)
+    }
+}
+
+/// Signs every draft in parallel (ids do not depend on signatures).
+fn sign_all(accepted: Vec<Accepted>, signer: Option<&SecretKey>) -> Result<Vec<SignedEvent>> {
+    accepted
+        .into_par_iter()
+        .map(|a| match (a, signer) {
+            (Accepted::Signed(s), _) => Ok(s),
+            (Accepted::Draft(d), Some(key)) if key.public() == d.event.author => Ok(d.sign(key)),
+            (Accepted::Draft(d), _) => Err(Error::Internal(format!(
+                "draft {} has no signer for its author",
+                d.id.short()
+            ))),
+        })
+        .collect()
+}
+
+/// An op made from local arguments that breaks the event's shape rules (a
+/// title, name or member key) is a usage error, not malformed input (which is
+/// what an import of someone else's bytes would be).
+fn local_shape_error(error: EventError) -> Error {
+    match error {
+        EventError::Malformed(why) => Error::BadArgument(why),
+        other => other.into(),
+    }
+}
+
+/// The store's history of a group plus what this transaction already
+/// projected, so going back to a checkpoint sees uncommitted work too.
+struct TxHistory<'a> {
+    inner: StoreHistory<'a>,
+    work: &'a GroupWork,
+}
+
+impl History for TxHistory<'_> {
+    type Error = StoreError;
+
+    fn events_after(&self, lamport: Option<u64>) -> Result<Vec<OrderedEvent>, StoreError> {
+        let mut events = self.inner.events_after(lamport)?;
+        let ours = self.work.projected.iter();
+        events.extend(
+            ours.filter(|e| lamport.is_none_or(|l| e.lamport > l))
+                .cloned(),
+        );
+        events.sort_by_key(|e| (e.lamport, e.id));
+        Ok(events)
+    }
+
+    fn checkpoint_at_or_before(&self, lamport: u64) -> Result<Option<Checkpoint>, StoreError> {
+        let ours = self
+            .work
+            .checkpoints
+            .range(..=lamport)
+            .next_back()
+            .map(|(_, c)| c);
+        let stored = match self.work.dropped_after {
+            Some(d) => self.inner.checkpoint_at_or_before(lamport.min(d))?,
+            None => self.inner.checkpoint_at_or_before(lamport)?,
+        };
+        Ok(match (ours, stored) {
+            (Some(a), Some(b)) if b.lamport > a.lamport => Some(b),
+            (Some(a), _) => Some(a.clone()),
+            (None, b) => b,
+        })
+    }
+
+    fn other_at(&self, author: &PublicKey, seq: u64, id: &EventId) -> Result<bool, StoreError> {
+        let ours = self.work.projected.iter();
+        let here = ours
+            .clone()
+            .any(|e| e.author == *author && e.seq == seq && e.id != *id);
+        Ok(here || self.inner.other_at(author, seq, id)?)
+    }
+
+    fn last_seq(&self, author: &PublicKey) -> Result<Option<u64>, StoreError> {
+        let ours = self.work.projected.iter().filter(|e| e.author == *author);
+        let ours = ours.map(|e| e.seq).max();
+        Ok(self.inner.last_seq(author)?.max(ours))
+    }
+}

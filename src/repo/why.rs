@@ -1,0 +1,80 @@
+//! `why` over a store: reads the events that decide a member's standing and
+//! hands them to the pure explanation in [`crate::rules::explain`].
+
+use std::collections::BTreeMap;
+
+use crate::error::Result;
+use crate::model::event::EventId;
+use crate::model::event::GroupId;
+use crate::model::event::Op;
+use crate::model::event::PublicKey;
+use crate::rules::explain::is_ineffective_for;
+use crate::rules::explain::Explanation;
+use crate::rules::explain::Judged;
+use crate::rules::view::View;
+use crate::store::Store;
+
+fn judged(store: &Store, ids: &[EventId]) -> Result<Vec<Judged>> {
+    let mut out = Vec::new();
+    for id in ids {
+        if let (Some(event), Some(meta)) = (store.event(id)?, store.event_meta(id)?) {
+            out.push(Judged {
+                event,
+                verdict: meta.verdict,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Explains why `member` stands where it does in the group's current view.
+pub fn explain(
+    store: &Store,
+    group: &GroupId,
+    view: &View,
+    member: &PublicKey,
+) -> Result<Explanation> {
+    let decided = view.decided.get(member).cloned().unwrap_or_default();
+    let membership = judged(store, &decided.membership)?;
+    let role = judged(store, &decided.role)?;
+    let mut ineffective = Vec::new();
+    for id in store.group_event_ids(group)? {
+        let (Some(event), Some(meta)) = (store.event(&id)?, store.event_meta(&id)?) else {
+            continue;
+        };
+        if is_ineffective_for(&event, &meta.verdict, member) {
+            ineffective.push(Judged {
+                event,
+                verdict: meta.verdict,
+            });
+        }
+    }
+    Ok(Explanation::new(
+        view,
+        member,
+        membership,
+        role,
+        ineffective,
+    ))
+}
+
+/// Every key an event of the group names, with the name an Add gave it (or
+/// the view's name): the candidates `why` resolves against, since a member
+/// added only by a revoked event is in no view.
+pub fn named_keys(
+    store: &Store,
+    group: &GroupId,
+    view: &View,
+) -> Result<BTreeMap<PublicKey, String>> {
+    let mut names = view.names.clone();
+    for id in store.group_event_ids(group)? {
+        let Some(event) = store.event(&id)? else {
+            continue;
+        };
+        if let Op::Add { member, name, .. } = &event.event.op {
+            names.entry(*member).or_insert_with(|| name.clone());
+        }
+        names.entry(event.event.author).or_default();
+    }
+    Ok(names)
+}

@@ -1,0 +1,541 @@
+//! The convergent projection (SPEC §3): from a set of events to a view and a
+//! verdict per event. Pure logic over events; `docs/projection.md` gives the
+//! algorithm and its cost in prose.
+//!
+//! Events are taken in topological order: by Lamport number, then id. A *cut*
+//! is an event comparable with every other event of the set (all others are in
+//! its past or its future). Cuts split the log into *segments*. Nothing before a
+//! cut is concurrent with anything after it, so a segment is resolved from the
+//! view at the previous cut (its *base*) and its own events alone
+//! ([`Segment`]), and the result is a function of the set of events. On a
+//! linear history every event is a cut and a segment is one
+//! [`crate::rules::view::View::apply`]; only concurrency costs more.
+//!
+//! [`replay`] streams a whole log through the segments. [`advance`] is the
+//! incremental path: new events all have some earlier cut in their past, so
+//! only the segments after that cut are resolved again, from the stored
+//! [`Frontier`] or from a checkpoint (a stored view at an older cut). Both
+//! paths compute the same segments from the same bases, so they agree.
+
+mod segment;
+
+use std::collections::BTreeSet;
+use std::collections::HashMap;
+
+pub use self::segment::Segment;
+pub use self::segment::SegmentEvent;
+pub use self::segment::Verdict;
+use crate::model::event::Event;
+use crate::model::event::EventId;
+use crate::model::event::GroupId;
+use crate::model::event::Op;
+use crate::model::event::PublicKey;
+use crate::model::event::ViewHash;
+use crate::model::signed::SignedEvent;
+use crate::rules::view::View;
+
+/// A checkpoint (a stored view at a cut) is written at most once per this
+/// many Lamport steps, bounding how far back an old, concurrent import must
+/// replay from. A checkpoint copies the whole view (every key the group ever
+/// named), so they are kept sparse: measured with `cargo bench --bench
+/// scale`, one per 256 steps made a 100,000-op batch write gigabytes.
+pub const CHECKPOINT_INTERVAL: u64 = 4096;
+
+/// One event as the projection needs it, in topological order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrderedEvent {
+    pub id: EventId,
+    pub lamport: u64,
+    pub author: PublicKey,
+    pub seq: u64,
+    pub op: Op,
+    pub parents: Vec<EventId>,
+}
+
+impl OrderedEvent {
+    pub fn new(signed: &SignedEvent, lamport: u64) -> OrderedEvent {
+        OrderedEvent::from_event(signed.id, &signed.event, lamport)
+    }
+
+    /// The event named `id` with its Lamport number.
+    pub fn from_event(id: EventId, event: &Event, lamport: u64) -> OrderedEvent {
+        OrderedEvent {
+            id,
+            lamport,
+            author: event.author,
+            seq: event.seq,
+            op: event.op.clone(),
+            parents: event.parents.iter().map(|p| p.id).collect(),
+        }
+    }
+
+    fn order_key(&self) -> (u64, EventId) {
+        (self.lamport, self.id)
+    }
+}
+
+/// A stored view at a cut.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Checkpoint {
+    pub cut: EventId,
+    pub lamport: u64,
+    pub view: View,
+}
+
+/// Where a group's projection stands: the last cut, the view right after it,
+/// the events after it (the open region), and the view after everything.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Frontier {
+    pub cut: Option<(EventId, u64)>,
+    pub base: View,
+    pub region: Vec<OrderedEvent>,
+    pub view: View,
+    /// Authors with two events at one seq (rule 7); only ever grows.
+    pub forked: BTreeSet<PublicKey>,
+    /// Lamport number of the latest checkpoint written.
+    pub last_checkpoint: Option<u64>,
+}
+
+impl Frontier {
+    /// Before a group's first event.
+    pub fn empty(group: GroupId) -> Frontier {
+        Frontier {
+            cut: None,
+            base: View::empty(group),
+            region: Vec::new(),
+            view: View::empty(group),
+            forked: BTreeSet::new(),
+            last_checkpoint: None,
+        }
+    }
+}
+
+/// What the incremental path may read of a group's stored, projected events.
+pub trait History {
+    type Error;
+    /// The group's events with a Lamport number above `lamport` (all when
+    /// `None`), in topological order.
+    fn events_after(&self, lamport: Option<u64>) -> Result<Vec<OrderedEvent>, Self::Error>;
+    /// The latest checkpoint at or below `lamport`.
+    fn checkpoint_at_or_before(&self, lamport: u64) -> Result<Option<Checkpoint>, Self::Error>;
+    /// Does the group hold another event by `author` at `seq`?
+    fn other_at(&self, author: &PublicKey, seq: u64, id: &EventId) -> Result<bool, Self::Error>;
+    /// The highest seq the group holds for `author`.
+    fn last_seq(&self, author: &PublicKey) -> Result<Option<u64>, Self::Error>;
+}
+
+/// A new event for [`advance`], with its *reach*: the highest Lamport number
+/// among the already projected events in its past.
+#[derive(Clone, Debug)]
+pub struct NewEvent {
+    pub event: OrderedEvent,
+    pub reach: u64,
+}
+
+/// The result of [`advance`]: what to store.
+#[derive(Debug)]
+pub struct Advance {
+    pub frontier: Frontier,
+    /// Every event judged again, with its verdict.
+    pub verdicts: Vec<(EventId, Verdict)>,
+    pub checkpoints: Vec<Checkpoint>,
+    /// Checkpoints above this Lamport number are no longer cuts: delete them.
+    pub drop_checkpoints_after: Option<u64>,
+}
+
+/// The incremental path: projects `new` events (parents first) on top of the
+/// frontier, resolving again only the segments after the latest cut that is
+/// in the past of every new event.
+pub fn advance<H: History>(
+    frontier: &Frontier,
+    new: &[NewEvent],
+    history: &H,
+) -> Result<Advance, H::Error> {
+    advance_with(frontier, new, history, CHECKPOINT_INTERVAL)
+}
+
+/// [`advance`] with a given checkpoint interval (tests use small ones to
+/// exercise the path that goes back to a checkpoint).
+pub fn advance_with<H: History>(
+    frontier: &Frontier,
+    new: &[NewEvent],
+    history: &H,
+    interval: u64,
+) -> Result<Advance, H::Error> {
+    let reach = new.iter().map(|n| n.reach).min();
+    let mut forked = frontier.forked.clone();
+    let mut seats: HashMap<(PublicKey, u64), EventId> = HashMap::with_capacity(new.len());
+    let mut highest: HashMap<PublicKey, Option<u64>> = HashMap::new();
+    for n in new {
+        let e = &n.event;
+        let twin = seats
+            .insert((e.author, e.seq), e.id)
+            .is_some_and(|other| other != e.id);
+        // Only a seq the group already reached can be taken by a held event.
+        let stored = match highest.get(&e.author) {
+            Some(h) => *h,
+            None => {
+                let h = history.last_seq(&e.author)?;
+                highest.insert(e.author, h);
+                h
+            }
+        };
+        let reached = stored.is_some_and(|h| e.seq <= h);
+        if twin || (reached && history.other_at(&e.author, e.seq, &e.id)?) {
+            forked.insert(e.author);
+        }
+    }
+    let mut events: Vec<OrderedEvent> = new.iter().map(|n| n.event.clone()).collect();
+    let group = frontier.view.group;
+    let (start, last_checkpoint, drop_after) = match (frontier.cut, reach) {
+        (Some((_, cut_lamport)), Some(reach)) if reach >= cut_lamport => {
+            events.extend(frontier.region.iter().cloned());
+            let start = Start {
+                base: frontier.base.clone(),
+                cut: frontier.cut,
+            };
+            (start, frontier.last_checkpoint, None)
+        }
+        _ => {
+            // Some new event is concurrent with the latest cut: go back to a
+            // checkpoint in the past of every new event, or to the beginning.
+            let checkpoint = match reach {
+                Some(reach) if frontier.cut.is_some() => history.checkpoint_at_or_before(reach)?,
+                _ => None,
+            };
+            let after = checkpoint.as_ref().map(|c| c.lamport);
+            events.extend(history.events_after(after)?);
+            let start = match checkpoint {
+                Some(c) => Start {
+                    base: c.view,
+                    cut: Some((c.cut, c.lamport)),
+                },
+                None => Start {
+                    base: View::empty(group),
+                    cut: None,
+                },
+            };
+            (start, after, Some(after.unwrap_or(0)))
+        }
+    };
+    events.sort_by_key(OrderedEvent::order_key);
+    events.dedup_by_key(|e| e.id);
+    let mut result = run(start, events, last_checkpoint, interval);
+    result.frontier.view.group = group;
+    result.frontier.base.group = group;
+    result.frontier.forked = forked;
+    result.frontier.view.forked = result.frontier.forked.clone();
+    result.drop_checkpoints_after = drop_after;
+    Ok(result)
+}
+
+/// A set of events in topological order with Lamport numbers computed from
+/// their parents; events whose parents are not all in the set (nor
+/// `known`, which gives Lamport numbers of events outside it) are left out.
+/// Kahn's algorithm: linear in the events and links, whatever their order.
+pub fn order_with(
+    events: &[SignedEvent],
+    known: &dyn Fn(&EventId) -> Option<u64>,
+) -> Vec<OrderedEvent> {
+    let index: HashMap<EventId, usize> =
+        events.iter().enumerate().map(|(i, e)| (e.id, i)).collect();
+    let mut waiting = vec![0usize; events.len()];
+    let mut lamport = vec![0u64; events.len()];
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); events.len()];
+    let mut ready = Vec::new();
+    for (i, e) in events.iter().enumerate() {
+        for parent in &e.event.parents {
+            match index.get(&parent.id) {
+                Some(&p) if p != i => {
+                    waiting[i] += 1;
+                    children[p].push(i);
+                }
+                // A parent held elsewhere, or nowhere (then never ready).
+                _ => match known(&parent.id) {
+                    Some(l) => lamport[i] = lamport[i].max(l + 1),
+                    None => waiting[i] += 1,
+                },
+            }
+        }
+        if waiting[i] == 0 {
+            ready.push(i);
+        }
+    }
+    let mut out = Vec::with_capacity(events.len());
+    while let Some(i) = ready.pop() {
+        out.push(OrderedEvent::new(&events[i], lamport[i]));
+        for &c in &children[i] {
+            lamport[c] = lamport[c].max(lamport[i] + 1);
+            waiting[c] -= 1;
+            if waiting[c] == 0 {
+                ready.push(c);
+            }
+        }
+    }
+    out.sort_by_key(|e| (e.lamport, e.id));
+    out
+}
+
+/// [`order_with`] for a closed set.
+pub fn order(events: &[SignedEvent]) -> Vec<OrderedEvent> {
+    order_with(events, &|_| None)
+}
+
+/// For every event, the view hash of `past(E) ∪ {E}` by the rules: what its
+/// `view` field must say (SPEC §2). A `Create`'s is computed with a zero group
+/// id. Cost: a replay, plus O(k²) per concurrent segment of k events.
+pub fn event_views(group: GroupId, events: Vec<OrderedEvent>) -> Vec<(EventId, ViewHash)> {
+    let mut projector = new_projector(
+        Start {
+            base: View::empty(group),
+            cut: None,
+        },
+        None,
+        CHECKPOINT_INTERVAL,
+    );
+    projector.views = Some(Vec::new());
+    for event in events {
+        projector.push(event);
+    }
+    if projector.last_is_cut(None) {
+        projector.close_segment();
+    } else if !projector.buffer.is_empty() {
+        projector.resolve_buffer();
+    }
+    projector.views.unwrap_or_default()
+}
+
+/// Projects a whole group from scratch: `events` in topological order.
+pub fn replay(group: GroupId, events: impl IntoIterator<Item = OrderedEvent>) -> Advance {
+    let start = Start {
+        base: View::empty(group),
+        cut: None,
+    };
+    let mut seats: HashMap<(PublicKey, u64), EventId> = HashMap::new();
+    let mut forked = BTreeSet::new();
+    let events: Vec<OrderedEvent> = events
+        .into_iter()
+        .inspect(|e| {
+            if let Some(other) = seats.insert((e.author, e.seq), e.id) {
+                if other != e.id {
+                    forked.insert(e.author);
+                }
+            }
+        })
+        .collect();
+    let mut result = run(start, events, None, CHECKPOINT_INTERVAL);
+    result.frontier.view.group = group;
+    result.frontier.base.group = group;
+    result.frontier.view.forked = forked.clone();
+    result.frontier.forked = forked;
+    result
+}
+
+/// The events of a segment in the past of event `i`, and `i` itself, in
+/// order and re-indexed.
+fn past_and_self<'a>(events: &[SegmentEvent<'a>], i: usize) -> Vec<SegmentEvent<'a>> {
+    let mut keep = vec![false; events.len()];
+    let mut stack = vec![i];
+    while let Some(j) = stack.pop() {
+        if !std::mem::replace(&mut keep[j], true) {
+            stack.extend(events[j].parents.iter().copied());
+        }
+    }
+    let mut new_index = vec![usize::MAX; events.len()];
+    let mut out = Vec::new();
+    for (j, event) in events.iter().enumerate().filter(|(j, _)| keep[*j]) {
+        new_index[j] = out.len();
+        let mut event = event.clone();
+        event.parents = event.parents.iter().map(|&p| new_index[p]).collect();
+        out.push(event);
+    }
+    out
+}
+
+struct Start {
+    base: View,
+    cut: Option<(EventId, u64)>,
+}
+
+fn new_projector(start: Start, last_checkpoint: Option<u64>, interval: u64) -> Projector {
+    Projector {
+        interval,
+        base: start.base,
+        cut: start.cut,
+        heads: start.cut.map(|(id, _)| id).into_iter().collect(),
+        buffer: Vec::new(),
+        verdicts: Vec::new(),
+        checkpoints: Vec::new(),
+        last_checkpoint,
+        views: None,
+    }
+}
+
+fn run(
+    start: Start,
+    events: Vec<OrderedEvent>,
+    last_checkpoint: Option<u64>,
+    interval: u64,
+) -> Advance {
+    let mut projector = new_projector(start, last_checkpoint, interval);
+    for event in events {
+        projector.push(event);
+    }
+    projector.finish()
+}
+
+/// Walks events in topological order, resolving each segment as soon as the
+/// cut that closes it is known.
+struct Projector {
+    base: View,
+    cut: Option<(EventId, u64)>,
+    /// Heads of the events seen so far (the cut stands for everything before it).
+    heads: BTreeSet<EventId>,
+    /// Events after the last cut.
+    buffer: Vec<OrderedEvent>,
+    verdicts: Vec<(EventId, Verdict)>,
+    checkpoints: Vec<Checkpoint>,
+    last_checkpoint: Option<u64>,
+    interval: u64,
+    /// When set, the view hash of each event's past plus itself (for audits).
+    views: Option<Vec<(EventId, ViewHash)>>,
+}
+
+/// The view hash an event's `view` field must hold, given the view after it.
+fn signed_view_hash(op: &Op, view: &View) -> ViewHash {
+    if matches!(op, Op::Create { .. }) {
+        let mut zero = view.clone();
+        zero.group = GroupId::default();
+        return zero.hash();
+    }
+    view.hash()
+}
+
+impl Projector {
+    /// The last buffered event closes a segment when it is the only head and
+    /// no other event shares its Lamport number (one that did would be
+    /// concurrent with it).
+    fn last_is_cut(&self, next_lamport: Option<u64>) -> bool {
+        let Some(last) = self.buffer.last() else {
+            return false;
+        };
+        self.heads.len() == 1 && next_lamport != Some(last.lamport)
+    }
+
+    fn push(&mut self, event: OrderedEvent) {
+        if self.last_is_cut(Some(event.lamport)) {
+            self.close_segment();
+        }
+        for parent in &event.parents {
+            self.heads.remove(parent);
+        }
+        self.heads.insert(event.id);
+        self.buffer.push(event);
+    }
+
+    fn resolve_buffer(&mut self) -> View {
+        let index: HashMap<EventId, usize> = self
+            .buffer
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.id, i))
+            .collect();
+        let events: Vec<SegmentEvent<'_>> = self
+            .buffer
+            .iter()
+            .map(|e| SegmentEvent {
+                id: e.id,
+                author: e.author,
+                op: &e.op,
+                parents: e
+                    .parents
+                    .iter()
+                    .filter_map(|p| index.get(p).copied())
+                    .collect(),
+            })
+            .collect();
+        let (verdicts, view) = Segment::resolve(&self.base, &events);
+        if let Some(views) = &mut self.views {
+            if let [only] = self.buffer.as_slice() {
+                views.push((only.id, signed_view_hash(&only.op, &view)));
+            } else {
+                for (i, event) in self.buffer.iter().enumerate() {
+                    let past = past_and_self(&events, i);
+                    let (_, at) = Segment::resolve(&self.base, &past);
+                    views.push((event.id, signed_view_hash(&event.op, &at)));
+                }
+            }
+        }
+        let ids = self.buffer.iter().map(|e| e.id);
+        self.verdicts.extend(ids.zip(verdicts));
+        view
+    }
+
+    fn close_segment(&mut self) {
+        if let [only] = self.buffer.as_slice() {
+            // A one-event segment (every event of a linear history): apply it
+            // to the base in place rather than copying the view.
+            let verdict = match self.base.authorize(&only.author, &only.op) {
+                Ok(()) => {
+                    self.base.apply(only.id, &only.author, &only.op);
+                    Verdict::Effective
+                }
+                Err(denied) => Verdict::Unauthorized(denied.0),
+            };
+            if let Some(views) = &mut self.views {
+                views.push((only.id, signed_view_hash(&only.op, &self.base)));
+            }
+            self.verdicts.push((only.id, verdict));
+            let (cut, lamport) = (only.id, only.lamport);
+            self.advance_cut(cut, lamport);
+            return;
+        }
+        let view = self.resolve_buffer();
+        // Cannot fail: close_segment is only called when the buffer is non-empty.
+        let last = self.buffer.last().expect("segment has events");
+        let (cut, lamport) = (last.id, last.lamport);
+        self.base = view;
+        self.advance_cut(cut, lamport);
+    }
+
+    /// Records a new cut (its view is `base`), writing a checkpoint when due.
+    fn advance_cut(&mut self, cut: EventId, lamport: u64) {
+        let due = self
+            .last_checkpoint
+            .is_none_or(|l| lamport >= l + self.interval);
+        if due && lamport >= self.interval {
+            self.checkpoints.push(Checkpoint {
+                cut,
+                lamport,
+                view: self.base.clone(),
+            });
+            self.last_checkpoint = Some(lamport);
+        }
+        self.cut = Some((cut, lamport));
+        self.buffer.clear();
+    }
+
+    fn finish(mut self) -> Advance {
+        if self.last_is_cut(None) {
+            self.close_segment();
+        }
+        let view = if self.buffer.is_empty() {
+            self.base.clone()
+        } else {
+            self.resolve_buffer()
+        };
+        Advance {
+            frontier: Frontier {
+                cut: self.cut,
+                base: self.base,
+                region: self.buffer,
+                view,
+                forked: BTreeSet::new(),
+                last_checkpoint: self.last_checkpoint,
+            },
+            verdicts: self.verdicts,
+            checkpoints: self.checkpoints,
+            drop_checkpoints_after: None,
+        }
+    }
+}

@@ -1,0 +1,545 @@
+//! One segment of the projection: the events between two cuts, resolved from
+//! the view at the first cut (see the module above for the terms).
+//!
+//! Within a segment, each event gets a verdict by rules 2 and 5, iterated to a
+//! fixpoint because revocation (rule 5) looks sideways at concurrent events;
+//! then the segment's view takes, per member, the maximal effective events
+//! about that member (rules 3 and 4) and the title by rule 6.
+
+use std::collections::BTreeSet;
+use std::collections::HashMap;
+
+use crate::model::event::EventId;
+use crate::model::event::Op;
+use crate::model::event::PublicKey;
+use crate::model::event::Role;
+use crate::rules::view;
+use crate::rules::view::CycleRemoval;
+use crate::rules::view::Member;
+use crate::rules::view::Roles;
+use crate::rules::view::TitleConflict;
+use crate::rules::view::View;
+
+/// The outcome of the rules for one event.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum Verdict {
+    Effective,
+    Unauthorized(String),
+    /// Revoked by a concurrent effective removal or demotion of its author.
+    Revoked {
+        by: EventId,
+    },
+}
+
+impl Verdict {
+    /// The word for a verdict, as `gmm log` and JSON show it.
+    pub fn word(&self) -> &'static str {
+        match self {
+            Verdict::Effective => "effective",
+            Verdict::Unauthorized(_) => "unauthorized",
+            Verdict::Revoked { .. } => "revoked",
+        }
+    }
+
+    pub fn is_effective(&self) -> bool {
+        matches!(self, Verdict::Effective)
+    }
+}
+
+/// One event of a segment, as the rules see it.
+#[derive(Clone, Debug)]
+pub struct SegmentEvent<'a> {
+    pub id: EventId,
+    pub author: PublicKey,
+    pub op: &'a Op,
+    /// Indices (in the segment) of parents inside the segment. Parents before
+    /// the segment are left out: they are all in the base.
+    pub parents: Vec<usize>,
+}
+
+/// A growable bit set over segment indices.
+#[derive(Clone, Default)]
+struct Bits(Vec<u64>);
+
+impl Bits {
+    fn with_len(n: usize) -> Bits {
+        Bits(vec![0; n.div_ceil(64)])
+    }
+    fn set(&mut self, i: usize) {
+        self.0[i / 64] |= 1 << (i % 64);
+    }
+    fn has(&self, i: usize) -> bool {
+        self.0[i / 64] & (1 << (i % 64)) != 0
+    }
+    fn union(&mut self, other: &Bits) {
+        for (a, b) in self.0.iter_mut().zip(&other.0) {
+            *a |= b;
+        }
+    }
+}
+
+/// Does `op` set `key`'s membership (create, add, remove, leave)?
+fn sets_membership(author: &PublicKey, op: &Op, key: &PublicKey) -> bool {
+    match op {
+        Op::Create { .. } | Op::Leave => author == key,
+        Op::Add { member, .. } | Op::Remove { member } => member == key,
+        Op::SetRole { .. } | Op::SetTitle { .. } => false,
+    }
+}
+
+/// The role `op` sets for the member it is about, if it sets one.
+fn role_set(op: &Op) -> Option<Role> {
+    match op {
+        Op::Create { .. } => Some(Role::Owner),
+        Op::Add { role, .. } | Op::SetRole { role, .. } => Some(*role),
+        Op::Remove { .. } | Op::Leave | Op::SetTitle { .. } => None,
+    }
+}
+
+/// Does `op` make a member of whom it names (create, add)?
+fn adds_member(op: &Op) -> bool {
+    match op {
+        Op::Create { .. } | Op::Add { .. } => true,
+        Op::Remove { .. } | Op::Leave | Op::SetRole { .. } | Op::SetTitle { .. } => false,
+    }
+}
+
+/// Is `op` an Add (the only op that names a member)?
+fn is_add(op: &Op) -> bool {
+    match op {
+        Op::Add { .. } => true,
+        Op::Create { .. } | Op::Remove { .. } | Op::Leave | Op::SetRole { .. } => false,
+        Op::SetTitle { .. } => false,
+    }
+}
+
+/// Can `op` take part in a removal cycle (rule 5): a removal or role change?
+fn is_removal_or_role_change(op: &Op) -> bool {
+    match op {
+        Op::Remove { .. } | Op::SetRole { .. } => true,
+        Op::Create { .. } | Op::Add { .. } | Op::Leave | Op::SetTitle { .. } => false,
+    }
+}
+
+/// The title `op` sets, if it sets one (rule 6: create and set title).
+fn title_set(op: &Op) -> Option<&str> {
+    match op {
+        Op::Create { title, .. } | Op::SetTitle { title } => Some(title),
+        Op::Add { .. } | Op::Remove { .. } | Op::Leave | Op::SetRole { .. } => None,
+    }
+}
+
+/// Does `op` remove `target`, or demote it below `need`? (Rule 5's attacks.)
+fn attacks(op: &Op, target: &PublicKey, need: Role) -> bool {
+    match op {
+        Op::Remove { member } => member == target,
+        Op::SetRole { member, role } => member == target && *role < need,
+        Op::Create { .. } | Op::Add { .. } | Op::Leave | Op::SetTitle { .. } => false,
+    }
+}
+
+/// Resolves one segment from the view at the previous cut.
+pub struct Segment<'s, 'a> {
+    base: &'s View,
+    events: &'s [SegmentEvent<'a>],
+    /// `past[i]`: segment indices in the past of event `i`.
+    past: Vec<Bits>,
+    /// Events about each key: setting its membership, setting its role.
+    membership_events: HashMap<PublicKey, Vec<usize>>,
+    role_events: HashMap<PublicKey, Vec<usize>>,
+    /// Removal-cycle component of each event (None when in no cycle).
+    cycle: Vec<Option<usize>>,
+    verdicts: Vec<Verdict>,
+    /// The author's role when the event was judged (for rule 6).
+    author_role: Vec<Option<Role>>,
+}
+
+impl<'s, 'a> Segment<'s, 'a> {
+    /// Resolves the events (in topological order) over `base`; returns each
+    /// event's verdict and the view after the segment.
+    pub fn resolve(base: &View, events: &[SegmentEvent<'a>]) -> (Vec<Verdict>, View) {
+        if let [only] = events {
+            return resolve_single(base, only);
+        }
+        let mut segment = Segment::new(base, events);
+        segment.fixpoint();
+        let view = segment.final_view();
+        (segment.verdicts, view)
+    }
+
+    fn new(base: &'s View, events: &'s [SegmentEvent<'a>]) -> Segment<'s, 'a> {
+        let n = events.len();
+        let mut past: Vec<Bits> = Vec::with_capacity(n);
+        for event in events {
+            let mut bits = Bits::with_len(n);
+            for &p in &event.parents {
+                bits.set(p);
+                bits.union(&past[p]);
+            }
+            past.push(bits);
+        }
+        let mut membership_events: HashMap<PublicKey, Vec<usize>> = HashMap::new();
+        let mut role_events: HashMap<PublicKey, Vec<usize>> = HashMap::new();
+        for (i, e) in events.iter().enumerate() {
+            if let Some(target) = e.op.target(e.author) {
+                if sets_membership(&e.author, e.op, &target) {
+                    membership_events.entry(target).or_default().push(i);
+                }
+                if role_set(e.op).is_some() {
+                    role_events.entry(target).or_default().push(i);
+                }
+            }
+        }
+        let mut segment = Segment {
+            base,
+            events,
+            past,
+            membership_events,
+            role_events,
+            cycle: vec![None; n],
+            verdicts: vec![Verdict::Effective; n],
+            author_role: vec![None; n],
+        };
+        segment.cycle = segment.removal_cycles();
+        segment
+    }
+
+    fn concurrent(&self, i: usize, j: usize) -> bool {
+        i != j && !self.past[i].has(j) && !self.past[j].has(i)
+    }
+
+    /// Does event `j` attack event `i` (rule 5), ignoring verdicts?
+    fn attack(&self, j: usize, i: usize) -> bool {
+        let victim = &self.events[i];
+        attacks(
+            self.events[j].op,
+            &victim.author,
+            view::needed_role(victim.op),
+        ) && self.concurrent(i, j)
+    }
+
+    /// Strongly connected components of the attack graph with two or more
+    /// events: removal cycles (Tarjan's algorithm, iterative).
+    fn removal_cycles(&self) -> Vec<Option<usize>> {
+        let n = self.events.len();
+        let attackers: Vec<usize> = (0..n)
+            .filter(|&j| is_removal_or_role_change(self.events[j].op))
+            .collect();
+        let edges: Vec<Vec<usize>> = (0..n)
+            .map(|j| {
+                if !attackers.contains(&j) {
+                    return Vec::new();
+                }
+                attackers
+                    .iter()
+                    .copied()
+                    .filter(|&i| self.attack(j, i))
+                    .collect()
+            })
+            .collect();
+        tarjan_cycles(&edges)
+    }
+
+    /// Re-judges every event until no verdict changes (bounded: a contrived
+    /// odd cycle of authority could flip forever; the bound keeps the result
+    /// a deterministic function of the set either way).
+    fn fixpoint(&mut self) {
+        for _ in 0..self.events.len() + 2 {
+            let mut changed = false;
+            for i in 0..self.events.len() {
+                let (verdict, author_role) = self.judge(i);
+                self.author_role[i] = author_role;
+                if verdict != self.verdicts[i] {
+                    self.verdicts[i] = verdict;
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+    }
+
+    /// One event's verdict under the current verdicts of the others, and its
+    /// author's role in its past.
+    fn judge(&self, i: usize) -> (Verdict, Option<Role>) {
+        let event = &self.events[i];
+        let in_past = |j: usize| self.past[i].has(j);
+        let lookup = Lookup {
+            segment: self,
+            within: &in_past,
+        };
+        let author_role = lookup.role_of(&event.author);
+        if let Err(denied) = view::authorize(&lookup, &event.author, event.op) {
+            return (Verdict::Unauthorized(denied.0), author_role);
+        }
+        let by = (0..self.events.len()).find(|&j| {
+            self.verdicts[j].is_effective()
+                && self.attack(j, i)
+                && (self.cycle[i].is_none() || self.cycle[i] != self.cycle[j])
+        });
+        let verdict = match by {
+            Some(j) => Verdict::Revoked {
+                by: self.events[j].id,
+            },
+            None => Verdict::Effective,
+        };
+        (verdict, author_role)
+    }
+
+    /// The maximal elements of `set` (none in the past of another).
+    fn maximal(&self, set: &[usize]) -> Vec<usize> {
+        set.iter()
+            .copied()
+            .filter(|&j| !set.iter().any(|&l| self.past[l].has(j)))
+            .collect()
+    }
+
+    /// The effective events about `key` within a set, for one kind of event.
+    fn effective_in(
+        &self,
+        table: &HashMap<PublicKey, Vec<usize>>,
+        key: &PublicKey,
+        within: &dyn Fn(usize) -> bool,
+    ) -> Vec<usize> {
+        table.get(key).map_or_else(Vec::new, |events| {
+            events
+                .iter()
+                .copied()
+                .filter(|&j| self.verdicts[j].is_effective() && within(j))
+                .collect()
+        })
+    }
+
+    /// Rules 3 and 4 for one key over the base and a set of segment events:
+    /// its role if it is a member.
+    fn role_within(&self, key: &PublicKey, within: &dyn Fn(usize) -> bool) -> Option<Role> {
+        let membership = self.effective_in(&self.membership_events, key, within);
+        let member = if membership.is_empty() {
+            self.base.members.contains_key(key)
+        } else {
+            self.maximal(&membership).iter().all(|&j| self.is_add(j))
+        };
+        if !member {
+            return None;
+        }
+        let roles = self.effective_in(&self.role_events, key, within);
+        let maximal = self.maximal(&roles);
+        let lowest = maximal
+            .iter()
+            .filter_map(|&j| role_set(self.events[j].op))
+            .min();
+        Some(
+            lowest
+                .or_else(|| self.base.role_of(key))
+                .unwrap_or(Role::Member),
+        )
+    }
+
+    fn is_add(&self, j: usize) -> bool {
+        adds_member(self.events[j].op)
+    }
+
+    /// The view after the whole segment.
+    fn final_view(&self) -> View {
+        let mut view = self.base.clone();
+        let all = |_: usize| true;
+        let touched: BTreeSet<PublicKey> = self
+            .membership_events
+            .keys()
+            .chain(self.role_events.keys())
+            .copied()
+            .collect();
+        for key in touched {
+            self.settle_member(&mut view, &key, &all);
+        }
+        self.settle_title(&mut view);
+        self.record_cycles(&mut view);
+        view.prune_cycles();
+        view
+    }
+
+    /// Sets one key's membership, role, name and deciding events in `view`.
+    fn settle_member(&self, view: &mut View, key: &PublicKey, all: &dyn Fn(usize) -> bool) {
+        let membership = self.effective_in(&self.membership_events, key, all);
+        let roles = self.effective_in(&self.role_events, key, all);
+        if membership.is_empty() && roles.is_empty() {
+            return;
+        }
+        let ids = |set: Vec<usize>| set.iter().map(|&j| self.events[j].id).collect::<Vec<_>>();
+        let decided = view.decided.entry(*key).or_default();
+        if !membership.is_empty() {
+            decided.membership = ids(self.maximal(&membership));
+        }
+        if !roles.is_empty() {
+            decided.role = ids(self.maximal(&roles));
+        }
+        // The name comes from the latest effective Add, in topological order.
+        if let Some(Op::Add { name, .. }) = membership.iter().rev().find_map(|&j| {
+            let op = self.events[j].op;
+            is_add(op).then_some(op)
+        }) {
+            view.names.insert(*key, name.clone());
+        }
+        match self.role_within(key, all) {
+            Some(role) => {
+                let name = view.names.get(key).cloned().unwrap_or_default();
+                view.members.insert(*key, Member { role, name });
+            }
+            None => {
+                view.members.remove(key);
+            }
+        }
+    }
+
+    /// Rule 6: among the maximal effective title events, the author with the
+    /// higher role wins, then the lowest id; the others stay as conflicts.
+    fn settle_title(&self, view: &mut View) {
+        let titles: Vec<usize> = (0..self.events.len())
+            .filter(|&j| self.verdicts[j].is_effective())
+            .filter(|&j| title_set(self.events[j].op).is_some())
+            .collect();
+        if titles.is_empty() {
+            return;
+        }
+        let mut maximal = self.maximal(&titles);
+        maximal.sort_by_key(|&j| (std::cmp::Reverse(self.author_role[j]), self.events[j].id));
+        let title_of = |j: usize| title_set(self.events[j].op).unwrap_or_default().to_string();
+        view.title = title_of(maximal[0]);
+        view.title_by = maximal.iter().map(|&j| self.events[j].id).collect();
+        view.title_conflicts = maximal[1..]
+            .iter()
+            .map(|&j| TitleConflict {
+                event: self.events[j].id,
+                title: title_of(j),
+            })
+            .collect();
+    }
+
+    /// Removal cycles whose removals all took effect become visible conflicts.
+    fn record_cycles(&self, view: &mut View) {
+        let mut components: HashMap<usize, Vec<CycleRemoval>> = HashMap::new();
+        for (j, component) in self.cycle.iter().enumerate() {
+            let Some(c) = component else { continue };
+            let target = match self.events[j].op {
+                Op::Remove { member } | Op::SetRole { member, .. } => *member,
+                Op::Create { .. } | Op::Add { .. } | Op::Leave | Op::SetTitle { .. } => continue,
+            };
+            components.entry(*c).or_default().push(CycleRemoval {
+                event: self.events[j].id,
+                target,
+            });
+        }
+        let mut cycles: Vec<Vec<CycleRemoval>> = components
+            .into_values()
+            .filter(|cycle| {
+                cycle.iter().all(|r| {
+                    let j = self.events.iter().position(|e| e.id == r.event);
+                    j.is_some_and(|j| self.verdicts[j].is_effective())
+                })
+            })
+            .collect();
+        for cycle in &mut cycles {
+            cycle.sort_by_key(|r| r.event);
+        }
+        cycles.sort_by_key(|cycle| cycle[0].event);
+        view.removal_cycles.extend(cycles);
+    }
+}
+
+/// Roles as seen from inside a segment: the base, overridden by the effective
+/// segment events in some set (an event's past).
+struct Lookup<'l, 's, 'a> {
+    segment: &'l Segment<'s, 'a>,
+    within: &'l dyn Fn(usize) -> bool,
+}
+
+impl Roles for Lookup<'_, '_, '_> {
+    fn role_of(&self, key: &PublicKey) -> Option<Role> {
+        self.segment.role_within(key, self.within)
+    }
+
+    fn label(&self, key: &PublicKey) -> String {
+        self.segment.base.label(key)
+    }
+
+    fn is_fresh(&self) -> bool {
+        self.segment.base.is_fresh()
+    }
+}
+
+/// A one-event segment: nothing is concurrent with it.
+fn resolve_single(base: &View, event: &SegmentEvent<'_>) -> (Vec<Verdict>, View) {
+    match base.authorize(&event.author, event.op) {
+        Ok(()) => {
+            let mut view = base.clone();
+            view.apply(event.id, &event.author, event.op);
+            (vec![Verdict::Effective], view)
+        }
+        Err(denied) => (vec![Verdict::Unauthorized(denied.0)], base.clone()),
+    }
+}
+
+/// Tarjan's strongly connected components; returns, for each node, the
+/// component number if the node is in a component of two or more nodes.
+fn tarjan_cycles(edges: &[Vec<usize>]) -> Vec<Option<usize>> {
+    let n = edges.len();
+    let mut index = vec![usize::MAX; n];
+    let mut low = vec![0; n];
+    let mut on_stack = vec![false; n];
+    let mut stack = Vec::new();
+    let mut result = vec![None; n];
+    let mut next_index = 0;
+    let mut next_component = 0;
+    for root in 0..n {
+        if index[root] != usize::MAX || edges[root].is_empty() {
+            continue;
+        }
+        // (node, position in its edge list)
+        let mut work = vec![(root, 0usize)];
+        index[root] = next_index;
+        low[root] = next_index;
+        next_index += 1;
+        stack.push(root);
+        on_stack[root] = true;
+        while let Some(&mut (v, ref mut pos)) = work.last_mut() {
+            if let Some(&w) = edges[v].get(*pos) {
+                *pos += 1;
+                if index[w] == usize::MAX {
+                    index[w] = next_index;
+                    low[w] = next_index;
+                    next_index += 1;
+                    stack.push(w);
+                    on_stack[w] = true;
+                    work.push((w, 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(index[w]);
+                }
+                continue;
+            }
+            work.pop();
+            if let Some(&(parent, _)) = work.last() {
+                low[parent] = low[parent].min(low[v]);
+            }
+            if low[v] == index[v] {
+                let mut members = Vec::new();
+                loop {
+                    // Cannot fail: v itself is on the stack above this point.
+                    let w = stack.pop().expect("v is on the stack");
+                    on_stack[w] = false;
+                    members.push(w);
+                    if w == v {
+                        break;
+                    }
+                }
+                if members.len() > 1 {
+                    for w in members {
+                        result[w] = Some(next_component);
+                    }
+                    next_component += 1;
+                }
+            }
+        }
+    }
+    result
+}

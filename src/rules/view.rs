@@ -1,0 +1,403 @@
+//! The member view of a group and the authority rule (SPEC §3 rules 2 and 8).
+//!
+//! Pure logic: no store, no I/O. [`authorize`] is rule 2 (authority comes from
+//! the past) over any way of looking up roles, and [`View::apply`] is the effect
+//! of one effective event on the view of its whole past: the situation of an
+//! event that extends every head, where nothing is concurrent with it and rules
+//! 3–6 reduce to "the newest event about X decides X". Concurrent events are
+//! resolved by [`crate::rules::projection`], which produces the same `View`.
+
+use std::collections::BTreeMap;
+use std::collections::BTreeSet;
+
+use crate::model::codec;
+use crate::model::event::EventId;
+use crate::model::event::GroupId;
+use crate::model::event::Op;
+use crate::model::event::PublicKey;
+use crate::model::event::Role;
+use crate::model::event::ViewHash;
+use crate::model::hash;
+
+/// A current member.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Member {
+    pub role: Role,
+    pub name: String,
+}
+
+/// The events that decide one key's status (rule 3: the maximal ones).
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub struct Decided {
+    /// Maximal effective events setting membership (create, add, remove, leave).
+    pub membership: Vec<EventId>,
+    /// Maximal effective events setting the role (create, add, set role).
+    pub role: Vec<EventId>,
+}
+
+/// A title that lost to a concurrent one (rule 6), kept visible.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct TitleConflict {
+    pub event: EventId,
+    pub title: String,
+}
+
+/// One removal of a removal cycle (rule 5): `event` removed or demoted `target`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct CycleRemoval {
+    pub event: EventId,
+    pub target: PublicKey,
+}
+
+/// What a group looks like: members with roles, title, and what the rules flag.
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub struct View {
+    pub group: GroupId,
+    pub title: String,
+    pub members: BTreeMap<PublicKey, Member>,
+    /// The last name given to every key ever added, current or former member,
+    /// so former members can still be named on the command line.
+    pub names: BTreeMap<PublicKey, String>,
+    /// For every key an effective event was ever about: what decides it.
+    pub decided: BTreeMap<PublicKey, Decided>,
+    /// The maximal title events, the winner first.
+    pub title_by: Vec<EventId>,
+    /// Titles that lost to a concurrent one, until a later title resolves them.
+    pub title_conflicts: Vec<TitleConflict>,
+    /// Removal cycles that took effect, while they still decide their targets.
+    pub removal_cycles: Vec<Vec<CycleRemoval>>,
+    /// Authors flagged for equivocation (rule 7).
+    pub forked: BTreeSet<PublicKey>,
+}
+
+/// Why an event has no authority (rule 2), in words for the user.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Unauthorized(pub String);
+
+/// Where [`authorize`] looks up who holds which role.
+pub trait Roles {
+    /// The key's role if it is a member.
+    fn role_of(&self, key: &PublicKey) -> Option<Role>;
+    /// A label for messages: a name, or a short key.
+    fn label(&self, key: &PublicKey) -> String;
+    /// True before the group's `Create` took effect.
+    fn is_fresh(&self) -> bool;
+}
+
+/// The role an op needs of its author (rule 2). A demotion below it, or a
+/// removal, concurrent with the op revokes it (rule 5).
+pub fn needed_role(op: &Op) -> Role {
+    match op {
+        Op::Create { .. } | Op::Leave => Role::Member,
+        Op::Add { .. } | Op::Remove { .. } | Op::SetRole { .. } | Op::SetTitle { .. } => {
+            Role::Admin
+        }
+    }
+}
+
+/// Rule 2: may `author` make `op`, given who holds which role in its past?
+pub fn authorize(roles: &dyn Roles, author: &PublicKey, op: &Op) -> Result<(), Unauthorized> {
+    let deny = |why: String| Err(Unauthorized(why));
+    if let Op::Create { .. } = op {
+        return if roles.is_fresh() {
+            Ok(())
+        } else {
+            deny("a group is created only once".into())
+        };
+    }
+    let Some(own) = roles.role_of(author) else {
+        return deny(format!(
+            "{} is not a member of the group",
+            roles.label(author)
+        ));
+    };
+    if own < needed_role(op) {
+        let what = match op {
+            Op::Add { .. } => "add members",
+            Op::Remove { .. } => "remove members",
+            Op::SetRole { .. } => "change roles",
+            Op::SetTitle { .. } => "set the title",
+            // Cannot be reached: both need only `member`, which every member holds.
+            Op::Create { .. } | Op::Leave => "act",
+        };
+        return deny(format!(
+            "{} is a {own}; only an admin or owner may {what}",
+            roles.label(author)
+        ));
+    }
+    let check_grant = |role: Role| {
+        if role == Role::Owner || role > own {
+            return deny(format!(
+                "{} is a {own} and cannot grant the {role} role",
+                roles.label(author)
+            ));
+        }
+        Ok(())
+    };
+    // A remover or role-setter must hold at least the target's role.
+    let check_outranks = |target: &PublicKey, what: &str| match roles.role_of(target) {
+        Some(theirs) if theirs > own => deny(format!(
+            "{} is a {own} and cannot {what} {} (a {theirs})",
+            roles.label(author),
+            roles.label(target)
+        )),
+        _ => Ok(()),
+    };
+    match op {
+        Op::Create { .. } | Op::Leave | Op::SetTitle { .. } => Ok(()),
+        Op::Add { member, role, .. } => {
+            check_grant(*role)?;
+            check_outranks(member, "change")
+        }
+        Op::Remove { member } => check_outranks(member, "remove"),
+        Op::SetRole { member, role } => {
+            check_grant(*role)?;
+            check_outranks(member, "change the role of")
+        }
+    }
+}
+
+impl Roles for View {
+    fn role_of(&self, key: &PublicKey) -> Option<Role> {
+        View::role_of(self, key)
+    }
+
+    fn label(&self, key: &PublicKey) -> String {
+        View::label(self, key)
+    }
+
+    fn is_fresh(&self) -> bool {
+        self.decided.is_empty()
+    }
+}
+
+impl View {
+    /// The empty view before a group's `Create`.
+    pub fn empty(group: GroupId) -> View {
+        View {
+            group,
+            ..View::default()
+        }
+    }
+
+    pub fn role_of(&self, key: &PublicKey) -> Option<Role> {
+        self.members.get(key).map(|m| m.role)
+    }
+
+    /// A label for a key: its name in this group if it has one, else a short key.
+    pub fn label(&self, key: &PublicKey) -> String {
+        match self.names.get(key) {
+            Some(name) if !name.is_empty() => name.clone(),
+            _ => key.short(),
+        }
+    }
+
+    /// Rule 2 against this view.
+    pub fn authorize(&self, author: &PublicKey, op: &Op) -> Result<(), Unauthorized> {
+        authorize(self, author, op)
+    }
+
+    /// Applies an effective event that has this whole view in its past: it is
+    /// the one maximal event about its target, and a title it sets has seen
+    /// every earlier title.
+    pub fn apply(&mut self, id: EventId, author: &PublicKey, op: &Op) {
+        let decide_both = |view: &mut View, key: PublicKey| {
+            let d = view.decided.entry(key).or_default();
+            d.membership = vec![id];
+            d.role = vec![id];
+        };
+        match op {
+            Op::Create { title, .. } => {
+                self.set_title(id, title);
+                let name = self.names.get(author).cloned().unwrap_or_default();
+                self.members.insert(
+                    *author,
+                    Member {
+                        role: Role::Owner,
+                        name,
+                    },
+                );
+                self.names.entry(*author).or_default();
+                decide_both(self, *author);
+            }
+            Op::Add { member, role, name } => {
+                let entry = Member {
+                    role: *role,
+                    name: name.clone(),
+                };
+                self.members.insert(*member, entry);
+                self.names.insert(*member, name.clone());
+                decide_both(self, *member);
+            }
+            Op::Remove { member } => {
+                self.members.remove(member);
+                self.decided.entry(*member).or_default().membership = vec![id];
+            }
+            Op::Leave => {
+                self.members.remove(author);
+                self.decided.entry(*author).or_default().membership = vec![id];
+            }
+            Op::SetRole { member, role } => {
+                if let Some(m) = self.members.get_mut(member) {
+                    m.role = *role;
+                }
+                self.decided.entry(*member).or_default().role = vec![id];
+            }
+            Op::SetTitle { title } => self.set_title(id, title),
+        }
+        self.prune_cycles();
+    }
+
+    fn set_title(&mut self, id: EventId, title: &str) {
+        self.title = title.to_string();
+        self.title_by = vec![id];
+        self.title_conflicts.clear();
+    }
+
+    /// Keeps only the removal cycles whose removals all still decide their
+    /// targets' membership: a later event about a member ends that conflict.
+    pub fn prune_cycles(&mut self) {
+        let decided = &self.decided;
+        self.removal_cycles.retain(|cycle| {
+            cycle.iter().all(|r| {
+                decided
+                    .get(&r.target)
+                    .is_some_and(|d| d.membership.contains(&r.event))
+            })
+        });
+    }
+
+    /// Rule 8: blake3 (domain-separated) over the canonical encoding of
+    /// `(group, title, sorted members with roles)`. Names and heads are left
+    /// out, so peers with the same membership agree on the hash.
+    pub fn hash(&self) -> ViewHash {
+        let members: Vec<(PublicKey, Role)> =
+            self.members.iter().map(|(k, m)| (*k, m.role)).collect();
+        let bytes = codec::view_hash_input(&self.group, &self.title, &members);
+        ViewHash(hash::derive(hash::VIEW_HASH, &bytes))
+    }
+}
+
+/// How a view changed: what an import did, or how two peers' views differ.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Changes {
+    /// Members in `after` only.
+    pub added: Vec<(PublicKey, Member)>,
+    /// Members in `before` only.
+    pub removed: Vec<(PublicKey, Member)>,
+    /// Members in both whose role differs: `(key, before, after)`.
+    pub roles: Vec<(PublicKey, Role, Role)>,
+    /// The title, when it differs: `(before, after)`.
+    pub title: Option<(String, String)>,
+}
+
+impl Changes {
+    pub fn between(before: &View, after: &View) -> Changes {
+        let mut changes = Changes::default();
+        for (key, member) in &after.members {
+            match before.members.get(key) {
+                None => changes.added.push((*key, member.clone())),
+                Some(old) if old.role != member.role => {
+                    changes.roles.push((*key, old.role, member.role))
+                }
+                Some(_) => {}
+            }
+        }
+        for (key, member) in &before.members {
+            if !after.members.contains_key(key) {
+                changes.removed.push((*key, member.clone()));
+            }
+        }
+        if before.title != after.title {
+            changes.title = Some((before.title.clone(), after.title.clone()));
+        }
+        changes
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == Changes::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(n: u8) -> PublicKey {
+        PublicKey([n; 32])
+    }
+
+    fn created() -> View {
+        let mut view = View::empty(GroupId::default());
+        let create = Op::Create {
+            title: "t".into(),
+            nonce: [0; 16],
+        };
+        view.authorize(&key(1), &create).unwrap();
+        view.apply(EventId([100; 32]), &key(1), &create);
+        view
+    }
+
+    fn add(view: &mut View, by: u8, who: u8, role: Role) -> Result<(), Unauthorized> {
+        let op = Op::Add {
+            member: key(who),
+            role,
+            name: String::new(),
+        };
+        view.authorize(&key(by), &op)?;
+        view.apply(EventId([who; 32]), &key(by), &op);
+        Ok(())
+    }
+
+    #[test]
+    fn creator_is_owner_and_roles_bound_grants() {
+        let mut view = created();
+        assert_eq!(view.role_of(&key(1)), Some(Role::Owner));
+        add(&mut view, 1, 2, Role::Admin).unwrap();
+        add(&mut view, 2, 3, Role::Member).unwrap();
+        assert!(
+            add(&mut view, 3, 4, Role::Member).is_err(),
+            "members cannot add"
+        );
+        assert!(
+            add(&mut view, 2, 4, Role::Owner).is_err(),
+            "owner is never granted"
+        );
+        assert!(
+            add(&mut view, 9, 4, Role::Member).is_err(),
+            "non-members cannot add"
+        );
+        let create_again = Op::Create {
+            title: "x".into(),
+            nonce: [0; 16],
+        };
+        assert!(view.authorize(&key(1), &create_again).is_err());
+    }
+
+    #[test]
+    fn only_equal_or_higher_roles_remove() {
+        let mut view = created();
+        add(&mut view, 1, 2, Role::Admin).unwrap();
+        add(&mut view, 1, 3, Role::Admin).unwrap();
+        let remove_owner = Op::Remove { member: key(1) };
+        assert!(view.authorize(&key(2), &remove_owner).is_err());
+        let remove_admin = Op::Remove { member: key(3) };
+        assert!(
+            view.authorize(&key(2), &remove_admin).is_ok(),
+            "admins remove admins"
+        );
+        assert!(view.authorize(&key(2), &Op::Leave).is_ok());
+    }
+
+    #[test]
+    fn hash_ignores_names_but_not_roles() {
+        let mut a = created();
+        add(&mut a, 1, 2, Role::Member).unwrap();
+        let mut b = a.clone();
+        b.members.get_mut(&key(2)).unwrap().name = "bob".into();
+        assert_eq!(a.hash(), b.hash());
+        b.members.get_mut(&key(2)).unwrap().role = Role::Admin;
+        assert_ne!(a.hash(), b.hash());
+    }
+}

@@ -1,0 +1,183 @@
+//! The event format (SPEC §2): golden vectors, every flipped bit caught,
+//! shape rules, and decode(encode(e)) == e.
+use gmm::model::event::*;
+use gmm::model::signed::*;
+
+use crate::support::label_key as labelled_key;
+use gmm::model::keys::SecretKey;
+use gmm::rules::view::View;
+
+/// A fixed chain built from fixed seeds: Alice creates a group, adds Bob as
+/// admin, Bob retitles it, Alice removes Bob.
+fn golden_chain() -> Vec<(&'static str, SignedEvent)> {
+    let alice = labelled_key("alice");
+    let bob = labelled_key("bob");
+    let mut view = View::empty(GroupId::default());
+    let mut out: Vec<(&'static str, SignedEvent)> = Vec::new();
+    let steps: [(&str, &SecretKey, Op); 4] = [
+        (
+            "create",
+            &alice,
+            Op::Create {
+                title: "Book club".into(),
+                nonce: [7; 16],
+            },
+        ),
+        (
+            "add-bob",
+            &alice,
+            Op::Add {
+                member: bob.public(),
+                role: Role::Admin,
+                name: "bob".into(),
+            },
+        ),
+        (
+            "bob-title",
+            &bob,
+            Op::SetTitle {
+                title: "Books".into(),
+            },
+        ),
+        (
+            "remove-bob",
+            &alice,
+            Op::Remove {
+                member: bob.public(),
+            },
+        ),
+    ];
+    for (i, (name, key, op)) in steps.into_iter().enumerate() {
+        view.authorize(&key.public(), &op).unwrap();
+        view.apply(EventId::default(), &key.public(), &op);
+        let group = out.first().map(|(_, e)| e.id).unwrap_or_default();
+        let prev = out
+            .iter()
+            .rev()
+            .find(|(_, e)| e.event.author == key.public());
+        let event = Event {
+            version: EVENT_VERSION,
+            group,
+            author: key.public(),
+            seq: prev.map_or(1, |(_, e)| e.event.seq + 1),
+            prev: prev.map(|(_, e)| e.id),
+            parents: out
+                .last()
+                .map(|(_, e)| vec![e.as_parent()])
+                .unwrap_or_default(),
+            time: 1_800_000_000_000 + i as u64,
+            view: view.hash(),
+            op,
+        };
+        let signed = SignedEvent::sign(event, key).unwrap();
+        if i == 0 {
+            view.group = signed.id;
+        }
+        out.push((name, signed));
+    }
+    out
+}
+
+fn render(chain: &[(&str, SignedEvent)]) -> String {
+    let mut text = String::from(
+        "# gmm golden events (format v1). Keys: seed = blake3(\"alice\"), blake3(\"bob\").\n\
+         # One event per line: name, id, signed record (signature ‖ encoded event) in hex.\n\
+         # Regenerate only for a deliberate format change: UPDATE_GENERATED=1 cargo test golden\n",
+    );
+    for (name, e) in chain {
+        text.push_str(&format!("{name} {} {}\n", e.id, hex::encode(e.record())));
+    }
+    text
+}
+
+#[test]
+fn golden_vectors_do_not_change() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/golden-events.txt");
+    let chain = golden_chain();
+    let text = render(&chain);
+    if std::env::var_os("UPDATE_GENERATED").is_some() {
+        std::fs::write(path, &text).unwrap();
+    }
+    let committed = std::fs::read_to_string(path).unwrap();
+    assert_eq!(
+        committed, text,
+        "the event encoding, ids or signatures changed"
+    );
+    for line in committed.lines().filter(|l| !l.starts_with('#')) {
+        let mut parts = line.split(' ');
+        let (_, id, record) = (parts.next(), parts.next().unwrap(), parts.next().unwrap());
+        let back = SignedEvent::from_record(&hex::decode(record).unwrap()).unwrap();
+        assert_eq!(back.id.to_hex(), id);
+    }
+}
+
+#[test]
+fn every_flipped_bit_is_caught() {
+    for (_, event) in golden_chain() {
+        let record = event.record();
+        for i in 0..record.len() {
+            for bit in [0x01u8, 0x80] {
+                let mut bad = record.clone();
+                bad[i] ^= bit;
+                assert!(
+                    SignedEvent::from_record(&bad).is_err(),
+                    "byte {i} bit {bit:#x}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn shape_rules() {
+    let (_, e) = &golden_chain()[1];
+    let mut bad = e.event.clone();
+    bad.parents = vec![bad.parents[0], bad.parents[0]];
+    assert!(bad.check_shape().is_err(), "duplicate parents");
+    let mut bad = e.event.clone();
+    bad.prev = None;
+    bad.seq = 2;
+    assert!(bad.check_shape().is_err(), "seq 2 without prev");
+    let mut bad = e.event.clone();
+    bad.parents.clear();
+    assert!(bad.check_shape().is_err(), "only Create has no parents");
+    let mut bad = e.event.clone();
+    bad.version = 2;
+    assert!(bad.check_shape().is_err());
+}
+
+proptest::proptest! {
+    #[test]
+    fn decode_of_encode_is_identity(
+        title in ".{0,40}", name in "[a-z]{0,20}", seq in 1u64..1000, time: u64,
+        nonce: [u8; 16], pick in 0usize..6,
+    ) {
+        let key = labelled_key("p");
+        let member = labelled_key("q").public();
+        let op = match pick {
+            0 => Op::Create { title: title.clone(), nonce },
+            1 => Op::Add { member, role: Role::Member, name },
+            2 => Op::Remove { member },
+            3 => Op::Leave,
+            4 => Op::SetRole { member, role: Role::Admin },
+            _ => Op::SetTitle { title: title.clone() },
+        };
+        let create = pick == 0;
+        let event = Event {
+            version: EVENT_VERSION,
+            group: if create { EventId::default() } else { EventId([3; 32]) },
+            author: key.public(),
+            seq: if create { 1 } else { seq },
+            prev: (!create && seq > 1).then_some(EventId([4; 32])),
+            parents: if create { vec![] } else { vec![ParentRef { author: member, seq: 1, id: EventId([5; 32]) }] },
+            time,
+            view: ViewHash([6; 32]),
+            op,
+        };
+        proptest::prop_assume!(event.check_shape().is_ok());
+        let signed = SignedEvent::sign(event.clone(), &key).unwrap();
+        let back = SignedEvent::from_record(&signed.record()).unwrap();
+        proptest::prop_assert_eq!(back.event, event);
+        proptest::prop_assert_eq!(back.id, signed.id);
+    }
+}
