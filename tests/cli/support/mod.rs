@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod cli_scenario;
 pub mod scenario;
+pub mod world;
 
 pub use scenario::label_key;

@@ -1,0 +1,109 @@
+//! `gmm batch`: many ops in one transaction, all or nothing.
+
+use std::fs;
+
+use serde_json::Value;
+
+use crate::support::world::*;
+
+#[test]
+fn a_thousand_ops_in_one_batch() {
+    let w = World::new();
+    w.ok("a", &["init"]);
+    w.ok("a", &["group", "create", "Big club"]);
+    let before = w.json("a", &["status", "Big club"])["log_head"]["len"]
+        .as_u64()
+        .unwrap();
+    let mut ops = String::from("# a thousand ops\n\n");
+    for i in 0..500 {
+        ops.push_str(&format!(
+            "add \"Big club\" {} --name m{i}\n",
+            key_hex(&format!("m{i}"))
+        ));
+    }
+    for i in 0..250 {
+        ops.push_str(&format!("role \"Big club\" m{i} admin   # promote\n"));
+    }
+    for i in 250..500 {
+        ops.push_str(&format!("remove 'Big club' m{i}\n"));
+    }
+    let file = w.path("ops.txt");
+    fs::write(&file, &ops).unwrap();
+    let out = w.ok("a", &["batch", file.to_str().unwrap()]);
+    assert_eq!(out.lines().count(), 1000);
+    assert!(
+        out.lines().nth(500).unwrap().ends_with("set m0 to admin"),
+        "{out}"
+    );
+    let status = w.json("a", &["status", "Big club"]);
+    assert_eq!(status["log_head"]["len"].as_u64().unwrap(), before + 1000);
+    assert_eq!(status["counts"]["members"], 251);
+    w.ok("a", &["replay", "Big club"]);
+    let (code, checks) = audit_checks(&w, "a", &[]);
+    assert_eq!((code, checks), (0, set(&[])));
+    // --json: one object per line.
+    let out = w
+        .gmm("a")
+        .args(["batch", "-", "--json"])
+        .write_stdin("title \"Big club\" \"Bigger club\"\n")
+        .output()
+        .unwrap();
+    let line: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(line["op"]["type"], "title");
+}
+
+#[test]
+fn a_batch_with_one_bad_line_applies_nothing() {
+    let w = World::new();
+    w.ok("a", &["init"]);
+    w.ok("a", &["group", "create", "G"]);
+    let head = w.log_head("a", "G");
+    let mut ops = String::new();
+    for i in 0..999 {
+        ops.push_str(&format!(
+            "add G {} --name m{i}\n",
+            key_hex(&format!("m{i}"))
+        ));
+    }
+    let bad = [
+        "remove G nobody",
+        "add G m5",
+        "frobnicate G",
+        "title G \"unclosed",
+        "role G m1 owner",
+    ];
+    let codes = [66, 2, 2, 2, 2];
+    for (bad, code) in bad.iter().zip(codes) {
+        let mut with_bad = ops.clone();
+        with_bad.insert_str(
+            with_bad.match_indices('\n').nth(699).unwrap().0 + 1,
+            &format!("{bad}\n"),
+        );
+        let err = w
+            .gmm("a")
+            .args(["batch", "-"])
+            .write_stdin(with_bad)
+            .output()
+            .unwrap();
+        assert_eq!(err.status.code(), Some(code), "{bad}: {}", stderr_of(&err));
+        let text = stderr_of(&err);
+        assert!(text.starts_with("error: line 701: "), "{bad}: {text}");
+        assert!(err.stdout.is_empty());
+        assert_eq!(w.log_head("a", "G"), head, "{bad}: nothing applied");
+    }
+    // A line that a line before it makes wrong is caught too (checked in order).
+    let ops = format!("add G {} --name x\nremove G x\nremove G x\n", key_hex("x"));
+    let err = w
+        .gmm("a")
+        .args(["batch", "-"])
+        .write_stdin(ops)
+        .output()
+        .unwrap();
+    assert_eq!(err.status.code(), Some(2));
+    assert!(
+        stderr_of(&err).starts_with("error: line 3: x is not a member"),
+        "{}",
+        stderr_of(&err)
+    );
+    assert_eq!(w.log_head("a", "G"), head);
+}

@@ -1,0 +1,372 @@
+//! Bundles: export, import, formats, damage, `bundle verify` and `bundle inspect`.
+
+use std::fs;
+
+use serde_json::Value;
+
+use crate::support::world::*;
+
+#[test]
+fn export_import_round_trip_is_identical_and_idempotent() {
+    let w = World::new();
+    let (group, bytes) = exported(&w);
+    let out = import_bytes(&w, "g.gmm", &bytes);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("accepted 3") && stdout.contains("+ bob (admin)"),
+        "{stdout}"
+    );
+    assert_eq!(
+        w.json("a", &["members", "G"]),
+        w.json("b", &["members", "G"])
+    );
+    let head = w.log_head("b", "G");
+    let again = w.run(
+        "b",
+        &["import", w.path("g.gmm").to_str().unwrap(), "--json"],
+    );
+    let report: Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(report["counts"], serde_json::json!({ "duplicate": 3 }));
+    assert_eq!(w.log_head("b", "G"), head);
+    // JSON Lines re-imports losslessly into a third store.
+    let jsonl = w.ok("a", &["export", &group, "--format", "jsonl"]);
+    w.ok("c", &["init"]);
+    let file = w.path("g.jsonl");
+    fs::write(&file, &jsonl).unwrap();
+    w.ok("c", &["import", file.to_str().unwrap()]);
+    assert_eq!(
+        w.json("c", &["status", "G"])["view_hash"],
+        w.json("a", &["status", "G"])["view_hash"]
+    );
+    // Standard input works too.
+    w.ok("d", &["init"]);
+    let out = w
+        .gmm("d")
+        .args(["import", "-"])
+        .write_stdin(bytes)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(event_count(&w, "d", &group), 3);
+}
+
+#[test]
+fn dry_run_changes_nothing() {
+    let w = World::new();
+    let (group, bytes) = exported(&w);
+    w.ok("b", &["init"]);
+    fs::write(w.path("g2.gmm"), &bytes).unwrap();
+    let out = w.ok(
+        "b",
+        &["import", "--dry-run", w.path("g2.gmm").to_str().unwrap()],
+    );
+    assert!(
+        out.contains("events would be: accepted 3") && out.contains("+ carol (member)"),
+        "{out}"
+    );
+    assert_eq!(event_count(&w, "b", &group), 0);
+}
+
+#[test]
+fn wrong_magic_and_unknown_version() {
+    let w = World::new();
+    let (_, bytes) = exported(&w);
+    let mut bad = bytes.clone();
+    bad[0] = b'X';
+    let out = import_bytes(&w, "magic.gmm", &bad);
+    assert_eq!(out.status.code(), Some(65));
+    assert!(stderr_of(&out).contains("not a gmm bundle"));
+    let mut bad = bytes.clone();
+    bad[8] = 2;
+    let out = import_bytes(&w, "version.gmm", &bad);
+    assert_eq!(out.status.code(), Some(65));
+    assert!(stderr_of(&out).contains("version 2 is not supported"));
+}
+
+#[test]
+fn truncated_bundles_keep_what_verified() {
+    let w = World::new();
+    let (group, bytes) = exported(&w);
+    let (body, frames) = frames(&bytes);
+    let mut cuts = vec![(body, 0), (body / 2, 0)];
+    for (k, (start, len)) in frames.iter().enumerate() {
+        cuts.push((start + 2, k)); // inside a length field
+        cuts.push((start + 4 + len / 2, k)); // inside a record
+        cuts.push((start + 4 + len, k + 1)); // at the next frame boundary
+    }
+    cuts.push((bytes.len() - 10, 3)); // inside the trailer
+    for (i, (cut, complete)) in cuts.into_iter().enumerate() {
+        let store = format!("t{i}");
+        w.ok(&store, &["init"]);
+        let file = w.path(&format!("cut{i}.gmm"));
+        fs::write(&file, &bytes[..cut]).unwrap();
+        let out = w.run(&store, &["import", file.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(65), "cut at {cut}");
+        assert!(
+            stderr_of(&out).contains("truncated"),
+            "cut at {cut}: {}",
+            stderr_of(&out)
+        );
+        assert_eq!(
+            event_count(&w, &store, &group),
+            complete as u64,
+            "cut at {cut}"
+        );
+    }
+}
+
+#[test]
+fn flipped_bytes_are_caught() {
+    let w = World::new();
+    let (group, bytes) = exported(&w);
+    let (_, frames) = frames(&bytes);
+    let (second, len) = frames[1];
+    let cases = [
+        ("body", second + 4 + 64 + len / 3, "refused: "),
+        ("signature", second + 4 + 10, "bad-signature"),
+        ("header", 20, ""),
+        ("trailer", bytes.len() - 5, "digest"),
+    ];
+    for (what, at, finding) in cases {
+        let store = format!("f-{what}");
+        w.ok(&store, &["init"]);
+        let mut bad = bytes.clone();
+        bad[at] ^= 0x40;
+        let file = w.path(&format!("flip-{what}.gmm"));
+        fs::write(&file, &bad).unwrap();
+        let out = w.run(&store, &["import", file.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(65), "{what}");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            stderr_of(&out)
+        );
+        assert!(text.contains(finding), "{what}: {text}");
+        assert!(!text.contains("panicked"));
+        if what == "trailer" {
+            assert_eq!(
+                event_count(&w, &store, &group),
+                3,
+                "every event verified on its own"
+            );
+        }
+        if what == "signature" || what == "body" {
+            // The damaged event is quarantined; its child waits for it.
+            let status = w.json(&store, &["status", &group]);
+            assert_eq!(status["counts"]["events"], 1, "{what}");
+            assert_eq!(status["counts"]["pending"], 1, "{what}");
+        }
+    }
+}
+
+#[test]
+fn a_huge_length_field_allocates_nothing() {
+    let w = World::new();
+    let (_, bytes) = exported(&w);
+    let (_, frames) = frames(&bytes);
+    let mut bad = bytes.clone();
+    bad[frames[0].0..frames[0].0 + 4].copy_from_slice(&u32::MAX.to_le_bytes());
+    let out = import_bytes(&w, "huge.gmm", &bad);
+    assert_eq!(out.status.code(), Some(65));
+    assert!(stderr_of(&out).contains("over the"), "{}", stderr_of(&out));
+    let mut bad = bytes.clone();
+    bad[10..14].copy_from_slice(&u32::MAX.to_le_bytes());
+    let out = import_bytes(&w, "huge-header.gmm", &bad);
+    assert_eq!(out.status.code(), Some(65));
+}
+
+/// Builds a bundle with the library's writer: `group`'s header, any records.
+fn handmade(group: &str, records: &[Vec<u8>]) -> Vec<u8> {
+    let header = gmm::bundle::BundleHeader {
+        group: gmm::model::event::EventId::from_hex(group).unwrap(),
+        kind: gmm::bundle::BundleKind::Export,
+        heads: Vec::new(),
+        view_hash: Default::default(),
+        want: Vec::new(),
+        prerequisites: Vec::new(),
+        event_count: records.len() as u64,
+        created: 0,
+    };
+    let mut writer = gmm::bundle::BundleWriter::new(Vec::new(), &header).unwrap();
+    for r in records {
+        writer.record(r).unwrap();
+    }
+    writer.finish(None).unwrap().0
+}
+
+fn records_of(w: &World, store: &str, group: &str) -> Vec<Vec<u8>> {
+    let text = w.ok(store, &["export", group, "--format", "jsonl"]);
+    text.lines()
+        .skip(1)
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            hex::decode(v["record"].as_str().unwrap()).unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn handmade_bundles_reordered_duplicated_foreign_and_empty() {
+    let w = World::new();
+    let (group, _) = exported(&w);
+    let records = records_of(&w, "a", &group);
+    // Children before parents: pending, then resolved in the same import.
+    let reversed: Vec<Vec<u8>> = records.iter().rev().cloned().collect();
+    let out = import_bytes(&w, "rev.gmm", &handmade(&group, &reversed));
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("2 pending event(s) could be applied"));
+    assert_eq!(event_count(&w, "b", &group), 3);
+    assert_eq!(w.json("b", &["status", "G"])["counts"]["pending"], 0);
+    // Duplicates inside one bundle.
+    w.ok("c", &["init"]);
+    fs::write(
+        w.path("dup.gmm"),
+        handmade(&group, &[records[0].clone(), records[0].clone()]),
+    )
+    .unwrap();
+    let report: Value = serde_json::from_str(&w.ok(
+        "c",
+        &["import", w.path("dup.gmm").to_str().unwrap(), "--json"],
+    ))
+    .unwrap();
+    assert_eq!(
+        report["counts"],
+        serde_json::json!({ "accepted": 1, "duplicate": 1 })
+    );
+    // Events of another group.
+    w.ok("a", &["group", "create", "Other"]);
+    let other_group = w.json("a", &["status", "Other"])["group"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let other = records_of(&w, "a", &other_group);
+    let mixed = handmade(&group, &[records[0].clone(), other[0].clone()]);
+    w.ok("e", &["init"]);
+    fs::write(w.path("mixed.gmm"), mixed).unwrap();
+    let out = w.run("e", &["import", w.path("mixed.gmm").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(65));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("not to the bundle's group"));
+    assert_eq!(event_count(&w, "e", &group), 1);
+    // An empty bundle is fine and changes nothing.
+    w.ok("f", &["init"]);
+    fs::write(w.path("empty.gmm"), handmade(&group, &[])).unwrap();
+    let out = w.ok("f", &["import", w.path("empty.gmm").to_str().unwrap()]);
+    assert!(out.contains("no events"), "{out}");
+}
+
+#[test]
+fn nothing_on_stdin_and_missing_files() {
+    let w = World::new();
+    w.ok("a", &["init"]);
+    let out = w
+        .gmm("a")
+        .args(["import", "-"])
+        .write_stdin(Vec::new())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(66));
+    assert!(stderr_of(&out).contains("the input is empty"));
+    let out = w.run("a", &["import", "no-such-file.gmm"]);
+    assert_eq!(out.status.code(), Some(66));
+    let out = w.run("a", &["bundle", "inspect", "no-such-file.gmm"]);
+    assert_eq!(out.status.code(), Some(66));
+}
+
+#[test]
+fn bad_jsonl_lines_are_findings() {
+    let w = World::new();
+    let (group, _) = exported(&w);
+    let text = w.ok("a", &["export", &group, "--format", "jsonl"]);
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    // Line 3 (the second event) is not JSON; line 4's id lies.
+    lines[2] = "this is not json".into();
+    let mut fourth: Value = serde_json::from_str(&lines[3]).unwrap();
+    fourth["id"] = "00".repeat(32).into();
+    lines[3] = fourth.to_string();
+    let out = import_bytes(&w, "bad.jsonl", lines.join("\n").as_bytes());
+    assert_eq!(out.status.code(), Some(65));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("line 3: not JSON"), "{stdout}");
+    assert!(
+        stdout.contains("line 4: `id` does not match the record"),
+        "{stdout}"
+    );
+    assert_eq!(event_count(&w, "b", &group), 1);
+}
+
+#[test]
+fn bundle_verify_and_inspect() {
+    let w = World::new();
+    let (group, bytes) = exported(&w);
+    let full = w.path("full.gmm");
+    fs::write(&full, &bytes).unwrap();
+    let inspect = w.json("nostore", &["bundle", "inspect", full.to_str().unwrap()]);
+    assert_eq!(inspect["event_count"], 3);
+    assert_eq!(inspect["ops"], serde_json::json!({ "add": 2, "create": 1 }));
+    assert!(inspect["digest"].is_string());
+    // A bundle of only the newest event needs its parents here.
+    let status = w.json("a", &["status", "G"]);
+    let head = status["heads"][0]["id"].as_str().unwrap().to_string();
+    let records = records_of(&w, "a", &group);
+    let tail = w.path("tail.gmm");
+    fs::write(&tail, handmade(&group, &records[2..])).unwrap();
+    w.ok("b", &["init"]);
+    let out = w.run("b", &["bundle", "verify", tail.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("missing prerequisite"));
+    w.ok("b", &["bundle", "verify", full.to_str().unwrap()]);
+    w.ok("b", &["import", full.to_str().unwrap()]);
+    w.ok("b", &["bundle", "verify", tail.to_str().unwrap()]);
+    // --since: only what is not in the past of the given heads.
+    w.ok("a", &["title", "G", "Newer"]);
+    let since = w.path("since.gmm");
+    w.ok(
+        "a",
+        &[
+            "export",
+            "Newer",
+            "--since",
+            &head[..12],
+            "-o",
+            since.to_str().unwrap(),
+        ],
+    );
+    let inspect = w.json("x", &["bundle", "inspect", since.to_str().unwrap()]);
+    assert_eq!(inspect["event_count"], 1);
+    assert_eq!(inspect["prerequisites"][0]["id"], head.as_str());
+    w.ok("b", &["import", since.to_str().unwrap()]);
+    assert_eq!(w.json("b", &["members", "Newer"])["title"], "Newer");
+}
+
+/// An import of several chunks (over 4,096 records) keeps the local log's
+/// hash chain whole: each chunk's transaction must read the log head its
+/// predecessor wrote.
+#[test]
+fn a_multi_chunk_import_audits_clean() {
+    let w = World::new();
+    w.ok("a", &["init"]);
+    w.ok("a", &["group", "create", "Big"]);
+    let mut ops = String::new();
+    for i in 0..5_000 {
+        ops.push_str(&format!(
+            "add Big {} --name m{i}\n",
+            key_hex(&format!("chunk {i}"))
+        ));
+    }
+    fs::write(w.path("ops.txt"), ops).unwrap();
+    w.ok(
+        "a",
+        &["--quiet", "batch", w.path("ops.txt").to_str().unwrap()],
+    );
+    let file = w.path("big.gmm");
+    w.ok("a", &["export", "Big", "-o", file.to_str().unwrap()]);
+    w.ok("b", &["init"]);
+    w.ok("b", &["import", file.to_str().unwrap()]);
+    assert_eq!(w.json("b", &["status", "Big"])["log_head"]["len"], 5_001);
+    assert_eq!(audit_checks(&w, "b", &[]), (0, set(&[])));
+    assert_eq!(
+        w.json("a", &["status", "Big"])["view_hash"],
+        w.json("b", &["status", "Big"])["view_hash"]
+    );
+}

@@ -1,0 +1,237 @@
+//! Signing ops (`add`, `remove`, `leave`, `role`, `title`, `group create`): naming, authority, refusals.
+
+use serde_json::Value;
+
+use crate::support::world::*;
+
+/// The acceptance path of the foundation issue.
+#[test]
+fn book_club_end_to_end() {
+    let w = World::new();
+    let alice = w.ok("a", &["init"]);
+    let bob = w.new_key("bob");
+    let carol = w.new_key("carol");
+    let dave = w.new_key("dave");
+    // Dave is known to Alice's store from another group.
+    w.ok(
+        "a",
+        &[
+            "group",
+            "create",
+            "Work",
+            "--member",
+            &format!("{dave}::dave"),
+        ],
+    );
+    let group = w.ok("a", &["group", "create", "Book club"]);
+    assert_eq!(group.len(), 64);
+    w.ok(
+        "a",
+        &["add", "Book club", &bob, "--name", "bob", "--role", "admin"],
+    );
+    w.ok("a", &["add", &group[..10], &carol, "--name", "carol"]);
+    w.ok("a", &["add", "Book club", &dave[..12]]);
+    w.ok("a", &["remove", "Book club", "carol"]);
+
+    let view = w.json("a", &["members", "Book club"]);
+    let mut expected = vec![
+        (alice.clone(), "owner".into(), String::new()),
+        (bob.clone(), "admin".into(), "bob".into()),
+        (dave.clone(), "member".into(), "dave".into()),
+    ];
+    expected.sort();
+    assert_eq!(members(&view), expected);
+    assert_eq!(view["title"], "Book club");
+    assert_eq!(view["group"], group.as_str());
+
+    let log = w.ok("a", &["log", "Book club", "--json"]);
+    let events: Vec<Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let ops: Vec<&str> = events
+        .iter()
+        .map(|e| e["op"]["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(ops, ["create", "add", "add", "add", "remove"]);
+    for (i, e) in events.iter().enumerate() {
+        assert_eq!(e["author"], alice.as_str());
+        assert_eq!(e["seq"], i as u64 + 1);
+        assert_eq!(e["id"].as_str().unwrap().len(), 64);
+        assert_eq!(e["status"], "effective");
+        let parents = e["parents"].as_array().unwrap();
+        if i == 0 {
+            assert!(parents.is_empty());
+        } else {
+            assert_eq!(parents.len(), 1);
+            assert_eq!(parents[0]["id"], events[i - 1]["id"]);
+            assert_eq!(e["prev"], events[i - 1]["id"]);
+        }
+    }
+    assert_eq!(events[0]["id"], group.as_str());
+    // The last event's view field is the view hash the store shows.
+    assert_eq!(events[4]["view"], view["view_hash"]);
+
+    let status = w.json("a", &["status", "Book club"]);
+    assert_eq!(status["view_hash"], view["view_hash"]);
+    assert_eq!(status["heads"][0]["id"], events[4]["id"]);
+    assert_eq!(status["heads"].as_array().unwrap().len(), 1);
+    // Two groups: the Work group's 2 events and Book club's 5.
+    assert_eq!(status["log_head"]["len"], 7);
+    assert_eq!(status["log_head"]["hash"].as_str().unwrap().len(), 64);
+    assert_eq!(status["counts"]["events"], 5);
+
+    let list: Vec<Value> = w
+        .ok("a", &["group", "list", "--json"])
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(list.len(), 2);
+}
+
+#[test]
+fn role_title_and_leave() {
+    let w = World::new();
+    w.ok("a", &["init"]);
+    let bob = w.new_key("bob");
+    w.ok(
+        "a",
+        &[
+            "group",
+            "create",
+            "G",
+            "--member",
+            &format!("{bob}:member:bob"),
+        ],
+    );
+    w.ok("a", &["role", "G", "bob", "admin"]);
+    w.ok("a", &["title", "G", "New title"]);
+    let view = w.json("a", &["members", "New title"]);
+    assert_eq!(view["title"], "New title");
+    assert!(members(&view).contains(&(bob.clone(), "admin".into(), "bob".into())));
+    w.ok("a", &["leave", "New title"]);
+    let view = w.json("a", &["members", "New title"]);
+    assert_eq!(members(&view), vec![(bob, "admin".into(), "bob".into())]);
+    // Having left, Alice may no longer act in the group.
+    let err = w.fails("a", &["title", "New title", "x"], 77);
+    assert!(err.contains("not a member"), "{err}");
+}
+
+#[test]
+fn unknown_group_and_member() {
+    let w = World::new();
+    let head = store_with_group(&w);
+    let err = w.fails("a", &["add", "Nope", &"ab".repeat(32)], 66);
+    assert!(
+        err.contains("no group matches `Nope`") && err.contains("group list"),
+        "{err}"
+    );
+    w.fails("a", &["members", "Nope"], 66);
+    let err = w.fails("a", &["remove", "G", "zed"], 66);
+    assert!(err.contains("zed"), "{err}");
+    w.fails("a", &["add", "G", "zed"], 66);
+    assert_eq!(w.log_head("a", "G"), head);
+}
+
+#[test]
+fn ambiguous_prefix_lists_matches() {
+    let w = World::new();
+    w.ok("a", &["init"]);
+    // Two keys sharing an 8-character prefix would take ~2^32 tries to make;
+    // names are the practical ambiguity, and a group title shared by two groups.
+    let k1 = w.new_key("k1");
+    let k2 = w.new_key("k2");
+    w.ok(
+        "a",
+        &[
+            "group",
+            "create",
+            "G",
+            "--member",
+            &format!("{k1}::sam"),
+            "--member",
+            &format!("{k2}::sam"),
+        ],
+    );
+    let head = w.log_head("a", "G");
+    let err = w.fails("a", &["remove", "G", "sam"], 2);
+    assert_eq!(w.log_head("a", "G"), head);
+    assert!(err.contains(&k1[..16]) && err.contains(&k2[..16]), "{err}");
+    w.ok("a", &["group", "create", "G"]);
+    let err = w.fails("a", &["members", "G"], 2);
+    assert!(err.contains("matches 2 groups"), "{err}");
+}
+
+#[test]
+fn short_prefix_is_refused() {
+    let w = World::new();
+    let head = store_with_group(&w);
+    let err = w.fails("a", &["remove", "G", "abc"], 2);
+    assert!(err.contains("needs at least 8 hex characters"), "{err}");
+    assert_eq!(w.log_head("a", "G"), head);
+}
+
+#[test]
+fn unauthorized_op_is_refused_before_signing() {
+    let w = World::new();
+    let alice = w.ok("a", &["init"]);
+    let bob = w.new_key("bob");
+    w.ok(
+        "a",
+        &[
+            "group",
+            "create",
+            "G",
+            "--member",
+            &format!("{bob}:admin:bob"),
+        ],
+    );
+    // The owner demotes herself to member, then tries an admin's op.
+    w.ok("a", &["role", "G", &alice, "member"]);
+    let head = w.log_head("a", "G");
+    let err = w.fails("a", &["remove", "G", "bob"], 77);
+    assert!(
+        err.contains("only an admin or owner may remove members"),
+        "{err}"
+    );
+    w.fails("a", &["title", "G", "T"], 77);
+    w.fails("a", &["add", "G", &w.new_key_or("fresh")], 77);
+    assert_eq!(w.log_head("a", "G"), head);
+}
+
+#[test]
+fn owner_is_never_granted() {
+    let w = World::new();
+    let head = store_with_group(&w);
+    // These are refused by the argument parser (clap's own error layout).
+    for args in [
+        &["role", "G", "bob", "owner"][..],
+        &["add", "G", "bob", "--role", "owner"],
+    ] {
+        let out = w.run("a", args);
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(stderr.starts_with("error: ") && stderr.contains("owner is never granted"));
+    }
+    assert_eq!(w.log_head("a", "G"), head);
+}
+
+#[test]
+fn meaningless_ops_are_refused() {
+    let w = World::new();
+    let head = store_with_group(&w);
+    let err = w.fails("a", &["add", "G", "bob"], 2);
+    assert!(err.contains("already a member"), "{err}");
+    w.fails("a", &["role", "G", "bob", "admin"], 2);
+    w.fails("a", &["title", "G", "G"], 2);
+    w.fails("a", &["group", "create", "bad\u{7}title"], 2);
+    w.fails(
+        "a",
+        &["add", "G", &w.new_key_or("fresh"), "--name", " spaced "],
+        2,
+    );
+    // A weak (small-order) key is not a usable member key.
+    let weak = format!("01{}", "00".repeat(31));
+    w.fails("a", &["add", "G", &weak], 2);
+    assert_eq!(w.log_head("a", "G"), head);
+}

@@ -1,0 +1,203 @@
+//! Peers: `diff` and `correct` between stores and bundles (Delta Chat and Matrix seeds).
+
+use std::fs;
+
+use serde_json::Value;
+
+use crate::support::world::*;
+
+#[test]
+fn deltachat_concurrent_adds_diff_and_heal() {
+    // S2: admins A and B add Carol and Doris concurrently.
+    let w = World::new();
+    let group = two_peers(&w);
+    let carol = w.new_key("carol");
+    let doris = w.new_key("doris");
+    let carol_add = w.ok("a", &["add", "G", &carol, "--name", "carol"]);
+    let doris_add = w.ok("b", &["add", "G", &doris, "--name", "doris"]);
+    let out = w.run("a", &["diff", "G", w.path("b").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with("diverged: 1 event(s) only here, 1 only there"),
+        "{text}"
+    );
+    assert!(text.contains("member only here:  carol (member)"), "{text}");
+    assert!(text.contains("member only there: doris (member)"), "{text}");
+    assert!(
+        text.contains(&carol_add[..16]) && text.contains(&doris_add[..16]),
+        "{text}"
+    );
+    let json: Value = serde_json::from_slice(
+        &w.run("a", &["diff", "G", w.path("b").to_str().unwrap(), "--json"])
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(json["verdict"], "diverged");
+    assert_eq!(json["events_only_here"]["first"][0], carol_add.as_str());
+    assert_eq!(json["events_only_there"]["first"][0], doris_add.as_str());
+    assert_eq!(json["members_only_there"][0]["name"], "doris");
+    heal(&w, "a", "b", &group);
+    let out = w.ok("a", &["diff", "G", w.path("b").to_str().unwrap()]);
+    assert!(out.starts_with("equal"), "{out}");
+    assert_eq!(
+        w.json("a", &["status", "G"])["view_hash"],
+        w.json("b", &["status", "G"])["view_hash"]
+    );
+    assert_eq!(
+        w.json("a", &["members", "G"])["members"]
+            .as_array()
+            .unwrap()
+            .len(),
+        4
+    );
+}
+
+#[test]
+fn deltachat_correction_through_a_third_peer() {
+    // S3: A's events reach C but not B; C sends B a correction.
+    let w = World::new();
+    two_peers(&w);
+    let carol = w.ok("c", &["init"]);
+    w.ok(
+        "a",
+        &["add", "G", &carol, "--role", "admin", "--name", "carol"],
+    );
+    let file = w.path("to-c.gmm");
+    w.ok("a", &["export", "G", "-o", file.to_str().unwrap()]);
+    w.ok("c", &["import", file.to_str().unwrap()]);
+    w.ok("a", &["title", "G", "Moved"]);
+    let sync = w.path("a-to-c.gmm");
+    w.ok(
+        "a",
+        &[
+            "correct",
+            "Moved",
+            w.path("c").to_str().unwrap(),
+            "-o",
+            sync.to_str().unwrap(),
+        ],
+    );
+    w.ok("c", &["import", sync.to_str().unwrap()]);
+    // B learns of nothing from A directly; C's correction brings it all.
+    let out = w.run("b", &["diff", "G", w.path("c").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout)
+        .starts_with("behind: 0 event(s) only here, 2 only there"));
+    let fix = w.path("c-to-b.gmm");
+    w.ok(
+        "c",
+        &[
+            "correct",
+            "Moved",
+            w.path("b").to_str().unwrap(),
+            "-o",
+            fix.to_str().unwrap(),
+        ],
+    );
+    // (B still knows the group by its old title.)
+    let inspect = w.json("x", &["bundle", "inspect", fix.to_str().unwrap()]);
+    assert_eq!(inspect["kind"], "correction");
+    assert_eq!(inspect["event_count"], 2);
+    w.ok("b", &["bundle", "verify", fix.to_str().unwrap()]);
+    w.ok("b", &["import", fix.to_str().unwrap()]);
+    w.ok("b", &["diff", "Moved", w.path("a").to_str().unwrap()]);
+    assert_eq!(
+        w.json("b", &["status", "Moved"])["view_hash"],
+        w.json("a", &["status", "Moved"])["view_hash"]
+    );
+}
+
+#[test]
+fn matrix_outdated_member_list_is_visible_in_heads_and_diff() {
+    // S6: B acts on an outdated member list.
+    let w = World::new();
+    let group = two_peers(&w);
+    let carol = w.new_key("carol");
+    let dave = w.new_key("dave");
+    let add_carol = w.path("carol.gmm");
+    w.ok("a", &["add", "G", &carol, "--name", "carol"]);
+    w.ok("a", &["export", "G", "-o", add_carol.to_str().unwrap()]);
+    w.ok("b", &["import", add_carol.to_str().unwrap()]);
+    let removal = w.ok("a", &["remove", "G", "carol"]);
+    let stale = w.ok("b", &["add", "G", &dave, "--name", "dave"]);
+    // B's event cites the heads B had seen: not the removal.
+    let log: Vec<Value> = w
+        .ok("b", &["log", "G", "--json"])
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let stale_event = log.iter().find(|e| e["id"] == stale.as_str()).unwrap();
+    assert!(!stale_event["parents"].to_string().contains(&removal));
+    // diff from B's side names the removal as what B lacked.
+    let json: Value = serde_json::from_slice(
+        &w.run("b", &["diff", "G", w.path("a").to_str().unwrap(), "--json"])
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(json["verdict"], "diverged");
+    assert_eq!(json["events_only_there"]["first"][0], removal.as_str());
+    heal(&w, "a", "b", &group);
+    let view = w.json("b", &["members", "G"]);
+    let names: Vec<&str> = view["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"dave") && !names.contains(&"carol"),
+        "{names:?}"
+    );
+}
+
+#[test]
+fn diff_bad_peers() {
+    let w = World::new();
+    let group = two_peers(&w);
+    // Another group's bundle.
+    w.ok("a", &["group", "create", "Other"]);
+    let other = w.path("other.gmm");
+    w.ok("a", &["export", "Other", "-o", other.to_str().unwrap()]);
+    let err = w.fails("a", &["diff", "G", other.to_str().unwrap()], 2);
+    assert!(err.contains("the bundle is for group"), "{err}");
+    // A corrupt bundle.
+    let good = w.path("good.gmm");
+    w.ok("a", &["export", "G", "-o", good.to_str().unwrap()]);
+    let mut bytes = fs::read(&good).unwrap();
+    let n = bytes.len();
+    bytes[n - 5] ^= 1;
+    let corrupt = w.path("corrupt.gmm");
+    fs::write(&corrupt, bytes).unwrap();
+    let err = w.fails("a", &["diff", "G", corrupt.to_str().unwrap()], 65);
+    assert!(err.contains("digest"), "{err}");
+    // A missing directory, and a folder that is not a store.
+    w.fails("a", &["diff", "G", w.path("nowhere").to_str().unwrap()], 66);
+    fs::create_dir_all(w.path("empty-dir")).unwrap();
+    w.fails(
+        "a",
+        &["diff", "G", w.path("empty-dir").to_str().unwrap()],
+        66,
+    );
+    // A peer store in use by another process can still be read.
+    let held = gmm::store::Store::open(&w.path("b")).unwrap();
+    let out = w.ok("a", &["diff", "G", w.path("b").to_str().unwrap()]);
+    assert!(out.starts_with("equal"), "{out}");
+    drop(held);
+    // Heads this store has never seen.
+    let unknown = "ab".repeat(32);
+    let out = w.run("a", &["diff", "G", "--heads", &unknown]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("1 only there") && text.contains(&unknown[..16]),
+        "{text}"
+    );
+    assert!(text.contains("1 of their heads are unknown here"), "{text}");
+    let own = w.json("a", &["status", "G"])["heads"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    w.ok("a", &["diff", &group, "--heads", &own]);
+    w.fails("a", &["diff", "G"], 2);
+}

@@ -1,0 +1,142 @@
+//! The store itself: permissions, locking, schema versions, damage.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+
+use crate::support::world::*;
+
+#[test]
+fn permissive_key_file_is_refused() {
+    let w = World::new();
+    let head = store_with_group(&w);
+    let key = w.path("a/identity.key");
+    fs::set_permissions(&key, fs::Permissions::from_mode(0o644)).unwrap();
+    let err = w.fails("a", &["add", "G", &w.new_key_or("fresh")], 77);
+    assert!(
+        err.contains(&format!("chmod 600 {}", key.display())),
+        "{err}"
+    );
+    // Reading does not need the secret key.
+    w.ok("a", &["members", "G"]);
+    fs::set_permissions(&key, fs::Permissions::from_mode(0o600)).unwrap();
+    assert_eq!(w.log_head("a", "G"), head);
+}
+
+#[test]
+fn second_process_gets_store_in_use() {
+    let w = World::new();
+    let head = store_with_group(&w);
+    let held = gmm::store::Store::open(&w.path("a")).unwrap();
+    let err = w.fails("a", &["add", "G", &w.new_key_or("fresh")], 75);
+    assert!(err.contains("in use"), "{err}");
+    w.fails("a", &["group", "create", "H"], 75);
+    // Readers still work while the store is held.
+    w.ok("a", &["members", "G"]);
+    drop(held);
+    assert_eq!(w.log_head("a", "G"), head);
+    w.ok("a", &["add", "G", &w.new_key_or("fresh")]);
+}
+
+#[test]
+fn newer_schema_is_refused() {
+    let w = World::new();
+    store_with_group(&w);
+    let db_path = w.path("a/db");
+    let raw_head = |value: Option<u32>| {
+        let names = gmm::store::cf::ALL;
+        let db = rocksdb::DB::open_cf(&rocksdb::Options::default(), &db_path, names).unwrap();
+        let meta = db.cf_handle(gmm::store::cf::META).unwrap();
+        if let Some(v) = value {
+            db.put_cf(meta, b"schema_version", v.to_be_bytes()).unwrap();
+        }
+        db.get_cf(meta, b"log_head").unwrap()
+    };
+    let newer = gmm::store::SCHEMA_VERSION + 1;
+    let before = raw_head(Some(newer));
+    let err = w.fails("a", &["members", "G"], 65);
+    assert!(err.contains(&format!("schema version {newer}")), "{err}");
+    w.fails("a", &["add", "G", &w.new_key_or("fresh")], 65);
+    assert_eq!(raw_head(None), before);
+    // An older schema (1: stored values were in-memory structs) is refused
+    // too, naming the version and how to move the groups over.
+    raw_head(Some(1));
+    let err = w.fails("a", &["members", "G"], 65);
+    assert!(err.contains("schema version 1, older than 2"), "{err}");
+    assert!(
+        err.contains("gmm export") && err.contains("gmm import"),
+        "{err}"
+    );
+    w.fails("a", &["add", "G", &w.new_key_or("fresh")], 65);
+    assert_eq!(raw_head(None), before);
+}
+
+#[test]
+fn missing_store() {
+    let w = World::new();
+    for args in [
+        &["members", "G"][..],
+        &["add", "G", "x"],
+        &["id"],
+        &["group", "list"],
+    ] {
+        let err = w.fails("nowhere", args, 66);
+        assert!(err.contains("gmm init"), "{err}");
+    }
+    assert!(
+        !w.path("nowhere").exists(),
+        "a failed command creates nothing"
+    );
+}
+
+/// A damaged store (keys of the wrong length in the indexes a group is read
+/// through) gives a clean "store is damaged" error or audit findings, never a
+/// panic (SPEC §5; the redesign's checked key parsing).
+#[test]
+fn damaged_keys_are_clean_errors_not_panics() {
+    let w = World::new();
+    store_with_group(&w);
+    let group = w.json("a", &["status", "G"])["group"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let group = hex::decode(group).unwrap();
+    {
+        let db_path = w.path("a/db");
+        let names = gmm::store::cf::ALL;
+        let db = rocksdb::DB::open_cf(&rocksdb::Options::default(), &db_path, names).unwrap();
+        let put = |family: &str, key: &[u8]| {
+            let cf = db.cf_handle(family).unwrap();
+            db.put_cf(cf, key, b"").unwrap();
+        };
+        // A group-order key with the group's prefix but no id, a chain key cut
+        // short, a head key too long, a projection key of 3 bytes.
+        put(gmm::store::cf::BY_GROUP, &[&group[..], &[0, 0, 0]].concat());
+        put(gmm::store::cf::CHAINS, &[&group[..], &[7; 40]].concat());
+        put(gmm::store::cf::HEADS, &[&group[..], &[9; 40]].concat());
+        put(gmm::store::cf::PROJECTION, b"bad");
+    }
+    for args in [
+        &["log", "G"][..],
+        &["members", "G"],
+        &["status", "G"],
+        &["group", "list"],
+        &["why", "G", "bob"],
+        &["replay", "G"],
+        &["export", "G", "-o", "-"],
+        &["audit"],
+        &["add", "G", &"cd".repeat(32)],
+    ] {
+        let out = w.run("a", args);
+        let code = out.status.code().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?} panicked: {err}");
+        assert!([0, 1, 65].contains(&code), "{args:?} exit {code}: {err}");
+        if code == 65 {
+            assert!(err.contains("damaged"), "{args:?}: {err}");
+            assert!(err.lines().count() <= 3, "{args:?}: {err}");
+        }
+    }
+    let err = w.fails("a", &["log", "G"], 65);
+    assert!(err.contains("is damaged: bad "), "{err}");
+    assert!(err.contains("gmm audit"), "{err}");
+}

@@ -1,0 +1,199 @@
+//! Reading a group: `members`, `log`, `status`, `why`, `replay`.
+
+use serde_json::Value;
+
+use crate::support::world::*;
+
+#[test]
+fn human_output_reads_well() {
+    let w = World::new();
+    w.ok("a", &["init"]);
+    let bob = w.new_key("bob");
+    w.ok(
+        "a",
+        &[
+            "group",
+            "create",
+            "G",
+            "--member",
+            &format!("{bob}:admin:bob"),
+        ],
+    );
+    let members = w.ok("a", &["members", "G"]);
+    assert!(members.contains("admin") && members.contains("bob") && members.contains("owner"));
+    let log = w.ok("a", &["log", "G"]);
+    assert!(
+        log.contains("create group \"G\"") && log.contains("add bob as admin"),
+        "{log}"
+    );
+    assert!(log.contains("[effective]"));
+    let status = w.ok("a", &["status", "G"]);
+    assert!(status.contains("view hash:") && status.contains("log head:"));
+}
+
+#[test]
+fn why_explains_a_ban_racing_a_power_change() {
+    let w = World::new();
+    let mut s = store_from_scenario(&w, "s08-matrix-ban-vs-power.txt");
+    let b = s.key_of("B").to_hex();
+    let why = w.ok("a", &["why", "S8", &b]);
+    assert!(
+        why.contains("B (") && why.contains("is not a member"),
+        "{why}"
+    );
+    assert!(
+        why.contains("the latest membership event removes them (rule 3)"),
+        "{why}"
+    );
+    assert!(why.contains("remove B  [effective]"), "{why}");
+    assert!(why.contains("set title \"B was here\""), "{why}");
+    assert!(
+        why.contains("revoked by") && why.contains("(remove B by A), concurrent with it (rule 5)"),
+        "{why}"
+    );
+    let why_e = w.ok("a", &["why", "S8", "E"]);
+    assert!(why_e.contains("is not a member"), "{why_e}");
+    assert!(
+        why_e.contains("add E as member") && why_e.contains("revoked by"),
+        "{why_e}"
+    );
+    let json = w.json("a", &["why", "S8", "B"]);
+    assert_eq!(json["is_member"], false);
+    assert_eq!(json["ineffective"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn why_explains_a_mutual_removal() {
+    let w = World::new();
+    store_from_scenario(&w, "s10-mutual-removal.txt");
+    let why = w.ok("a", &["why", "S10", "A"]);
+    assert!(
+        why.contains("removed in a removal cycle: every removal in a cycle takes effect (rule 5)"),
+        "{why}"
+    );
+    assert!(why.contains("removal cycle (shown as a conflict)"), "{why}");
+    let status = w.ok("a", &["status", "S10"]);
+    assert!(
+        status.contains("conflict:  removal cycle, all removed: A, B (rule 5)")
+            || status.contains("all removed: B, A"),
+        "{status}"
+    );
+    let json = w.json("a", &["status", "S10"]);
+    assert_eq!(json["conflicts"][0]["type"], "removal-cycle");
+}
+
+#[test]
+fn why_explains_a_concurrent_readd() {
+    let w = World::new();
+    store_from_scenario(&w, "s11-p2panda-concurrent-readd.txt");
+    let why = w.ok("a", &["why", "S11", "B"]);
+    assert!(
+        why.contains("an add and a removal are concurrent: remove wins (rule 4)"),
+        "{why}"
+    );
+    assert!(
+        why.contains("add B as member  [effective]") && why.contains("remove B  [effective]"),
+        "{why}"
+    );
+}
+
+#[test]
+fn title_conflict_and_forks_show_in_status_and_log() {
+    let w = World::new();
+    store_from_scenario(&w, "s07-tox-split-titles.txt");
+    let status = w.ok("a", &["status", "Half A"]);
+    assert!(
+        status.contains("title \"Half B\" lost to \"Half A\" (rule 6)"),
+        "{status}"
+    );
+    let w2 = World::new();
+    store_from_scenario(&w2, "s04-simplex-equivocation.txt");
+    let json = w2.json("a", &["status", "S4"]);
+    assert_eq!(json["forks"].as_array().unwrap().len(), 1);
+    let graph = w2.ok("a", &["log", "S4", "--graph"]);
+    assert!(
+        graph
+            .lines()
+            .any(|l| l.starts_with("| *") || l.starts_with("* |")),
+        "{graph}"
+    );
+}
+
+#[test]
+fn pending_events_are_listed_with_what_they_miss() {
+    let w = World::new();
+    let s = store_from_scenario(&w, "s05-missing-parent.txt");
+    let cited = s.labels["cited"].to_hex();
+    let json = w.json("a", &["status", "S5"]);
+    assert_eq!(json["counts"]["pending"], 1);
+    assert_eq!(json["missing"][0], cited.as_str());
+    let log = w.ok("a", &["log", "S5"]);
+    assert!(
+        log.contains(&format!("[pending: missing {}]", &cited[..16])),
+        "{log}"
+    );
+}
+
+#[test]
+fn log_shows_verdicts() {
+    let w = World::new();
+    store_from_scenario(&w, "x01-removal-cascade.txt");
+    let log = w.ok("a", &["log", "X1"]);
+    assert!(log.contains("[revoked by"), "{log}");
+    assert!(log.contains("[unauthorized: "), "{log}");
+    let events: Vec<Value> = w
+        .ok("a", &["log", "X1", "--json"])
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let statuses: Vec<&str> = events
+        .iter()
+        .map(|e| e["status"].as_str().unwrap())
+        .collect();
+    assert!(statuses.contains(&"revoked") && statuses.contains(&"unauthorized"));
+    assert!(events.iter().any(|e| e["revoked_by"].is_string()));
+    assert!(events.iter().any(|e| e["reason"].is_string()));
+}
+
+#[test]
+fn replay_agrees_then_catches_a_tampered_projection() {
+    let w = World::new();
+    let s = store_from_scenario(&w, "s08-matrix-ban-vs-power.txt");
+    let out = w.ok("a", &["replay", "S8"]);
+    assert!(out.starts_with("projection matches"), "{out}");
+    let group = s.group().unwrap();
+    {
+        let store = gmm::store::Store::open(&w.path("a")).unwrap();
+        let mut state = store.group_state(&group).unwrap().unwrap();
+        state.frontier.view.members.clear();
+        let mut batch = store.batch();
+        batch.put_group_state(&group, &state);
+        store.commit(batch).unwrap();
+    }
+    let out = w.run("a", &["replay", "S8"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("differs: members or roles differ"));
+    let out = w.run("a", &["replay", "S8", "--repair"]);
+    assert_eq!(out.status.code(), Some(1));
+    w.ok("a", &["replay", "S8"]);
+    assert_eq!(
+        w.json("a", &["members", "S8"])["members"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+#[test]
+fn members_at_an_event_shows_its_authors_view() {
+    let w = World::new();
+    let s = store_from_scenario(&w, "s08-matrix-ban-vs-power.txt");
+    let be = s.labels["be"].to_hex();
+    // B's view after adding E: B still an admin, E a member.
+    let view = w.json("a", &["members", "S8", "--at", &be[..12]]);
+    assert_eq!(view["members"].as_array().unwrap().len(), 4);
+    assert_eq!(view["matches_signed_view"], true);
+    w.fails("a", &["members", "S8", "--at", "abc"], 2);
+    w.fails("a", &["members", "S8", "--at", "0000000000"], 66);
+}
