@@ -1,50 +1,582 @@
-//! The JSON values of gmm's contract (format version 1, `docs/json.md`): used
-//! by the CLI's `--json` output and by JSON Lines bundles. Keys and ids are 64
-//! lowercase hex characters; times are given both as ms since the Unix epoch
-//! (`time_ms`) and as RFC 3339 (`time`). Fields may be added in a later
-//! version; none is renamed or removed. Building values never prints.
+//! The JSON output contract (format version [`JSON_FORMAT_VERSION`],
+//! `docs/json.md`): one serde struct per document a command prints with
+//! `--json`, built here and nowhere else, so each field has one spelling across
+//! commands. Keys and ids are 64 lowercase hex characters; times are given as
+//! `…_ms` (ms since the Unix epoch) and, for events, `time` (RFC 3339). Later
+//! versions may add fields; they never rename or remove one. The CLI tests
+//! deserialize every command's output into these structs (closed ones refuse
+//! unknown fields), so the docs, the code and the output cannot drift apart.
+//! Building values never prints.
 
-use crate::bundle::jsonl;
-pub use crate::bundle::jsonl::op_value as op;
-pub use crate::bundle::jsonl::parent_value as parent;
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde::Serialize;
+
+pub use crate::bundle::jsonl::OpJson;
+pub use crate::bundle::jsonl::ParentJson;
+pub use crate::bundle::jsonl::ReadableEvent;
+use crate::model::event::EventId;
+use crate::model::event::PublicKey;
 use crate::model::signed::SignedEvent;
-pub use crate::model::time::rfc3339;
 use crate::rules::projection::Verdict;
+use crate::rules::view::Changes;
+use crate::rules::view::Member;
 use crate::rules::view::View;
 use crate::store::EventMeta;
-use serde_json::json;
-use serde_json::Value;
 
-/// One event: every signed field, its id and signature, and what the store
-/// computed about it (`status`, `lamport`, `log_index`) when known.
-pub fn event(signed: &SignedEvent, meta: Option<&EventMeta>, view: &View) -> Value {
-    let e = &signed.event;
-    let mut value = jsonl::readable_event(signed);
-    value["author_name"] = json!(view.names.get(&e.author).cloned().unwrap_or_default());
-    if let Some(meta) = meta {
-        value["status"] = json!(meta.verdict.word());
-        match &meta.verdict {
-            Verdict::Unauthorized(reason) => value["reason"] = json!(reason),
-            Verdict::Revoked { by } => value["revoked_by"] = json!(by.to_hex()),
-            Verdict::Effective => {}
-        }
-        value["lamport"] = json!(meta.lamport);
-        value["log_index"] = json!(meta.log_index);
-    }
-    value
+/// The version of this contract, as `docs/json.md` names it.
+pub const JSON_FORMAT_VERSION: u32 = 1;
+
+fn hexes(ids: &[EventId]) -> Vec<String> {
+    ids.iter().map(|id| id.to_hex()).collect()
 }
 
-/// The view: group, title, view hash and members sorted by key.
-pub fn members(view: &View) -> Value {
-    let members: Vec<Value> = view
-        .members
-        .iter()
-        .map(|(key, m)| json!({ "key": key.to_hex(), "role": m.role.as_str(), "name": m.name }))
-        .collect();
-    json!({
-        "group": view.group.to_hex(),
-        "title": view.title,
-        "view_hash": view.hash().to_hex(),
-        "members": members,
-    })
+/// An event (`log`, `add`/`remove`/`leave`/`role`/`title`, `batch`, inside `why`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventJson {
+    #[serde(flatten)]
+    pub event: ReadableEvent,
+    pub author_name: String,
+    /// `effective`, `unauthorized`, `revoked` or `pending`; absent when unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// Why it is unauthorized (rule 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The concurrent removal or demotion that revoked it (rule 5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lamport: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_index: Option<u64>,
+    /// For a pending event: the ids it waits for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing: Option<Vec<String>>,
+}
+
+impl EventJson {
+    /// An event with what the store computed about it (when known), naming
+    /// its author as `view` does.
+    pub fn new(signed: &SignedEvent, meta: Option<&EventMeta>, view: &View) -> EventJson {
+        let author_name = view.names.get(&signed.event.author).cloned();
+        let mut json = EventJson {
+            event: signed.into(),
+            author_name: author_name.unwrap_or_default(),
+            status: None,
+            reason: None,
+            revoked_by: None,
+            lamport: None,
+            log_index: None,
+            missing: None,
+        };
+        if let Some(meta) = meta {
+            json.status = Some(meta.verdict.word().to_string());
+            match &meta.verdict {
+                Verdict::Unauthorized(reason) => json.reason = Some(reason.clone()),
+                Verdict::Revoked { by } => json.revoked_by = Some(by.to_hex()),
+                Verdict::Effective => {}
+            }
+            json.lamport = Some(meta.lamport);
+            json.log_index = Some(meta.log_index);
+        }
+        json
+    }
+
+    /// A pending event: held until `missing` arrive (SPEC §4).
+    pub fn pending(signed: &SignedEvent, missing: &[EventId], view: &View) -> EventJson {
+        let mut json = EventJson::new(signed, None, view);
+        json.status = Some("pending".into());
+        json.missing = Some(hexes(missing));
+        json
+    }
+}
+
+/// A member with its role and name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberJson {
+    pub key: String,
+    pub role: String,
+    pub name: String,
+}
+
+impl MemberJson {
+    pub fn new(key: &PublicKey, member: &Member) -> MemberJson {
+        MemberJson {
+            key: key.to_hex(),
+            role: member.role.as_str().into(),
+            name: member.name.clone(),
+        }
+    }
+
+    fn list(members: &[(PublicKey, Member)]) -> Vec<MemberJson> {
+        members.iter().map(|(k, m)| MemberJson::new(k, m)).collect()
+    }
+}
+
+/// The view (`members`): members sorted by key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ViewJson {
+    pub group: String,
+    pub title: String,
+    pub view_hash: String,
+    pub members: Vec<MemberJson>,
+}
+
+impl From<&View> for ViewJson {
+    fn from(view: &View) -> Self {
+        ViewJson {
+            group: view.group.to_hex(),
+            title: view.title.clone(),
+            view_hash: view.hash().to_hex(),
+            members: view
+                .members
+                .iter()
+                .map(|(k, m)| MemberJson::new(k, m))
+                .collect(),
+        }
+    }
+}
+
+/// The view as of an event (`members --at`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ViewAtJson {
+    #[serde(flatten)]
+    pub view: ViewJson,
+    pub at: String,
+    /// Does the view hash equal the one the author signed? `None` for a Create.
+    pub matches_signed_view: Option<bool>,
+}
+
+/// `status`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusJson {
+    pub group: String,
+    pub title: String,
+    pub view_hash: String,
+    pub heads: Vec<ParentJson>,
+    /// The store's local log (all groups), not the group's.
+    pub log_head: LogHeadJson,
+    pub counts: StatusCounts,
+    pub pending: Vec<String>,
+    pub missing: Vec<String>,
+    pub forks: Vec<String>,
+    pub conflicts: Vec<ConflictJson>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogHeadJson {
+    pub len: u64,
+    pub hash: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusCounts {
+    pub events: u64,
+    pub members: u64,
+    pub pending: u64,
+}
+
+/// A conflict the view shows (rules 5 and 6).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", deny_unknown_fields)]
+pub enum ConflictJson {
+    #[serde(rename = "title")]
+    Title { event: String, title: String },
+    #[serde(rename = "removal-cycle")]
+    RemovalCycle {
+        removed: Vec<String>,
+        events: Vec<String>,
+    },
+}
+
+impl ConflictJson {
+    /// Every conflict of a view: losing titles, then removal cycles.
+    pub fn of(view: &View) -> Vec<ConflictJson> {
+        let titles = view.title_conflicts.iter().map(|c| ConflictJson::Title {
+            event: c.event.to_hex(),
+            title: c.title.clone(),
+        });
+        let cycles = view
+            .removal_cycles
+            .iter()
+            .map(|c| ConflictJson::RemovalCycle {
+                removed: c.iter().map(|r| r.target.to_hex()).collect(),
+                events: c.iter().map(|r| r.event.to_hex()).collect(),
+            });
+        titles.chain(cycles).collect()
+    }
+}
+
+/// `why`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WhyJson {
+    pub group: String,
+    pub member: String,
+    pub name: String,
+    pub is_member: bool,
+    pub role: Option<String>,
+    pub membership: RuleJson,
+    pub role_decided_by: RuleJson,
+    pub ineffective: Vec<EventJson>,
+    pub cycles: Vec<Vec<String>>,
+}
+
+/// A rule and the events it was applied to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleJson {
+    pub rule: String,
+    pub events: Vec<EventJson>,
+}
+
+/// `replay`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplayJson {
+    pub group: String,
+    pub events: u64,
+    pub view_hash: String,
+    pub matches: bool,
+    pub differences: Vec<String>,
+    pub repaired: bool,
+}
+
+/// `import`, one per file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportJson {
+    pub file: String,
+    pub dry_run: bool,
+    pub group: Option<String>,
+    pub kind: Option<String>,
+    pub records: u64,
+    /// One key per SPEC §4 state that occurred.
+    pub counts: BTreeMap<String, u64>,
+    /// Pending events this import could apply.
+    pub released: u64,
+    pub findings: Vec<String>,
+    pub want: Option<Vec<String>>,
+    pub signed_by: Option<String>,
+    pub groups: Vec<GroupChangeJson>,
+    /// The error that stopped the import (events before it were kept).
+    pub error: Option<String>,
+}
+
+/// How one group's view changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupChangeJson {
+    pub group: String,
+    pub new_group: bool,
+    pub added: Vec<MemberJson>,
+    pub removed: Vec<MemberJson>,
+    pub roles: Vec<RoleChangeJson>,
+    pub title: Option<TitleChangeJson>,
+    pub view_hash: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleChangeJson {
+    pub key: String,
+    pub from: String,
+    pub to: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TitleChangeJson {
+    pub from: String,
+    pub to: String,
+}
+
+impl GroupChangeJson {
+    /// How a group went from `before` (none: a new group) to `after`.
+    pub fn new(before: Option<&View>, after: &View) -> GroupChangeJson {
+        let empty = View::empty(after.group);
+        let changes = Changes::between(before.unwrap_or(&empty), after);
+        GroupChangeJson {
+            group: after.group.to_hex(),
+            new_group: before.is_none(),
+            added: MemberJson::list(&changes.added),
+            removed: MemberJson::list(&changes.removed),
+            roles: changes
+                .roles
+                .iter()
+                .map(|(k, from, to)| RoleChangeJson {
+                    key: k.to_hex(),
+                    from: from.as_str().into(),
+                    to: to.as_str().into(),
+                })
+                .collect(),
+            title: changes.title.map(|(from, to)| TitleChangeJson { from, to }),
+            view_hash: after.hash().to_hex(),
+        }
+    }
+}
+
+/// `export -o FILE`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportJson {
+    pub group: String,
+    pub events: u64,
+    pub file: String,
+    pub digest: Option<String>,
+    pub unknown_since: Vec<String>,
+}
+
+/// `correct -o FILE`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CorrectJson {
+    pub group: String,
+    pub events: u64,
+    pub want: Vec<String>,
+    pub file: String,
+}
+
+/// `bundle inspect` and `bundle verify`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BundleJson {
+    pub group: String,
+    pub kind: String,
+    pub heads: Vec<ParentJson>,
+    pub view_hash: String,
+    pub want: Vec<String>,
+    pub prerequisites: Vec<ParentJson>,
+    pub event_count: u64,
+    pub created_ms: u64,
+    pub ops: BTreeMap<String, u64>,
+    pub authors: BTreeMap<String, u64>,
+    pub digest: Option<String>,
+    pub signed_by: Option<String>,
+    pub problems: Vec<String>,
+    /// `verify` only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applies_cleanly: Option<bool>,
+    /// `verify` only: cited events neither the bundle nor the store holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing: Option<Vec<String>>,
+}
+
+/// `diff`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiffJson {
+    /// `equal`, `behind`, `ahead`, `diverged` or `forked`.
+    pub verdict: String,
+    pub here: SideJson,
+    pub there: ThereJson,
+    /// Present only when the peer's view is known (`there.view_known`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub members_only_here: Option<Vec<MemberJson>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub members_only_there: Option<Vec<MemberJson>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roles: Option<Vec<RoleDiffJson>>,
+    /// Present (possibly null) only when the peer's view is known.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "present_or_null"
+    )]
+    pub title: Option<Option<HereThereJson>>,
+    pub events_only_here: IdsJson,
+    pub events_only_there: IdsJson,
+    pub frontier: Vec<String>,
+    pub forks: Vec<[String; 2]>,
+    pub visited: u64,
+}
+
+/// A field that is absent, `null`, or a value: `Option<Option<T>>` on the wire.
+mod present_or_null {
+    use serde::Deserialize;
+    use serde::Deserializer;
+    use serde::Serialize;
+    use serde::Serializer;
+
+    pub fn serialize<S: Serializer, T: Serialize>(
+        value: &Option<Option<T>>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(inner) => inner.serialize(s),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+        d: D,
+    ) -> Result<Option<Option<T>>, D::Error> {
+        Option::<T>::deserialize(d).map(Some)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SideJson {
+    pub view_hash: String,
+    pub heads: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThereJson {
+    pub view_hash: Option<String>,
+    pub heads: Vec<String>,
+    pub view_known: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleDiffJson {
+    pub key: String,
+    pub here: String,
+    pub there: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HereThereJson {
+    pub here: String,
+    pub there: String,
+}
+
+/// A count of ids and the first few.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdsJson {
+    pub count: u64,
+    pub first: Vec<String>,
+}
+
+impl IdsJson {
+    /// At most this many ids are listed.
+    pub const FIRST: usize = 10;
+
+    pub fn new(ids: &[EventId]) -> IdsJson {
+        IdsJson {
+            count: ids.len() as u64,
+            first: hexes(&ids[..ids.len().min(Self::FIRST)]),
+        }
+    }
+}
+
+/// `audit` (`docs/audit.md#reports`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditJson {
+    pub format: u32,
+    pub targets: Vec<AuditTargetJson>,
+    pub checked: AuditCheckedJson,
+    pub counts: AuditCountsJson,
+    pub findings: Vec<FindingJson>,
+}
+
+/// What was audited: a store (optionally one group of it) or a bundle.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum AuditTargetJson {
+    Bundle {
+        bundle: String,
+    },
+    Store {
+        store: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        group: Option<String>,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditCheckedJson {
+    pub events: u64,
+    pub groups: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditCountsJson {
+    pub error: u64,
+    pub warn: u64,
+    pub info: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FindingJson {
+    pub check: String,
+    pub severity: String,
+    pub group: Option<String>,
+    pub events: Vec<String>,
+    pub message: String,
+    pub proof: Option<String>,
+}
+
+/// `verify-proof`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProofJson {
+    pub valid: bool,
+    pub author: String,
+    pub group: String,
+    pub seq: u64,
+    pub events: Vec<String>,
+}
+
+/// `init`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InitJson {
+    pub key: String,
+    pub dir: String,
+    /// False when the store was already there (`init` is idempotent).
+    pub created: bool,
+}
+
+/// `id`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdJson {
+    pub key: String,
+}
+
+/// `key generate`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyJson {
+    pub key: String,
+    pub secret_file: String,
+    pub public_file: String,
+}
+
+/// `group create`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupCreateJson {
+    pub group: String,
+    pub title: String,
+    pub events: Vec<String>,
+    pub view: ViewJson,
+}
+
+/// `group list`, one per line.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupListJson {
+    pub group: String,
+    pub title: String,
+    pub members: u64,
+    pub events: u64,
+    pub view_hash: String,
 }

@@ -7,6 +7,8 @@ use std::io::BufRead;
 use std::io::Read;
 use std::io::Write;
 
+use serde::Deserialize;
+use serde::Serialize;
 use serde_json::json;
 use serde_json::Value;
 
@@ -27,70 +29,156 @@ use crate::model::time::rfc3339;
 /// The longest line read: a hex record plus readable fields.
 const MAX_LINE_BYTES: u64 = 2 * MAX_RECORD_BYTES as u64 + 512 * 1024;
 
-/// The header line's value.
-pub fn header_value(header: &BundleHeader) -> Value {
-    json!({
-        "gmm_bundle": 1,
-        "group": header.group.to_hex(),
-        "kind": header.kind.as_str(),
-        "heads": header.heads.iter().map(parent_value).collect::<Vec<_>>(),
-        "view_hash": header.view_hash.to_hex(),
-        "want": header.want.iter().map(|id| id.to_hex()).collect::<Vec<_>>(),
-        "prerequisites": header.prerequisites.iter().map(parent_value).collect::<Vec<_>>(),
-        "event_count": header.event_count,
-        "created": header.created,
-    })
+/// The JSON Lines bundle format version, in the header's `gmm_bundle`.
+/// Version 2 spells the header's time `created_ms`, as `bundle inspect` does.
+pub const JSONL_VERSION: u32 = 2;
+
+/// A parent reference, readable (also the output contract's `<Parent>`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParentJson {
+    pub author: String,
+    pub seq: u64,
+    pub id: String,
 }
 
-/// One parent reference, readable.
-pub fn parent_value(p: &ParentRef) -> Value {
-    json!({ "author": p.author.to_hex(), "seq": p.seq, "id": p.id.to_hex() })
+impl From<&ParentRef> for ParentJson {
+    fn from(p: &ParentRef) -> Self {
+        ParentJson {
+            author: p.author.to_hex(),
+            seq: p.seq,
+            id: p.id.to_hex(),
+        }
+    }
 }
 
-/// One op, readable: its `type` and its fields.
-pub fn op_value(op: &Op) -> Value {
-    match op {
-        Op::Create { title, nonce } => {
-            json!({ "type": "create", "title": title, "nonce": hex::encode(nonce) })
+/// An op, readable: its `type` and its fields.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
+pub enum OpJson {
+    Create {
+        title: String,
+        nonce: String,
+    },
+    Add {
+        member: String,
+        role: String,
+        name: String,
+    },
+    Remove {
+        member: String,
+    },
+    Leave,
+    Role {
+        member: String,
+        role: String,
+    },
+    Title {
+        title: String,
+    },
+}
+
+impl From<&Op> for OpJson {
+    fn from(op: &Op) -> Self {
+        match op {
+            Op::Create { title, nonce } => OpJson::Create {
+                title: title.clone(),
+                nonce: hex::encode(nonce),
+            },
+            Op::Add { member, role, name } => OpJson::Add {
+                member: member.to_hex(),
+                role: role.as_str().into(),
+                name: name.clone(),
+            },
+            Op::Remove { member } => OpJson::Remove {
+                member: member.to_hex(),
+            },
+            Op::Leave => OpJson::Leave,
+            Op::SetRole { member, role } => OpJson::Role {
+                member: member.to_hex(),
+                role: role.as_str().into(),
+            },
+            Op::SetTitle { title } => OpJson::Title {
+                title: title.clone(),
+            },
         }
-        Op::Add { member, role, name } => {
-            json!({ "type": "add", "member": member.to_hex(), "role": role.as_str(), "name": name })
-        }
-        Op::Remove { member } => json!({ "type": "remove", "member": member.to_hex() }),
-        Op::Leave => json!({ "type": "leave" }),
-        Op::SetRole { member, role } => {
-            json!({ "type": "role", "member": member.to_hex(), "role": role.as_str() })
-        }
-        Op::SetTitle { title } => json!({ "type": "title", "title": title }),
     }
 }
 
 /// Every signed field of an event, readable, with its id and signature: the
 /// part of an event's JSON that depends on the event alone.
-pub fn readable_event(signed: &SignedEvent) -> Value {
-    let e = &signed.event;
-    json!({
-        "id": signed.id.to_hex(),
-        "group": signed.group().to_hex(),
-        "author": e.author.to_hex(),
-        "seq": e.seq,
-        "prev": e.prev.map(|p| p.to_hex()),
-        "parents": e.parents.iter().map(parent_value).collect::<Vec<_>>(),
-        "time_ms": e.time,
-        "time": rfc3339(e.time),
-        "view": e.view.to_hex(),
-        "op": op_value(&e.op),
-        "signature": hex::encode(signed.signature),
-    })
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadableEvent {
+    pub id: String,
+    pub group: String,
+    pub author: String,
+    pub seq: u64,
+    pub prev: Option<String>,
+    pub parents: Vec<ParentJson>,
+    pub time_ms: u64,
+    pub time: String,
+    pub view: String,
+    pub op: OpJson,
+    pub signature: String,
 }
 
-/// One event's line: readable fields and `record`, the signed bytes in hex.
-pub fn event_value(event: &SignedEvent) -> Value {
-    let mut value = readable_event(event);
-    if let Some(object) = value.as_object_mut() {
-        object.insert("record".into(), json!(hex::encode(event.record())));
+impl From<&SignedEvent> for ReadableEvent {
+    fn from(signed: &SignedEvent) -> Self {
+        let e = &signed.event;
+        ReadableEvent {
+            id: signed.id.to_hex(),
+            group: signed.group().to_hex(),
+            author: e.author.to_hex(),
+            seq: e.seq,
+            prev: e.prev.map(|p| p.to_hex()),
+            parents: e.parents.iter().map(ParentJson::from).collect(),
+            time_ms: e.time,
+            time: rfc3339(e.time),
+            view: e.view.to_hex(),
+            op: (&e.op).into(),
+            signature: hex::encode(signed.signature),
+        }
     }
-    value
+}
+
+/// One event line: readable fields and `record`, the signed bytes in hex
+/// (what is imported; the readable fields must agree with it).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventLine {
+    #[serde(flatten)]
+    pub event: ReadableEvent,
+    pub record: String,
+}
+
+/// The header line.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeaderLine {
+    pub gmm_bundle: u32,
+    pub group: String,
+    pub kind: String,
+    pub heads: Vec<ParentJson>,
+    pub view_hash: String,
+    pub want: Vec<String>,
+    pub prerequisites: Vec<ParentJson>,
+    pub event_count: u64,
+    pub created_ms: u64,
+}
+
+impl From<&BundleHeader> for HeaderLine {
+    fn from(header: &BundleHeader) -> Self {
+        HeaderLine {
+            gmm_bundle: JSONL_VERSION,
+            group: header.group.to_hex(),
+            kind: header.kind.as_str().into(),
+            heads: header.heads.iter().map(ParentJson::from).collect(),
+            view_hash: header.view_hash.to_hex(),
+            want: header.want.iter().map(|id| id.to_hex()).collect(),
+            prerequisites: header.prerequisites.iter().map(ParentJson::from).collect(),
+            event_count: header.event_count,
+            created_ms: header.created,
+        }
+    }
 }
 
 /// Writes a JSON Lines bundle.
@@ -98,7 +186,7 @@ pub fn write_header(
     out: &mut (impl Write + ?Sized),
     header: &BundleHeader,
 ) -> Result<(), BundleError> {
-    serde_json::to_writer(&mut *out, &header_value(header)).map_err(std::io::Error::from)?;
+    serde_json::to_writer(&mut *out, &HeaderLine::from(header)).map_err(std::io::Error::from)?;
     out.write_all(b"\n")?;
     Ok(())
 }
@@ -107,60 +195,60 @@ pub fn write_event(
     out: &mut (impl Write + ?Sized),
     event: &SignedEvent,
 ) -> Result<(), BundleError> {
-    serde_json::to_writer(&mut *out, &event_value(event)).map_err(std::io::Error::from)?;
+    let line = EventLine {
+        event: event.into(),
+        record: hex::encode(event.record()),
+    };
+    serde_json::to_writer(&mut *out, &line).map_err(std::io::Error::from)?;
     out.write_all(b"\n")?;
     Ok(())
 }
 
-fn hex32(value: &Value, what: &str) -> Result<[u8; 32], String> {
-    let text = value
-        .as_str()
-        .ok_or_else(|| format!("`{what}` is not a string"))?;
+fn hex32(text: &str, what: &str) -> Result<[u8; 32], String> {
     let mut out = [0u8; 32];
     hex::decode_to_slice(text, &mut out)
         .map_err(|_| format!("`{what}` is not 64 hex characters"))?;
     Ok(out)
 }
 
-fn parents(value: &Value, what: &str) -> Result<Vec<ParentRef>, String> {
-    let list = value
-        .as_array()
-        .ok_or_else(|| format!("`{what}` is not a list"))?;
+fn parents(list: &[ParentJson]) -> Result<Vec<ParentRef>, String> {
     list.iter()
         .map(|p| {
             Ok(ParentRef {
-                author: PublicKey(hex32(&p["author"], "author")?),
-                seq: p["seq"].as_u64().ok_or("`seq` is not a number")?,
-                id: EventId(hex32(&p["id"], "id")?),
+                author: PublicKey(hex32(&p.author, "author")?),
+                seq: p.seq,
+                id: EventId(hex32(&p.id, "id")?),
             })
         })
         .collect()
 }
 
-fn parse_header(value: &Value) -> Result<BundleHeader, String> {
-    if value["gmm_bundle"] != json!(1) {
-        return Err("the first line is not a gmm bundle header (`gmm_bundle`: 1)".into());
+fn parse_header(value: Value) -> Result<BundleHeader, String> {
+    if value["gmm_bundle"] != json!(JSONL_VERSION) {
+        return Err(format!(
+            "the first line is not a gmm bundle header (`gmm_bundle`: {JSONL_VERSION})"
+        ));
     }
-    let kind = match value["kind"].as_str() {
-        Some("export") => BundleKind::Export,
-        Some("correction") => BundleKind::Correction,
+    let line: HeaderLine =
+        serde_json::from_value(value).map_err(|e| format!("bad header line: {e}"))?;
+    let kind = match line.kind.as_str() {
+        "export" => BundleKind::Export,
+        "correction" => BundleKind::Correction,
         _ => return Err("`kind` is not export or correction".into()),
     };
-    let want = value["want"].as_array().ok_or("`want` is not a list")?;
     Ok(BundleHeader {
-        group: EventId(hex32(&value["group"], "group")?),
+        group: EventId(hex32(&line.group, "group")?),
         kind,
-        heads: parents(&value["heads"], "heads")?,
-        view_hash: ViewHash(hex32(&value["view_hash"], "view_hash")?),
-        want: want
+        heads: parents(&line.heads)?,
+        view_hash: ViewHash(hex32(&line.view_hash, "view_hash")?),
+        want: line
+            .want
             .iter()
             .map(|w| hex32(w, "want").map(EventId))
             .collect::<Result<_, _>>()?,
-        prerequisites: parents(&value["prerequisites"], "prerequisites")?,
-        event_count: value["event_count"]
-            .as_u64()
-            .ok_or("`event_count` is not a number")?,
-        created: value["created"].as_u64().unwrap_or(0),
+        prerequisites: parents(&line.prerequisites)?,
+        event_count: line.event_count,
+        created: line.created_ms,
     })
 }
 
@@ -200,7 +288,7 @@ impl<R: BufRead> JsonlReader<R> {
         let first = read_line(&mut input, 1)?.ok_or(BundleError::Empty)?;
         let value: Value = serde_json::from_slice(&first)
             .map_err(|e| bad(format!("the header is not JSON: {e}")))?;
-        let header = parse_header(&value).map_err(bad)?;
+        let header = parse_header(value).map_err(bad)?;
         Ok(JsonlReader {
             input,
             header,

@@ -138,7 +138,7 @@ pub fn report_event(
 ) -> Result<u8, CommandError> {
     if ui.json {
         let meta = store.event_meta(&event.id).ok().flatten();
-        ui.json_line(&json::event(event, meta.as_ref(), view))?;
+        ui.json_line(&gmm::json::EventJson::new(event, meta.as_ref(), view))?;
     } else {
         ui.line(&event.id.to_hex())?;
         ui.status(&format!("signed {}", json::describe_op(&event.event, view)));

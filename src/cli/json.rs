@@ -1,8 +1,8 @@
-//! Human sentences for events; the JSON values themselves are in `gmm::json`.
+//! Human sentences for events; the JSON contract itself is `gmm::json`.
 
-pub use gmm::json::*;
 use gmm::model::event::Event;
 use gmm::model::event::Op;
+pub use gmm::model::time::rfc3339;
 use gmm::rules::view::View;
 
 /// A short human sentence for an event, naming people as the view knows them.

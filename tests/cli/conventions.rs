@@ -7,6 +7,8 @@ use std::path::Path;
 use assert_cmd::Command;
 use serde_json::Value;
 
+use gmm::json;
+
 use crate::support::world::*;
 
 #[test]
@@ -55,69 +57,68 @@ fn every_command_speaks_json() {
     let carol = w.new_key("carol");
     let file = w.path("g.gmm");
     let proofs = w.path("p");
-    let runs: Vec<Vec<String>> = vec![
-        vec!["init".into()],
-        vec!["id".into()],
-        vec![
-            "key".into(),
-            "generate".into(),
-            "-o".into(),
-            w.path("j.key").to_str().unwrap().into(),
-        ],
-        vec!["group".into(), "create".into(), "J".into()],
-        vec!["group".into(), "list".into()],
-        vec![
-            "add".into(),
-            "G".into(),
-            carol.clone(),
-            "--name".into(),
-            "carol".into(),
-        ],
-        vec!["role".into(), "G".into(), "carol".into(), "admin".into()],
-        vec!["title".into(), "G".into(), "T".into()],
-        vec!["remove".into(), "T".into(), "carol".into()],
-        vec!["members".into(), "T".into()],
-        vec!["log".into(), "T".into()],
-        vec!["status".into(), "T".into()],
-        vec!["why".into(), "T".into(), "carol".into()],
-        vec![
-            "export".into(),
-            "T".into(),
-            "-o".into(),
-            file.to_str().unwrap().into(),
-        ],
-        vec!["import".into(), file.to_str().unwrap().into()],
-        vec![
-            "bundle".into(),
-            "inspect".into(),
-            file.to_str().unwrap().into(),
-        ],
-        vec![
-            "bundle".into(),
-            "verify".into(),
-            file.to_str().unwrap().into(),
-        ],
-        vec![
-            "diff".into(),
-            "T".into(),
-            w.path("b").to_str().unwrap().into(),
-        ],
-        vec![
-            "correct".into(),
-            "T".into(),
-            w.path("b").to_str().unwrap().into(),
-            "-o".into(),
-            w.path("c.gmm").to_str().unwrap().into(),
-        ],
-        vec![
-            "audit".into(),
-            "--proofs".into(),
-            proofs.to_str().unwrap().into(),
-        ],
-        vec!["replay".into(), group.clone()],
+    let file = file.to_str().unwrap();
+    let b = w.path("b");
+    let b = b.to_str().unwrap();
+    let c = w.path("c.gmm");
+    let c = c.to_str().unwrap();
+    let j = w.path("j.key");
+    let j = j.to_str().unwrap();
+    let proofs = proofs.to_str().unwrap();
+    let ops = w.path("ops.txt");
+    fs::write(&ops, format!("title T T2\ntitle {group} T\n")).unwrap();
+    let ops = ops.to_str().unwrap();
+    // Each command's output must parse as its contract struct and serialize
+    // back to the same JSON: no field the struct does not declare.
+    let runs: Vec<(Vec<&str>, Parse)> = vec![
+        (vec!["init"], parses_as::<json::InitJson>),
+        (vec!["id"], parses_as::<json::IdJson>),
+        (vec!["key", "generate", "-o", j], parses_as::<json::KeyJson>),
+        (
+            vec!["group", "create", "J"],
+            parses_as::<json::GroupCreateJson>,
+        ),
+        (vec!["group", "list"], parses_as::<json::GroupListJson>),
+        (
+            vec!["add", "G", &carol, "--name", "carol"],
+            parses_as::<json::EventJson>,
+        ),
+        (
+            vec!["role", "G", "carol", "admin"],
+            parses_as::<json::EventJson>,
+        ),
+        (vec!["title", "G", "T"], parses_as::<json::EventJson>),
+        (vec!["batch", ops], parses_as::<json::EventJson>),
+        (vec!["remove", "T", "carol"], parses_as::<json::EventJson>),
+        (vec!["members", "T"], parses_as::<json::ViewJson>),
+        (vec!["log", "T"], parses_as::<json::EventJson>),
+        (vec!["status", "T"], parses_as::<json::StatusJson>),
+        (vec!["why", "T", "carol"], parses_as::<json::WhyJson>),
+        (
+            vec!["export", "T", "-o", file],
+            parses_as::<json::ExportJson>,
+        ),
+        (vec!["import", file], parses_as::<json::ImportJson>),
+        (
+            vec!["bundle", "inspect", file],
+            parses_as::<json::BundleJson>,
+        ),
+        (
+            vec!["bundle", "verify", file],
+            parses_as::<json::BundleJson>,
+        ),
+        (vec!["diff", "T", b], parses_as::<json::DiffJson>),
+        (
+            vec!["correct", "T", b, "-o", c],
+            parses_as::<json::CorrectJson>,
+        ),
+        (
+            vec!["audit", "--proofs", proofs],
+            parses_as::<json::AuditJson>,
+        ),
+        (vec!["replay", &group], parses_as::<json::ReplayJson>),
     ];
-    for args in runs {
-        let mut args: Vec<&str> = args.iter().map(String::as_str).collect();
+    for (mut args, parse) in runs {
         args.push("--json");
         let out = w.run("a", &args);
         assert!(
@@ -128,11 +129,28 @@ fn every_command_speaks_json() {
         let text = String::from_utf8(out.stdout).unwrap();
         assert!(!text.is_empty(), "{args:?} printed no JSON");
         for line in text.lines() {
-            let value: Value =
-                serde_json::from_str(line).unwrap_or_else(|e| panic!("{args:?}: {e}: {line}"));
-            assert!(value.is_object(), "{args:?}");
+            parse(line).unwrap_or_else(|e| panic!("{args:?}: {e}: {line}"));
         }
     }
+    // The view as of an event.
+    let log = w.ok("a", &["log", "T", "--json"]);
+    let first: Value = serde_json::from_str(log.lines().next().unwrap()).unwrap();
+    let first = first["id"].as_str().unwrap().to_string();
+    let at = w.ok("a", &["members", "T", "--at", &first, "--json"]);
+    parses_as::<json::ViewAtJson>(&at).unwrap();
+}
+
+type Parse = fn(&str) -> Result<(), String>;
+
+/// Parses `line` as `T` and checks it serializes back to the same JSON.
+fn parses_as<T: serde::de::DeserializeOwned + serde::Serialize>(line: &str) -> Result<(), String> {
+    let typed: T = serde_json::from_str(line).map_err(|e| e.to_string())?;
+    let back = serde_json::to_value(&typed).map_err(|e| e.to_string())?;
+    let original: Value = serde_json::from_str(line).map_err(|e| e.to_string())?;
+    if back != original {
+        return Err(format!("does not round-trip; as the struct: {back}"));
+    }
+    Ok(())
 }
 
 #[test]

@@ -132,6 +132,16 @@ fn pending_events_are_listed_with_what_they_miss() {
         log.contains(&format!("[pending: missing {}]", &cited[..16])),
         "{log}"
     );
+    // In JSON, a pending event is an Event with `status` and `missing`.
+    let log = w.ok("a", &["log", "S5", "--json"]);
+    let pending: Vec<gmm::json::EventJson> = log
+        .lines()
+        .map(|l| serde_json::from_str::<gmm::json::EventJson>(l).unwrap())
+        .filter(|e| e.status.as_deref() == Some("pending"))
+        .collect();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].missing.as_deref(), Some(&[cited.clone()][..]));
+    assert_eq!(pending[0].lamport, None);
 }
 
 #[test]

@@ -1,5 +1,10 @@
 //! `gmm audit`: integrity findings over the store or bundles.
 
+use gmm::json::AuditCheckedJson;
+use gmm::json::AuditCountsJson;
+use gmm::json::AuditJson;
+use gmm::json::AuditTargetJson;
+use gmm::json::FindingJson;
 use std::fs;
 use std::path::Path;
 use std::path::PathBuf;
@@ -11,8 +16,6 @@ use gmm::audit::Overrides;
 use gmm::audit::Report;
 use gmm::audit::Severity;
 use gmm::repo::resolve;
-use serde_json::json;
-use serde_json::Value;
 
 use crate::cli::context::now_ms;
 use crate::cli::context::Context;
@@ -76,13 +79,18 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     if args.targets.is_empty() {
         let store = ctx.read_store()?;
         report.merge(audit::store::audit_store(&store, None, now)?);
-        checked.push(json!({ "store": store.dir() }));
+        checked.push(AuditTargetJson::Store {
+            store: store.dir().display().to_string(),
+            group: None,
+        });
     }
     for target in &args.targets {
         if is_file(target) {
             let input = open_input(Path::new(target))?;
             report.merge(audit::bundle::audit_bundle(input, now)?);
-            checked.push(json!({ "bundle": target }));
+            checked.push(AuditTargetJson::Bundle {
+                bundle: target.clone(),
+            });
         } else if target.contains('/') || target.ends_with(".gmm") || target.ends_with(".jsonl") {
             return Err(CommandError::new(
                 crate::cli::error::EXIT_MISSING,
@@ -93,14 +101,17 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
             let store = ctx.read_store()?;
             let group = resolve::group(&store, target)?;
             report.merge(audit::store::audit_store(&store, Some(group), now)?);
-            checked.push(json!({ "store": store.dir(), "group": group.to_hex() }));
+            checked.push(AuditTargetJson::Store {
+                store: store.dir().display().to_string(),
+                group: Some(group.to_hex()),
+            });
         }
     }
     let overrides: Overrides = args.severity.into_iter().collect();
     report.finish(&overrides);
     let proofs = write_proofs(&report, args.proofs.as_deref())?;
     if ui.json {
-        ui.json_line(&to_json(&report, &checked, &proofs))?;
+        ui.json_line(&to_json(&report, checked, &proofs))?;
     } else {
         print_human(ui, &report, &proofs)?;
     }
@@ -138,34 +149,43 @@ fn write_proofs(
     Ok(written)
 }
 
-fn to_json(report: &Report, checked: &[Value], proofs: &[(usize, PathBuf)]) -> Value {
+fn to_json(
+    report: &Report,
+    checked: Vec<AuditTargetJson>,
+    proofs: &[(usize, PathBuf)],
+) -> AuditJson {
     let counts = report.counts();
-    let findings: Vec<Value> = report
+    let count = |s: Severity| counts.get(&s).copied().unwrap_or(0);
+    let findings = report
         .findings
         .iter()
         .enumerate()
-        .map(|(i, f)| {
-            json!({
-                "check": f.check.id(),
-                "severity": f.severity.as_str(),
-                "group": f.group.map(|g| g.to_hex()),
-                "events": f.events.iter().map(|e| e.to_hex()).collect::<Vec<_>>(),
-                "message": f.message,
-                "proof": proofs.iter().find(|(j, _)| *j == i).map(|(_, p)| p),
-            })
+        .map(|(i, f)| FindingJson {
+            check: f.check.id().into(),
+            severity: f.severity.as_str().into(),
+            group: f.group.map(|g| g.to_hex()),
+            events: f.events.iter().map(|e| e.to_hex()).collect(),
+            message: f.message.clone(),
+            proof: proofs
+                .iter()
+                .find(|(j, _)| *j == i)
+                .map(|(_, p)| p.display().to_string()),
         })
         .collect();
-    json!({
-        "format": 1,
-        "targets": checked,
-        "checked": { "events": report.events_checked, "groups": report.groups_checked },
-        "counts": {
-            "error": counts.get(&Severity::Error).copied().unwrap_or(0),
-            "warn": counts.get(&Severity::Warn).copied().unwrap_or(0),
-            "info": counts.get(&Severity::Info).copied().unwrap_or(0),
+    AuditJson {
+        format: 1,
+        targets: checked,
+        checked: AuditCheckedJson {
+            events: report.events_checked,
+            groups: report.groups_checked,
         },
-        "findings": findings,
-    })
+        counts: AuditCountsJson {
+            error: count(Severity::Error),
+            warn: count(Severity::Warn),
+            info: count(Severity::Info),
+        },
+        findings,
+    }
 }
 
 fn print_human(ui: &mut Ui, report: &Report, proofs: &[(usize, PathBuf)]) -> std::io::Result<()> {

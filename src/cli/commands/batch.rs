@@ -192,7 +192,11 @@ fn report(
             views.insert(*group, view);
         }
         let meta = store.event_meta(id)?;
-        ui.json_line(&json::event(event, meta.as_ref(), &views[group]))?;
+        ui.json_line(&gmm::json::EventJson::new(
+            event,
+            meta.as_ref(),
+            &views[group],
+        ))?;
     }
     Ok(())
 }

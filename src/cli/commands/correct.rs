@@ -1,9 +1,9 @@
 //! `gmm correct`: the correction bundle a peer needs.
 
 use gmm::exchange;
+use gmm::json::CorrectJson;
 use gmm::peer;
 use gmm::repo::resolve;
-use serde_json::json;
 
 use crate::cli::context::now_ms;
 use crate::cli::context::Context;
@@ -56,12 +56,17 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
         })?;
     let to_stdout = args.out.to_stdout();
     if ui.json && !to_stdout {
-        ui.json_line(&json!({
-            "group": group.to_hex(),
-            "events": ids.len(),
-            "want": header.want.iter().map(|w| w.to_hex()).collect::<Vec<_>>(),
-            "file": args.out.output,
-        }))?;
+        ui.json_line(&CorrectJson {
+            group: group.to_hex(),
+            events: ids.len() as u64,
+            want: header.want.iter().map(|w| w.to_hex()).collect(),
+            file: args
+                .out
+                .output
+                .as_deref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+        })?;
     } else {
         ui.status(&format!(
             "correction: {} event(s) the peer lacks; {} wanted from it",

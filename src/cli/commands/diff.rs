@@ -1,12 +1,17 @@
 //! `gmm diff`: how this store and a peer differ in one group.
 
+use gmm::json::DiffJson;
+use gmm::json::HereThereJson;
+use gmm::json::IdsJson;
+use gmm::json::MemberJson;
+use gmm::json::RoleDiffJson;
+use gmm::json::SideJson;
+use gmm::json::ThereJson;
 use gmm::peer;
 use gmm::peer::Diff;
 use gmm::repo::resolve;
 use gmm::rules::view::Changes;
 use gmm::rules::view::View;
-use serde_json::json;
-use serde_json::Value;
 
 use crate::cli::context::Context;
 use crate::cli::error::CommandError;
@@ -36,53 +41,58 @@ pub struct Args {
     peer: PeerArgs,
 }
 
-const FIRST: usize = 10;
-
-fn ids(list: &[gmm::model::event::EventId]) -> Value {
-    json!({
-        "count": list.len(),
-        "first": list.iter().take(FIRST).map(|id| id.to_hex()).collect::<Vec<_>>(),
-    })
-}
-
-fn member_json(changes: &[(gmm::model::event::PublicKey, gmm::rules::view::Member)]) -> Vec<Value> {
-    changes
-        .iter()
-        .map(|(k, m)| json!({ "key": k.to_hex(), "role": m.role.as_str(), "name": m.name }))
-        .collect()
-}
-
-fn to_json(diff: &Diff) -> Value {
+fn to_json(diff: &Diff) -> DiffJson {
     let c = &diff.comparison;
-    let mut value = json!({
-        "verdict": diff.verdict.as_str(),
-        "here": {
-            "view_hash": diff.ours_view.hash().to_hex(),
-            "heads": diff.ours_heads.iter().map(|h| h.to_hex()).collect::<Vec<_>>(),
+    let hexes = |ids: &[gmm::model::event::EventId]| ids.iter().map(|id| id.to_hex()).collect();
+    let members = |list: &[(gmm::model::event::PublicKey, gmm::rules::view::Member)]| {
+        list.iter().map(|(k, m)| MemberJson::new(k, m)).collect()
+    };
+    let mut value = DiffJson {
+        verdict: diff.verdict.as_str().into(),
+        here: SideJson {
+            view_hash: diff.ours_view.hash().to_hex(),
+            heads: hexes(&diff.ours_heads),
         },
-        "there": {
-            "view_hash": diff.theirs_view_hash.map(|h| h.to_hex()),
-            "heads": diff.theirs_heads.iter().map(|h| h.to_hex()).collect::<Vec<_>>(),
-            "view_known": diff.theirs_view.is_some(),
+        there: ThereJson {
+            view_hash: diff.theirs_view_hash.map(|h| h.to_hex()),
+            heads: hexes(&diff.theirs_heads),
+            view_known: diff.theirs_view.is_some(),
         },
-        "events_only_here": ids(&c.ours_only),
-        "events_only_there": ids(&[c.theirs_only.clone(), c.unknown_theirs.clone()].concat()),
-        "frontier": c.frontier.iter().map(|id| id.to_hex()).collect::<Vec<_>>(),
-        "forks": c.forks.iter().map(|(a, b)| json!([a.to_hex(), b.to_hex()])).collect::<Vec<_>>(),
-        "visited": c.visited,
-    });
+        members_only_here: None,
+        members_only_there: None,
+        roles: None,
+        title: None,
+        events_only_here: IdsJson::new(&c.ours_only),
+        events_only_there: IdsJson::new(
+            &[c.theirs_only.clone(), c.unknown_theirs.clone()].concat(),
+        ),
+        frontier: hexes(&c.frontier),
+        forks: c
+            .forks
+            .iter()
+            .map(|(a, b)| [a.to_hex(), b.to_hex()])
+            .collect(),
+        visited: c.visited,
+    };
     if let Some(theirs) = &diff.theirs_view {
         let changes = Changes::between(theirs, &diff.ours_view);
-        value["members_only_here"] = json!(member_json(&changes.added));
-        value["members_only_there"] = json!(member_json(&changes.removed));
-        value["roles"] = json!(changes
-            .roles
-            .iter()
-            .map(|(k, there, here)| json!({ "key": k.to_hex(), "here": here.as_str(), "there": there.as_str() }))
-            .collect::<Vec<_>>());
-        value["title"] = changes.title.map_or(
-            Value::Null,
-            |(there, here)| json!({ "here": here, "there": there }),
+        value.members_only_here = Some(members(&changes.added));
+        value.members_only_there = Some(members(&changes.removed));
+        value.roles = Some(
+            changes
+                .roles
+                .iter()
+                .map(|(k, there, here)| RoleDiffJson {
+                    key: k.to_hex(),
+                    here: here.as_str().into(),
+                    there: there.as_str().into(),
+                })
+                .collect(),
+        );
+        value.title = Some(
+            changes
+                .title
+                .map(|(there, here)| HereThereJson { here, there }),
         );
     }
     value
@@ -128,7 +138,7 @@ fn human(ui: &mut Ui, diff: &Diff, verbose: bool) -> std::io::Result<()> {
         None => ui.line("their view: unknown here (this store lacks part of their past)")?,
     }
     let show = |list: &[gmm::model::event::EventId]| {
-        let n = if verbose { list.len() } else { FIRST };
+        let n = if verbose { list.len() } else { IdsJson::FIRST };
         let mut shown: Vec<String> = list.iter().take(n).map(|id| id.short()).collect();
         if list.len() > n {
             shown.push(format!("… {} more", list.len() - n));

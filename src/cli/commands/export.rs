@@ -3,8 +3,8 @@
 use gmm::bundle::BundleKind;
 use gmm::exchange;
 use gmm::exchange::ExportRequest;
+use gmm::json::ExportJson;
 use gmm::repo::resolve;
-use serde_json::json;
 
 use crate::cli::context::now_ms;
 use crate::cli::context::Context;
@@ -70,13 +70,18 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
         }
     );
     if ui.json && !to_stdout {
-        ui.json_line(&json!({
-            "group": group.to_hex(),
-            "events": report.header.event_count,
-            "file": args.out.output,
-            "digest": report.trailer.map(|t| hex::encode(t.digest)),
-            "unknown_since": report.unknown_since.iter().map(|id| id.to_hex()).collect::<Vec<_>>(),
-        }))?;
+        ui.json_line(&ExportJson {
+            group: group.to_hex(),
+            events: report.header.event_count,
+            file: args
+                .out
+                .output
+                .as_deref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+            digest: report.trailer.map(|t| hex::encode(t.digest)),
+            unknown_since: report.unknown_since.iter().map(|id| id.to_hex()).collect(),
+        })?;
     } else {
         ui.status(&summary);
     }

@@ -1,10 +1,9 @@
 //! `gmm id`: print the store's own public key.
 
-use serde_json::json;
-
 use crate::cli::context::Context;
 use crate::cli::error::CommandError;
 use crate::cli::ui::Ui;
+use gmm::json::IdJson;
 
 /// Print this store's public key
 ///
@@ -17,7 +16,7 @@ pub fn run(ctx: &Context, ui: &mut Ui, _args: Args) -> Result<u8, CommandError> 
     let store = ctx.read_store()?;
     let key = store.identity()?;
     if ui.json {
-        ui.json_line(&json!({ "key": key.to_hex() }))?;
+        ui.json_line(&IdJson { key: key.to_hex() })?;
     } else {
         ui.line(&key.to_hex())?;
     }

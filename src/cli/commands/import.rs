@@ -1,5 +1,7 @@
 //! `gmm import`: verify and apply bundles.
 
+use gmm::json::GroupChangeJson;
+use gmm::json::ImportJson;
 use std::path::PathBuf;
 
 use gmm::bundle::BundleHeader;
@@ -7,8 +9,6 @@ use gmm::exchange;
 use gmm::exchange::ImportOutcome;
 use gmm::rules::view::Changes;
 use gmm::rules::view::View;
-use serde_json::json;
-use serde_json::Value;
 
 use crate::cli::context::Context;
 use crate::cli::error::CommandError;
@@ -38,27 +38,6 @@ pub struct Args {
     /// Show what would change without writing anything
     #[arg(long)]
     dry_run: bool,
-}
-
-fn member_list(list: &[(gmm::model::event::PublicKey, gmm::rules::view::Member)]) -> Vec<Value> {
-    list.iter()
-        .map(|(k, m)| json!({ "key": k.to_hex(), "role": m.role.as_str(), "name": m.name }))
-        .collect()
-}
-
-/// The JSON of how one group's view changed.
-pub fn changes_json(before: Option<&View>, after: &View) -> Value {
-    let empty = View::empty(after.group);
-    let changes = Changes::between(before.unwrap_or(&empty), after);
-    json!({
-        "group": after.group.to_hex(),
-        "new_group": before.is_none(),
-        "added": member_list(&changes.added),
-        "removed": member_list(&changes.removed),
-        "roles": changes.roles.iter().map(|(k, from, to)| json!({ "key": k.to_hex(), "from": from.as_str(), "to": to.as_str() })).collect::<Vec<_>>(),
-        "title": changes.title.as_ref().map(|(from, to)| json!({ "from": from, "to": to })),
-        "view_hash": after.hash().to_hex(),
-    })
 }
 
 /// Human lines for how one group's view changed.
@@ -98,28 +77,37 @@ fn header_line(name: &str, header: &BundleHeader) -> String {
     )
 }
 
-fn report_json(file: &str, dry_run: bool, outcome: &ImportOutcome) -> Value {
+fn report_json(file: &str, dry_run: bool, outcome: &ImportOutcome) -> ImportJson {
     let report = &outcome.report;
-    let groups: Vec<Value> = report
-        .summary
-        .groups
-        .values()
-        .map(|(before, after)| changes_json(before.as_ref(), after))
-        .collect();
-    json!({
-        "file": file,
-        "dry_run": dry_run,
-        "group": report.header.as_ref().map(|h| h.group.to_hex()),
-        "kind": report.header.as_ref().map(|h| h.kind.as_str()),
-        "records": report.records,
-        "counts": report.summary.counts,
-        "released": report.summary.released,
-        "findings": report.findings,
-        "want": report.header.as_ref().map(|h| h.want.iter().map(|w| w.to_hex()).collect::<Vec<_>>()),
-        "signed_by": report.trailer.as_ref().and_then(|t| t.signer).map(|k| k.to_hex()),
-        "groups": groups,
-        "error": outcome.error.as_ref().map(|e| e.to_string()),
-    })
+    let header = report.header.as_ref();
+    ImportJson {
+        file: file.to_string(),
+        dry_run,
+        group: header.map(|h| h.group.to_hex()),
+        kind: header.map(|h| h.kind.as_str().to_string()),
+        records: report.records,
+        counts: report
+            .summary
+            .counts
+            .iter()
+            .map(|(k, n)| (k.to_string(), *n))
+            .collect(),
+        released: report.summary.released,
+        findings: report.findings.clone(),
+        want: header.map(|h| h.want.iter().map(|w| w.to_hex()).collect()),
+        signed_by: report
+            .trailer
+            .as_ref()
+            .and_then(|t| t.signer)
+            .map(|k| k.to_hex()),
+        groups: report
+            .summary
+            .groups
+            .values()
+            .map(|(before, after)| GroupChangeJson::new(before.as_ref(), after))
+            .collect(),
+        error: outcome.error.as_ref().map(|e| e.to_string()),
+    }
 }
 
 fn print_human(

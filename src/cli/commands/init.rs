@@ -1,11 +1,11 @@
 //! `gmm init`: create the store and its identity.
 
+use gmm::json::InitJson;
 use std::path::PathBuf;
 
 use gmm::model::keys::SecretKey;
 use gmm::repo::identity;
 use gmm::repo::identity::InitOutcome;
-use serde_json::json;
 
 use crate::cli::context::Context;
 use crate::cli::error::CommandError;
@@ -34,7 +34,11 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     let (key, outcome) = identity::init(&dir, import)?;
     if ui.json {
         let created = outcome == InitOutcome::Created;
-        ui.json_line(&json!({ "key": key.to_hex(), "dir": dir, "created": created }))?;
+        ui.json_line(&InitJson {
+            key: key.to_hex(),
+            dir: dir.display().to_string(),
+            created,
+        })?;
     } else {
         ui.line(&key.to_hex())?;
         match outcome {

@@ -1,10 +1,10 @@
 //! `gmm log`: a group's events with their status.
 
+use gmm::json::EventJson;
 use gmm::model::event::EventId;
 use gmm::repo::resolve;
 use gmm::rules::projection::Verdict;
 use gmm::store::EventMeta;
-use serde_json::json;
 
 use crate::cli::context::Context;
 use crate::cli::error::CommandError;
@@ -61,7 +61,7 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
         };
         let meta = store.event_meta(&id)?;
         if ui.json {
-            ui.json_line(&json::event(&event, meta.as_ref(), &view))?;
+            ui.json_line(&EventJson::new(&event, meta.as_ref(), &view))?;
             continue;
         }
         let status = meta.map_or_else(|| "?".into(), |m| status_text(&m));
@@ -89,10 +89,7 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     for p in pending {
         let missing: Vec<String> = p.missing.iter().map(|m| m.short()).collect();
         if ui.json {
-            let mut value = json::event(&p.event, None, &view);
-            value["status"] = json!("pending");
-            value["missing"] = json!(p.missing.iter().map(|m| m.to_hex()).collect::<Vec<_>>());
-            ui.json_line(&value)?;
+            ui.json_line(&EventJson::pending(&p.event, &p.missing, &view))?;
             continue;
         }
         ui.line(&format!(

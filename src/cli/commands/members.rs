@@ -1,17 +1,17 @@
 //! `gmm members`: the group's member view, now or as of an event.
 
+use gmm::json::ViewAtJson;
+use gmm::json::ViewJson;
 use gmm::model::event::EventId;
 use gmm::repo::replay;
 use gmm::repo::resolve;
 use gmm::store::Store;
-use serde_json::json;
 
 use crate::cli::context;
 use crate::cli::context::Context;
 use crate::cli::error::CommandError;
 use crate::cli::error::EXIT_MISSING;
 use crate::cli::error::EXIT_USAGE;
-use crate::cli::json;
 use crate::cli::ui::Ui;
 
 /// Show a group's members and their roles
@@ -84,12 +84,15 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
         None => None,
     };
     if ui.json {
-        let mut value = json::members(&view);
-        if let Some(id) = at {
-            value["at"] = json!(id.to_hex());
-            value["matches_signed_view"] = json!(signed_view.map(|v| v == view.hash()));
+        let value = ViewJson::from(&view);
+        match at {
+            Some(id) => ui.json_line(&ViewAtJson {
+                view: value,
+                at: id.to_hex(),
+                matches_signed_view: signed_view.map(|v| v == view.hash()),
+            })?,
+            None => ui.json_line(&value)?,
         }
-        ui.json_line(&value)?;
         return Ok(0);
     }
     for (key, member) in &view.members {

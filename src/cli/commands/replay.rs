@@ -1,8 +1,8 @@
 //! `gmm replay`: rebuild a group's projection from its log and compare.
 
+use gmm::json::ReplayJson;
 use gmm::repo::replay;
 use gmm::repo::resolve;
-use serde_json::json;
 
 use crate::cli::context::Context;
 use crate::cli::error::CommandError;
@@ -41,14 +41,14 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
         replay::repair(&store, &group, &report)?;
     }
     if ui.json {
-        ui.json_line(&json!({
-            "group": group.to_hex(),
-            "events": report.rebuilt.verdicts.len(),
-            "view_hash": view.hash().to_hex(),
-            "matches": report.differences.is_empty(),
-            "differences": report.differences,
-            "repaired": repaired,
-        }))?;
+        ui.json_line(&ReplayJson {
+            group: group.to_hex(),
+            events: report.rebuilt.verdicts.len() as u64,
+            view_hash: view.hash().to_hex(),
+            matches: report.differences.is_empty(),
+            differences: report.differences.clone(),
+            repaired,
+        })?;
     } else if report.differences.is_empty() {
         ui.line(&format!(
             "projection matches: {} events replayed, view hash {}",

@@ -1,13 +1,15 @@
 //! `gmm status`: heads, view hash, counts, pending, forks and conflicts.
 
+use gmm::json::ConflictJson;
+use gmm::json::LogHeadJson;
+use gmm::json::ParentJson;
+use gmm::json::StatusCounts;
+use gmm::json::StatusJson;
 use std::collections::BTreeSet;
-
-use serde_json::json;
 
 use crate::cli::context;
 use crate::cli::context::Context;
 use crate::cli::error::CommandError;
-use crate::cli::json;
 use crate::cli::ui::Ui;
 
 /// Show a group's heads, view hash, counts, pending events, forks and conflicts
@@ -37,38 +39,26 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
         .map(|id| id.to_hex())
         .collect();
     let forks: Vec<String> = view.forked.iter().map(|k| k.to_hex()).collect();
-    let title_conflicts: Vec<_> = view
-        .title_conflicts
-        .iter()
-        .map(|c| json!({ "type": "title", "event": c.event.to_hex(), "title": c.title }))
-        .collect();
-    let cycles: Vec<_> = view
-        .removal_cycles
-        .iter()
-        .map(|c| {
-            let removed: Vec<String> = c.iter().map(|r| r.target.to_hex()).collect();
-            let events: Vec<String> = c.iter().map(|r| r.event.to_hex()).collect();
-            json!({ "type": "removal-cycle", "removed": removed, "events": events })
-        })
-        .collect();
     if ui.json {
-        let conflicts: Vec<_> = title_conflicts.iter().chain(&cycles).cloned().collect();
-        ui.json_line(&json!({
-            "group": group.to_hex(),
-            "title": view.title,
-            "view_hash": view.hash().to_hex(),
-            "heads": heads.iter().map(json::parent).collect::<Vec<_>>(),
-            "log_head": { "len": log_head.len, "hash": log_head.to_hex() },
-            "counts": {
-                "events": state.event_count,
-                "members": view.members.len(),
-                "pending": pending.len(),
+        ui.json_line(&StatusJson {
+            group: group.to_hex(),
+            title: view.title.clone(),
+            view_hash: view.hash().to_hex(),
+            heads: heads.iter().map(ParentJson::from).collect(),
+            log_head: LogHeadJson {
+                len: log_head.len,
+                hash: log_head.to_hex(),
             },
-            "pending": pending.iter().map(|p| p.event.id.to_hex()).collect::<Vec<_>>(),
-            "missing": missing,
-            "forks": forks,
-            "conflicts": conflicts,
-        }))?;
+            counts: StatusCounts {
+                events: state.event_count,
+                members: view.members.len() as u64,
+                pending: pending.len() as u64,
+            },
+            pending: pending.iter().map(|p| p.event.id.to_hex()).collect(),
+            missing: missing.into_iter().collect(),
+            forks,
+            conflicts: ConflictJson::of(view),
+        })?;
         return Ok(0);
     }
     let lines = [

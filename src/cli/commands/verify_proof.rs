@@ -1,5 +1,6 @@
 //! `gmm verify-proof`: check a fork proof offline.
 
+use gmm::json::ProofJson;
 use std::io::Read as _;
 use std::path::PathBuf;
 
@@ -7,7 +8,6 @@ use gmm::audit::proof::ForkProof;
 use gmm::audit::proof::ProofError;
 use gmm::model::event::PublicKey;
 use gmm::model::keys;
-use serde_json::json;
 
 use crate::cli::error::CommandError;
 use crate::cli::error::EXIT_DIFFERENCES;
@@ -55,13 +55,13 @@ pub fn run(ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     match ForkProof::verify_text(&text, key.as_ref()) {
         Ok(proven) => {
             if ui.json {
-                ui.json_line(&json!({
-                    "valid": true,
-                    "author": proven.author.to_hex(),
-                    "group": proven.group.to_hex(),
-                    "seq": proven.seq,
-                    "events": [proven.events.0.to_hex(), proven.events.1.to_hex()],
-                }))?;
+                ui.json_line(&ProofJson {
+                    valid: true,
+                    author: proven.author.to_hex(),
+                    group: proven.group.to_hex(),
+                    seq: proven.seq,
+                    events: vec![proven.events.0.to_hex(), proven.events.1.to_hex()],
+                })?;
             } else {
                 ui.line(&format!(
                     "valid fork proof: key {} signed two different events at seq {} in group {}:",

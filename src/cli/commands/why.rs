@@ -1,5 +1,8 @@
 //! `gmm why`: which events decide a member's status and role.
 
+use gmm::json::EventJson;
+use gmm::json::RuleJson;
+use gmm::json::WhyJson;
 use gmm::repo::resolve;
 use gmm::repo::why;
 use gmm::rules::explain::Judged;
@@ -7,8 +10,6 @@ use gmm::rules::projection::Verdict;
 use gmm::rules::view::View;
 use gmm::store::EventMeta;
 use gmm::store::Store;
-use serde_json::json;
-use serde_json::Value;
 
 use crate::cli::context;
 use crate::cli::context::Context;
@@ -32,7 +33,7 @@ pub struct Args {
     member: String,
 }
 
-fn judged_json(store: &Store, j: &Judged, view: &View) -> Value {
+fn judged_json(store: &Store, j: &Judged, view: &View) -> EventJson {
     let meta = store.event_meta(&j.event.id).ok().flatten();
     let meta = meta.or_else(|| {
         Some(EventMeta {
@@ -42,7 +43,7 @@ fn judged_json(store: &Store, j: &Judged, view: &View) -> Value {
             verdict: j.verdict.clone(),
         })
     });
-    json::event(&j.event, meta.as_ref(), view)
+    EventJson::new(&j.event, meta.as_ref(), view)
 }
 
 fn line(store: &Store, j: &Judged, view: &View) -> String {
@@ -86,20 +87,30 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     let member = resolve::member(&args.member, &candidates, &view.title)?;
     let why = why::explain(&store, &group, view, &member)?;
     if ui.json {
-        let events = |list: &[Judged]| -> Vec<Value> {
+        let events = |list: &[Judged]| -> Vec<EventJson> {
             list.iter().map(|j| judged_json(&store, j, view)).collect()
         };
-        ui.json_line(&json!({
-            "group": group.to_hex(),
-            "member": member.to_hex(),
-            "name": candidates.get(&member).cloned().unwrap_or_default(),
-            "is_member": why.current.is_some(),
-            "role": why.current.as_ref().map(|m| m.role.as_str()),
-            "membership": { "rule": why.membership_rule, "events": events(&why.membership) },
-            "role_decided_by": { "rule": why.role_rule, "events": events(&why.role) },
-            "ineffective": events(&why.ineffective),
-            "cycles": why.cycles.iter().map(|c| c.iter().map(|id| id.to_hex()).collect::<Vec<_>>()).collect::<Vec<_>>(),
-        }))?;
+        ui.json_line(&WhyJson {
+            group: group.to_hex(),
+            member: member.to_hex(),
+            name: candidates.get(&member).cloned().unwrap_or_default(),
+            is_member: why.current.is_some(),
+            role: why.current.as_ref().map(|m| m.role.as_str().to_string()),
+            membership: RuleJson {
+                rule: why.membership_rule.clone(),
+                events: events(&why.membership),
+            },
+            role_decided_by: RuleJson {
+                rule: why.role_rule.clone(),
+                events: events(&why.role),
+            },
+            ineffective: events(&why.ineffective),
+            cycles: why
+                .cycles
+                .iter()
+                .map(|c| c.iter().map(|id| id.to_hex()).collect())
+                .collect(),
+        })?;
         return Ok(0);
     }
     let name = candidates.get(&member).cloned().unwrap_or_default();

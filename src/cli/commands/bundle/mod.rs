@@ -4,17 +4,16 @@
 mod inspect;
 mod verify;
 
+use gmm::json::BundleJson;
+use gmm::json::ParentJson;
 use std::path::Path;
 
 use gmm::exchange;
 use gmm::exchange::Scan;
-use serde_json::json;
-use serde_json::Value;
 
 use crate::cli::context::Context;
 use crate::cli::error::CommandError;
 use crate::cli::files::open_input;
-use crate::cli::json;
 use crate::cli::ui::Ui;
 
 #[derive(clap::Subcommand, Debug)]
@@ -40,21 +39,27 @@ pub(super) fn read(path: &Path) -> Result<Scan, CommandError> {
     })
 }
 
-pub(super) fn scan_json(scan: &Scan) -> Value {
+pub(super) fn scan_json(scan: &Scan) -> BundleJson {
     let h = &scan.header;
-    json!({
-        "group": h.group.to_hex(),
-        "kind": h.kind.as_str(),
-        "heads": h.heads.iter().map(json::parent).collect::<Vec<_>>(),
-        "view_hash": h.view_hash.to_hex(),
-        "want": h.want.iter().map(|w| w.to_hex()).collect::<Vec<_>>(),
-        "prerequisites": h.prerequisites.iter().map(json::parent).collect::<Vec<_>>(),
-        "event_count": h.event_count,
-        "created_ms": h.created,
-        "ops": scan.ops,
-        "authors": scan.authors.iter().map(|(k, n)| (k.to_hex(), *n)).collect::<std::collections::BTreeMap<_, _>>(),
-        "digest": scan.trailer.as_ref().map(|t| hex::encode(t.digest)),
-        "signed_by": scan.trailer.as_ref().and_then(|t| t.signer).map(|k| k.to_hex()),
-        "problems": scan.problems,
-    })
+    BundleJson {
+        group: h.group.to_hex(),
+        kind: h.kind.as_str().into(),
+        heads: h.heads.iter().map(ParentJson::from).collect(),
+        view_hash: h.view_hash.to_hex(),
+        want: h.want.iter().map(|w| w.to_hex()).collect(),
+        prerequisites: h.prerequisites.iter().map(ParentJson::from).collect(),
+        event_count: h.event_count,
+        created_ms: h.created,
+        ops: scan.ops.iter().map(|(k, n)| (k.to_string(), *n)).collect(),
+        authors: scan.authors.iter().map(|(k, n)| (k.to_hex(), *n)).collect(),
+        digest: scan.trailer.as_ref().map(|t| hex::encode(t.digest)),
+        signed_by: scan
+            .trailer
+            .as_ref()
+            .and_then(|t| t.signer)
+            .map(|k| k.to_hex()),
+        problems: scan.problems.clone(),
+        applies_cleanly: None,
+        missing: None,
+    }
 }

@@ -3,7 +3,6 @@
 use std::path::PathBuf;
 
 use gmm::exchange;
-use serde_json::json;
 
 use super::read;
 use super::scan_json;
@@ -35,8 +34,8 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     let clean = missing.is_empty() && scan.problems.is_empty();
     if ui.json {
         let mut value = scan_json(&scan);
-        value["applies_cleanly"] = json!(clean);
-        value["missing"] = json!(missing.iter().map(|m| m.to_hex()).collect::<Vec<_>>());
+        value.applies_cleanly = Some(clean);
+        value.missing = Some(missing.iter().map(|m| m.to_hex()).collect());
         ui.json_line(&value)?;
     } else {
         for problem in &scan.problems {

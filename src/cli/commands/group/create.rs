@@ -1,17 +1,17 @@
 //! `gmm group create`: sign a Create and the first members' Adds.
 
+use gmm::json::GroupCreateJson;
+use gmm::json::ViewJson;
 use gmm::model::event::Op;
 use gmm::model::event::Role;
 use gmm::repo::append::Appender;
 use gmm::repo::identity;
 use gmm::repo::resolve;
-use serde_json::json;
 
 use crate::cli::context::now_ms;
 use crate::cli::context::Context;
 use crate::cli::error::CommandError;
 use crate::cli::error::EXIT_USAGE;
-use crate::cli::json;
 use crate::cli::ui::Ui;
 
 /// Create a group, optionally with its first members
@@ -75,12 +75,12 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     if ui.json {
         let view = store.group_state(&group)?;
         let view = view.map(|s| s.frontier.view).unwrap_or_default();
-        ui.json_line(&json!({
-            "group": group.to_hex(),
-            "title": args.title,
-            "events": events.iter().map(|e| e.id.to_hex()).collect::<Vec<_>>(),
-            "view": json::members(&view),
-        }))?;
+        ui.json_line(&GroupCreateJson {
+            group: group.to_hex(),
+            title: args.title.clone(),
+            events: events.iter().map(|e| e.id.to_hex()).collect(),
+            view: ViewJson::from(&view),
+        })?;
     } else {
         ui.line(&group.to_hex())?;
         ui.status(&format!(

@@ -1,10 +1,9 @@
 //! `gmm group list`: the groups in this store.
 
-use serde_json::json;
-
 use crate::cli::context::Context;
 use crate::cli::error::CommandError;
 use crate::cli::ui::Ui;
+use gmm::json::GroupListJson;
 
 /// List the groups in this store
 ///
@@ -24,13 +23,13 @@ pub fn run(ctx: &Context, ui: &mut Ui, _args: Args) -> Result<u8, CommandError> 
         };
         let view = &state.view();
         if ui.json {
-            ui.json_line(&json!({
-                "group": group.to_hex(),
-                "title": view.title,
-                "members": view.members.len(),
-                "events": state.event_count,
-                "view_hash": view.hash().to_hex(),
-            }))?;
+            ui.json_line(&GroupListJson {
+                group: group.to_hex(),
+                title: view.title.clone(),
+                members: view.members.len() as u64,
+                events: state.event_count,
+                view_hash: view.hash().to_hex(),
+            })?;
         } else {
             let id = if ui.verbose > 0 {
                 group.to_hex()

@@ -1,11 +1,11 @@
 //! `gmm key generate`: standalone key pairs for scripts and tests.
 
+use gmm::json::KeyJson;
 use std::path::Path;
 use std::path::PathBuf;
 
 use gmm::model::keys;
 use gmm::model::keys::SecretKey;
-use serde_json::json;
 
 use crate::cli::error::CommandError;
 use crate::cli::ui::Ui;
@@ -58,11 +58,11 @@ pub fn run(ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     key.save(&args.output, args.force)?;
     keys::save_public(&key.public(), &public, args.force)?;
     if ui.json {
-        ui.json_line(&json!({
-            "key": key.public().to_hex(),
-            "secret_file": args.output,
-            "public_file": public,
-        }))?;
+        ui.json_line(&KeyJson {
+            key: key.public().to_hex(),
+            secret_file: args.output.display().to_string(),
+            public_file: public.display().to_string(),
+        })?;
     } else {
         ui.line(&key.public().to_hex())?;
         ui.status(&format!(
