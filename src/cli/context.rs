@@ -15,7 +15,6 @@ use gmm::repo::resolve;
 use gmm::store::Store;
 
 use super::error::CommandError;
-use super::error::EXIT_MISSING;
 use super::json;
 use super::ui::Ui;
 
@@ -34,7 +33,7 @@ impl Context {
     /// The store folder, or an error when no home directory is known.
     pub fn dir(&self) -> Result<PathBuf, CommandError> {
         self.dir.clone().ok_or_else(|| {
-            CommandError::new(EXIT_MISSING, "no store folder: HOME is not set")
+            CommandError::missing("no store folder: HOME is not set")
                 .hint("pass --dir DIR or set GMM_DIR")
         })
     }

@@ -29,7 +29,7 @@ pub struct CommandError {
 }
 
 impl CommandError {
-    pub fn new(code: u8, message: impl Into<String>) -> CommandError {
+    fn new(code: u8, message: impl Into<String>) -> CommandError {
         CommandError {
             code,
             message: message.into(),
@@ -41,6 +41,31 @@ impl CommandError {
     pub fn hint(mut self, hint: impl Into<String>) -> CommandError {
         self.hints.push(hint.into());
         self
+    }
+
+    /// Bad arguments or flags (exit 2).
+    pub fn usage(message: impl Into<String>) -> CommandError {
+        CommandError::new(EXIT_USAGE, message)
+    }
+
+    /// A named file, folder or store that is not there (exit 66).
+    pub fn missing(message: impl Into<String>) -> CommandError {
+        CommandError::new(EXIT_MISSING, message)
+    }
+
+    /// Input that is not what it claims to be (exit 65).
+    pub fn malformed(message: impl Into<String>) -> CommandError {
+        CommandError::new(EXIT_MALFORMED, message)
+    }
+
+    /// Reading or writing failed (exit 74).
+    pub fn io(message: impl Into<String>) -> CommandError {
+        CommandError::new(EXIT_IO, message)
+    }
+
+    /// A check that found what it looks for does not hold (exit 1), with why.
+    pub fn does_not_hold(message: impl Into<String>) -> CommandError {
+        CommandError::new(EXIT_DIFFERENCES, message)
     }
 
     /// A failure already reported (file by file); only its code remains.

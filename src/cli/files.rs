@@ -10,9 +10,6 @@ use std::path::Path;
 use std::path::PathBuf;
 
 use super::error::CommandError;
-use super::error::EXIT_IO;
-use super::error::EXIT_MISSING;
-use super::error::EXIT_USAGE;
 
 /// Opens a file for reading, or standard input for `-`.
 pub fn open_input(path: &Path) -> Result<Box<dyn BufRead>, CommandError> {
@@ -20,13 +17,13 @@ pub fn open_input(path: &Path) -> Result<Box<dyn BufRead>, CommandError> {
         return Ok(Box::new(BufReader::new(std::io::stdin().lock())));
     }
     let file = File::open(path).map_err(|e| {
-        let code = if e.kind() == std::io::ErrorKind::NotFound {
-            EXIT_MISSING
+        let message = format!("cannot open {}: {e}", path.display());
+        let error = if e.kind() == std::io::ErrorKind::NotFound {
+            CommandError::missing(message)
         } else {
-            EXIT_IO
+            CommandError::io(message)
         };
-        CommandError::new(code, format!("cannot open {}: {e}", path.display()))
-            .hint("check the path; `-` reads standard input")
+        error.hint("check the path; `-` reads standard input")
     })?;
     Ok(Box::new(BufReader::with_capacity(1 << 20, file)))
 }
@@ -47,8 +44,7 @@ impl Output {
         match path.filter(|p| *p != Path::new("-")) {
             None => {
                 if binary && std::io::stdout().is_terminal() {
-                    return Err(CommandError::new(
-                        EXIT_USAGE,
+                    return Err(CommandError::usage(
                         "refusing to write a binary bundle to a terminal",
                     )
                     .hint("write it to a file with -o FILE, or redirect standard output"));
@@ -61,7 +57,7 @@ impl Output {
                     .filter(|d| !d.as_os_str().is_empty())
                     .unwrap_or(Path::new("."));
                 let temp = tempfile::NamedTempFile::new_in(dir).map_err(|e| {
-                    CommandError::new(EXIT_IO, format!("cannot write in {}: {e}", dir.display()))
+                    CommandError::io(format!("cannot write in {}: {e}", dir.display()))
                 })?;
                 Ok(Output::File {
                     temp,
@@ -85,12 +81,9 @@ impl Output {
             let mode = std::fs::Permissions::from_mode(0o644);
             std::fs::set_permissions(temp.path(), mode)
                 .and_then(|()| temp.as_file().sync_all())
-                .map_err(|e| CommandError::new(EXIT_IO, e.to_string()))?;
+                .map_err(|e| CommandError::io(e.to_string()))?;
             temp.persist(&path).map_err(|e| {
-                CommandError::new(
-                    EXIT_IO,
-                    format!("cannot write {}: {}", path.display(), e.error),
-                )
+                CommandError::io(format!("cannot write {}: {}", path.display(), e.error))
             })?;
         }
         Ok(())

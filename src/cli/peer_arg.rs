@@ -9,8 +9,6 @@ use gmm::peer::Peer;
 use gmm::store::Store;
 
 use super::error::CommandError;
-use super::error::EXIT_MISSING;
-use super::error::EXIT_USAGE;
 use super::files::open_input;
 use gmm::repo::resolve;
 
@@ -22,19 +20,16 @@ pub fn peer(
     heads: &[String],
 ) -> Result<Peer, CommandError> {
     match (path, heads.is_empty()) {
-        (Some(_), false) => Err(CommandError::new(
-            EXIT_USAGE,
-            "give a PEER or --heads, not both",
-        )),
-        (None, true) => Err(CommandError::new(EXIT_USAGE, "no peer given")
+        (Some(_), false) => Err(CommandError::usage("give a PEER or --heads, not both")),
+        (None, true) => Err(CommandError::usage("no peer given")
             .hint("name a peer's store folder, a bundle it sent, or --heads H1,H2")),
         (None, false) => Ok(Peer::Heads(resolve::heads(store, group, heads)?)),
         (Some(path), true) if path.is_dir() => {
             if !Store::exists(path) {
-                return Err(CommandError::new(
-                    EXIT_MISSING,
-                    format!("{} is a folder but not a gmm store", path.display()),
-                )
+                return Err(CommandError::missing(format!(
+                    "{} is a folder but not a gmm store",
+                    path.display()
+                ))
                 .hint("a peer is a store folder, a bundle file, or --heads"));
             }
             Ok(Peer::Store(Store::open_read_only(path)?))

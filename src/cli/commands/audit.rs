@@ -21,7 +21,6 @@ use crate::cli::context::now_ms;
 use crate::cli::context::Context;
 use crate::cli::error::CommandError;
 use crate::cli::error::EXIT_DIFFERENCES;
-use crate::cli::error::EXIT_IO;
 use crate::cli::files::open_input;
 use crate::cli::ui::Ui;
 
@@ -92,11 +91,10 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
                 bundle: target.clone(),
             });
         } else if target.contains('/') || target.ends_with(".gmm") || target.ends_with(".jsonl") {
-            return Err(CommandError::new(
-                crate::cli::error::EXIT_MISSING,
-                format!("cannot open {target}: no such file"),
-            )
-            .hint("a TARGET that is not a file names a group of the store"));
+            return Err(
+                CommandError::missing(format!("cannot open {target}: no such file"))
+                    .hint("a TARGET that is not a file names a group of the store"),
+            );
         } else {
             let store = ctx.read_store()?;
             let group = resolve::group(&store, target)?;
@@ -131,10 +129,10 @@ fn write_proofs(
         return Ok(Vec::new());
     };
     let io = |e: std::io::Error| {
-        CommandError::new(
-            EXIT_IO,
-            format!("cannot write fork proofs in {}: {e}", dir.display()),
-        )
+        CommandError::io(format!(
+            "cannot write fork proofs in {}: {e}",
+            dir.display()
+        ))
     };
     fs::create_dir_all(dir).map_err(io)?;
     let mut written = Vec::new();

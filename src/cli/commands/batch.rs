@@ -17,8 +17,6 @@ use crate::cli::context::Contacts;
 use crate::cli::context::Context;
 use crate::cli::context::OpArgs;
 use crate::cli::error::CommandError;
-use crate::cli::error::EXIT_IO;
-use crate::cli::error::EXIT_USAGE;
 use crate::cli::files::open_input;
 use crate::cli::json;
 use crate::cli::ui::Ui;
@@ -92,14 +90,13 @@ fn read_lines(args: &Args) -> Result<Vec<(usize, LineOp)>, CommandError> {
     let mut command = <Line as clap::CommandFactory>::command();
     for (i, line) in input.lines().enumerate() {
         let n = i + 1;
-        let line =
-            line.map_err(|e| CommandError::new(EXIT_IO, format!("line {n}: cannot read: {e}")))?;
+        let line = line.map_err(|e| CommandError::io(format!("line {n}: cannot read: {e}")))?;
         let text = line.trim();
         if text.is_empty() || text.starts_with('#') {
             continue;
         }
         let words = shlex::split(text).ok_or_else(|| {
-            CommandError::new(EXIT_USAGE, format!("line {n}: unbalanced quotes"))
+            CommandError::usage(format!("line {n}: unbalanced quotes"))
                 .hint("quote words with spaces as in a shell")
         })?;
         let words: Vec<String> = words
@@ -121,7 +118,7 @@ fn read_lines(args: &Args) -> Result<Vec<(usize, LineOp)>, CommandError> {
                     .join(" ")
                     .trim_start_matches("error: ")
                     .to_string();
-                CommandError::new(EXIT_USAGE, format!("line {n}: {first}")).hint(
+                CommandError::usage(format!("line {n}: {first}")).hint(
                     "a line is an op as on the command line: add, remove, leave, role or title",
                 )
             })?;

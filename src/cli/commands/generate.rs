@@ -9,7 +9,6 @@ use std::path::PathBuf;
 use clap_complete::Shell;
 
 use crate::cli::error::CommandError;
-use crate::cli::error::EXIT_IO;
 use crate::cli::ui::Ui;
 
 /// Write man pages and completions into OUT/man and OUT/completions
@@ -20,7 +19,7 @@ pub struct Args {
 }
 
 fn io(path: &Path, err: std::io::Error) -> CommandError {
-    CommandError::new(EXIT_IO, format!("cannot write {}: {err}", path.display()))
+    CommandError::io(format!("cannot write {}: {err}", path.display()))
 }
 
 /// Renders the man page of `cmd` and, recursively, of its visible subcommands.

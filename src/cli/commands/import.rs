@@ -12,7 +12,6 @@ use gmm::rules::view::View;
 
 use crate::cli::context::Context;
 use crate::cli::error::CommandError;
-use crate::cli::error::EXIT_MALFORMED;
 use crate::cli::files::open_input;
 use crate::cli::progress::Progress;
 use crate::cli::ui::Ui;
@@ -191,7 +190,7 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
         let error = match outcome.error {
             Some(e) => Some(CommandError::from(e)),
             None if refused => Some(
-                CommandError::new(EXIT_MALFORMED, format!("{name}: some records were refused"))
+                CommandError::malformed(format!("{name}: some records were refused"))
                     .hint("they are kept in quarantine as evidence; `gmm audit` lists them"),
             ),
             None => None,

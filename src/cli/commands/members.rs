@@ -2,16 +2,12 @@
 
 use gmm::json::ViewAtJson;
 use gmm::json::ViewJson;
-use gmm::model::event::EventId;
 use gmm::repo::replay;
 use gmm::repo::resolve;
-use gmm::store::Store;
 
 use crate::cli::context;
 use crate::cli::context::Context;
 use crate::cli::error::CommandError;
-use crate::cli::error::EXIT_MISSING;
-use crate::cli::error::EXIT_USAGE;
 use crate::cli::ui::Ui;
 
 /// Show a group's members and their roles
@@ -33,46 +29,13 @@ pub struct Args {
     at: Option<String>,
 }
 
-/// Finds one of the group's events by id or unique id prefix.
-fn find_event(
-    store: &Store,
-    group: &gmm::model::event::GroupId,
-    query: &str,
-) -> Result<EventId, CommandError> {
-    let query = query.to_ascii_lowercase();
-    if query.len() < resolve::MIN_PREFIX || !query.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(CommandError::new(
-            EXIT_USAGE,
-            format!("`{query}` is not an event id or a prefix of 8+ hex characters"),
-        ));
-    }
-    let matches: Vec<EventId> = store
-        .group_event_ids(group)?
-        .into_iter()
-        .filter(|id| id.to_hex().starts_with(&query))
-        .collect();
-    match matches.as_slice() {
-        [one] => Ok(*one),
-        [] => Err(CommandError::new(
-            EXIT_MISSING,
-            format!("no event of this group matches `{query}`"),
-        )
-        .hint("`gmm log GROUP` lists the group's events")),
-        many => Err(CommandError::new(
-            EXIT_USAGE,
-            format!("`{query}` matches {} events", many.len()),
-        )
-        .hint("give more characters of the id")),
-    }
-}
-
 pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     let store = ctx.read_store()?;
     let (group, state) = context::group_state(&store, &args.group)?;
     let (view, at) = match &args.at {
         None => (state.view().clone(), None),
         Some(query) => {
-            let id = find_event(&store, &group, query)?;
+            let id = resolve::event(&store, &group, query)?;
             (replay::view_at(&store, &group, &id)?, Some(id))
         }
     };

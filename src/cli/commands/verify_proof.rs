@@ -10,8 +10,6 @@ use gmm::model::event::PublicKey;
 use gmm::model::keys;
 
 use crate::cli::error::CommandError;
-use crate::cli::error::EXIT_DIFFERENCES;
-use crate::cli::error::EXIT_MALFORMED;
 use crate::cli::files::open_input;
 use crate::cli::ui::Ui;
 
@@ -47,10 +45,7 @@ pub fn run(ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     open_input(&args.file)?
         .read_to_string(&mut text)
         .map_err(|e| {
-            CommandError::new(
-                EXIT_MALFORMED,
-                format!("{} is not a text file: {e}", args.file.display()),
-            )
+            CommandError::malformed(format!("{} is not a text file: {e}", args.file.display()))
         })?;
     match ForkProof::verify_text(&text, key.as_ref()) {
         Ok(proven) => {
@@ -72,10 +67,10 @@ pub fn run(ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
             }
             Ok(0)
         }
-        Err(ProofError::Format(why)) => Err(CommandError::new(EXIT_MALFORMED, format!("{}: not a gmm fork proof: {why}", args.file.display()))
+        Err(ProofError::Format(why)) => Err(CommandError::malformed(format!("{}: not a gmm fork proof: {why}", args.file.display()))
             .hint("fork proofs are written by `gmm audit --proofs DIR`")),
-        Err(e @ ProofError::WrongKey { .. }) => Err(CommandError::new(EXIT_DIFFERENCES, format!("the proof does not hold: {e}"))),
-        Err(e) => Err(CommandError::new(EXIT_DIFFERENCES, format!("the proof does not hold: {e}"))
+        Err(e @ ProofError::WrongKey { .. }) => Err(CommandError::does_not_hold(format!("the proof does not hold: {e}"))),
+        Err(e) => Err(CommandError::does_not_hold(format!("the proof does not hold: {e}"))
             .hint("a fork proof must hold two different events, both validly signed, at one group and seq")),
     }
 }

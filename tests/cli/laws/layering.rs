@@ -180,3 +180,61 @@ fn no_module_cycles_inside_a_layer() {
         assert!(cycle.is_none(), "module cycle in {}: {:?}", node.0, cycle);
     }
 }
+
+/// `docs/architecture.md` matches the tree: every source file is named there,
+/// by its path under `src/` or by its folder (`rules/projection/`), and every
+/// path it names exists.
+#[test]
+fn the_architecture_doc_names_every_file() {
+    let doc =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/architecture.md"))
+            .unwrap();
+    let mut files = Vec::new();
+    rust_files(&src(), &mut files);
+    let mut unnamed = Vec::new();
+    for file in &files {
+        let rel = file.strip_prefix(src()).unwrap().display().to_string();
+        if rel == "lib.rs" || rel == "main.rs" {
+            continue;
+        }
+        // A folder's `mod.rs` is named by any path into that folder.
+        let root_of_named_folder = rel
+            .strip_suffix("mod.rs")
+            .is_some_and(|dir| doc.contains(&format!("`{dir}")) && !dir.is_empty());
+        let by_name = root_of_named_folder
+            || doc.contains(&format!("`{rel}`"))
+            || doc.contains(&format!("{rel}`"))
+            || doc.contains(&format!("`{}`", rel.trim_start_matches("cli/")));
+        let by_folder = Path::new(&rel)
+            .ancestors()
+            .skip(1)
+            .filter(|a| !a.as_os_str().is_empty())
+            .any(|a| doc.contains(&format!("`{}/`", a.display())));
+        if !by_name && !by_folder {
+            unnamed.push(rel);
+        }
+    }
+    assert!(
+        unnamed.is_empty(),
+        "docs/architecture.md does not name: {unnamed:?}"
+    );
+    // Every `dir/file.rs` or `dir/` the doc names exists (under `src/`
+    // unless it names the top folder).
+    for cell in doc.split('`').skip(1).step_by(2) {
+        let looks_like_path = (cell.ends_with(".rs") || cell.ends_with('/'))
+            && cell.contains('/')
+            && !cell.contains(' ');
+        if looks_like_path {
+            let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+            let path = if cell.starts_with("src/") || cell.starts_with("tests/") {
+                root.join(cell)
+            } else {
+                src().join(cell)
+            };
+            assert!(
+                path.exists(),
+                "docs/architecture.md names {cell}, which does not exist"
+            );
+        }
+    }
+}

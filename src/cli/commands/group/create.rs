@@ -11,7 +11,6 @@ use gmm::repo::resolve;
 use crate::cli::context::now_ms;
 use crate::cli::context::Context;
 use crate::cli::error::CommandError;
-use crate::cli::error::EXIT_USAGE;
 use crate::cli::ui::Ui;
 
 /// Create a group, optionally with its first members
@@ -38,11 +37,8 @@ fn parse_member_spec(spec: &str) -> Result<(&str, Role, &str), CommandError> {
     let role = match parts.next() {
         None | Some("") => Role::Member,
         Some(text) => Role::parse(text).ok_or_else(|| {
-            CommandError::new(
-                EXIT_USAGE,
-                format!("`{text}` in --member {spec} is not a role"),
-            )
-            .hint("roles are `member` and `admin`")
+            CommandError::usage(format!("`{text}` in --member {spec} is not a role"))
+                .hint("roles are `member` and `admin`")
         })?,
     };
     Ok((key, role, parts.next().unwrap_or_default()))
