@@ -248,7 +248,7 @@ _gmm() {
             return 0
             ;;
         gmm__subcmd__add)
-            opts="-q -v -h --role --name --dir --json --quiet --verbose --help"
+            opts="-q -v -h --role --name --dry-run --dir --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -300,7 +300,7 @@ _gmm() {
             return 0
             ;;
         gmm__subcmd__batch)
-            opts="-q -v -h --dir --json --quiet --verbose --help"
+            opts="-q -v -h --dry-run --dir --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -554,7 +554,7 @@ _gmm() {
             return 0
             ;;
         gmm__subcmd__group__subcmd__create)
-            opts="-m -q -v -h --member --dir --json --quiet --verbose --help"
+            opts="-m -q -v -h --member --dry-run --dir --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1218,7 +1218,7 @@ _gmm() {
             return 0
             ;;
         gmm__subcmd__leave)
-            opts="-q -v -h --dir --json --quiet --verbose --help"
+            opts="-q -v -h --dry-run --force --dir --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1276,7 +1276,7 @@ _gmm() {
             return 0
             ;;
         gmm__subcmd__remove)
-            opts="-q -v -h --dir --json --quiet --verbose --help"
+            opts="-q -v -h --dry-run --force --dir --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1312,7 +1312,7 @@ _gmm() {
             return 0
             ;;
         gmm__subcmd__role)
-            opts="-q -v -h --dir --json --quiet --verbose --help"
+            opts="-q -v -h --dry-run --force --dir --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1348,7 +1348,7 @@ _gmm() {
             return 0
             ;;
         gmm__subcmd__title)
-            opts="-q -v -h --dir --json --quiet --verbose --help"
+            opts="-q -v -h --dry-run --dir --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

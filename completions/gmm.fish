@@ -91,6 +91,7 @@ complete -c gmm -n "__fish_gmm_using_subcommand group; and not __fish_seen_subco
 complete -c gmm -n "__fish_gmm_using_subcommand group; and not __fish_seen_subcommand_from create list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gmm -n "__fish_gmm_using_subcommand group; and __fish_seen_subcommand_from create" -s m -l member -d 'A first member: KEY[:ROLE[:NAME]], ROLE `member` (default) or `admin`' -r
 complete -c gmm -n "__fish_gmm_using_subcommand group; and __fish_seen_subcommand_from create" -l dir -d 'The store folder [default: $GMM_DIR, else ~/.local/share/gmm]' -r -F
+complete -c gmm -n "__fish_gmm_using_subcommand group; and __fish_seen_subcommand_from create" -l dry-run -d 'Show the event(s) that would be signed and how the view would change; sign and store nothing'
 complete -c gmm -n "__fish_gmm_using_subcommand group; and __fish_seen_subcommand_from create" -l json -d 'Print stable JSON on stdout (JSON Lines for lists of events and groups)'
 complete -c gmm -n "__fish_gmm_using_subcommand group; and __fish_seen_subcommand_from create" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gmm -n "__fish_gmm_using_subcommand group; and __fish_seen_subcommand_from create" -s v -l verbose -d 'Print more detail (full keys and ids)'
@@ -106,31 +107,40 @@ complete -c gmm -n "__fish_gmm_using_subcommand group; and __fish_seen_subcomman
 complete -c gmm -n "__fish_gmm_using_subcommand add" -l role -d 'The role to grant (`member` or `admin`)' -r
 complete -c gmm -n "__fish_gmm_using_subcommand add" -l name -d 'The member\'s name in this group [default: the name the store knows]' -r
 complete -c gmm -n "__fish_gmm_using_subcommand add" -l dir -d 'The store folder [default: $GMM_DIR, else ~/.local/share/gmm]' -r -F
+complete -c gmm -n "__fish_gmm_using_subcommand add" -l dry-run -d 'Show the event(s) that would be signed and how the view would change; sign and store nothing'
 complete -c gmm -n "__fish_gmm_using_subcommand add" -l json -d 'Print stable JSON on stdout (JSON Lines for lists of events and groups)'
 complete -c gmm -n "__fish_gmm_using_subcommand add" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gmm -n "__fish_gmm_using_subcommand add" -s v -l verbose -d 'Print more detail (full keys and ids)'
 complete -c gmm -n "__fish_gmm_using_subcommand add" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gmm -n "__fish_gmm_using_subcommand remove" -l dir -d 'The store folder [default: $GMM_DIR, else ~/.local/share/gmm]' -r -F
+complete -c gmm -n "__fish_gmm_using_subcommand remove" -l dry-run -d 'Show the event(s) that would be signed and how the view would change; sign and store nothing'
+complete -c gmm -n "__fish_gmm_using_subcommand remove" -l force -d 'Sign even if the group is left without its owner, or without anyone able to add or remove members (this cannot be undone)'
 complete -c gmm -n "__fish_gmm_using_subcommand remove" -l json -d 'Print stable JSON on stdout (JSON Lines for lists of events and groups)'
 complete -c gmm -n "__fish_gmm_using_subcommand remove" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gmm -n "__fish_gmm_using_subcommand remove" -s v -l verbose -d 'Print more detail (full keys and ids)'
 complete -c gmm -n "__fish_gmm_using_subcommand remove" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gmm -n "__fish_gmm_using_subcommand leave" -l dir -d 'The store folder [default: $GMM_DIR, else ~/.local/share/gmm]' -r -F
+complete -c gmm -n "__fish_gmm_using_subcommand leave" -l dry-run -d 'Show the event(s) that would be signed and how the view would change; sign and store nothing'
+complete -c gmm -n "__fish_gmm_using_subcommand leave" -l force -d 'Sign even if the group is left without its owner, or without anyone able to add or remove members (this cannot be undone)'
 complete -c gmm -n "__fish_gmm_using_subcommand leave" -l json -d 'Print stable JSON on stdout (JSON Lines for lists of events and groups)'
 complete -c gmm -n "__fish_gmm_using_subcommand leave" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gmm -n "__fish_gmm_using_subcommand leave" -s v -l verbose -d 'Print more detail (full keys and ids)'
 complete -c gmm -n "__fish_gmm_using_subcommand leave" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gmm -n "__fish_gmm_using_subcommand role" -l dir -d 'The store folder [default: $GMM_DIR, else ~/.local/share/gmm]' -r -F
+complete -c gmm -n "__fish_gmm_using_subcommand role" -l dry-run -d 'Show the event(s) that would be signed and how the view would change; sign and store nothing'
+complete -c gmm -n "__fish_gmm_using_subcommand role" -l force -d 'Sign even if the group is left without its owner, or without anyone able to add or remove members (this cannot be undone)'
 complete -c gmm -n "__fish_gmm_using_subcommand role" -l json -d 'Print stable JSON on stdout (JSON Lines for lists of events and groups)'
 complete -c gmm -n "__fish_gmm_using_subcommand role" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gmm -n "__fish_gmm_using_subcommand role" -s v -l verbose -d 'Print more detail (full keys and ids)'
 complete -c gmm -n "__fish_gmm_using_subcommand role" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gmm -n "__fish_gmm_using_subcommand title" -l dir -d 'The store folder [default: $GMM_DIR, else ~/.local/share/gmm]' -r -F
+complete -c gmm -n "__fish_gmm_using_subcommand title" -l dry-run -d 'Show the event(s) that would be signed and how the view would change; sign and store nothing'
 complete -c gmm -n "__fish_gmm_using_subcommand title" -l json -d 'Print stable JSON on stdout (JSON Lines for lists of events and groups)'
 complete -c gmm -n "__fish_gmm_using_subcommand title" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gmm -n "__fish_gmm_using_subcommand title" -s v -l verbose -d 'Print more detail (full keys and ids)'
 complete -c gmm -n "__fish_gmm_using_subcommand title" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gmm -n "__fish_gmm_using_subcommand batch" -l dir -d 'The store folder [default: $GMM_DIR, else ~/.local/share/gmm]' -r -F
+complete -c gmm -n "__fish_gmm_using_subcommand batch" -l dry-run -d 'Show the event(s) that would be signed and how the view would change; sign and store nothing'
 complete -c gmm -n "__fish_gmm_using_subcommand batch" -l json -d 'Print stable JSON on stdout (JSON Lines for lists of events and groups)'
 complete -c gmm -n "__fish_gmm_using_subcommand batch" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gmm -n "__fish_gmm_using_subcommand batch" -s v -l verbose -d 'Print more detail (full keys and ids)'

@@ -65,6 +65,14 @@ pub enum Error {
     /// too long, a weak member key): a usage error, not malformed input.
     #[error("{0}")]
     BadArgument(String),
+    /// An empty or blank name where a group, member or event was expected
+    /// (often an unset shell variable): never matched against anything.
+    #[error("the {what} argument is empty")]
+    BlankArgument { what: &'static str },
+    /// A local op that would leave a group unmanageable (no owner, or no one
+    /// able to add or remove): refused unless forced.
+    #[error("{0}")]
+    Unmanageable(String),
     #[error("a store already exists at {path} with another identity ({existing})")]
     OtherIdentity { path: PathBuf, existing: String },
     #[error("{path} holds key {found}, but the store's identity is {expected}")]

@@ -560,6 +560,46 @@ pub struct KeyJson {
     pub public_file: String,
 }
 
+/// An event that would be signed (`--dry-run`): every field but the signature.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DraftJson {
+    pub id: String,
+    pub group: String,
+    pub author: String,
+    pub seq: u64,
+    pub prev: Option<String>,
+    pub parents: Vec<ParentJson>,
+    pub time_ms: u64,
+    pub view: String,
+    pub op: OpJson,
+}
+
+impl DraftJson {
+    pub fn new(id: &EventId, event: &crate::model::event::Event) -> DraftJson {
+        DraftJson {
+            id: id.to_hex(),
+            group: event.group_of(*id).to_hex(),
+            author: event.author.to_hex(),
+            seq: event.seq,
+            prev: event.prev.map(|p| p.to_hex()),
+            parents: event.parents.iter().map(ParentJson::from).collect(),
+            time_ms: event.time,
+            view: event.view.to_hex(),
+            op: (&event.op).into(),
+        }
+    }
+}
+
+/// `--dry-run` of a signing command or `batch`: nothing was signed or stored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DryRunJson {
+    pub dry_run: bool,
+    pub events: Vec<DraftJson>,
+    pub groups: Vec<GroupChangeJson>,
+}
+
 /// `group create`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

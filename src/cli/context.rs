@@ -1,6 +1,10 @@
 //! What every store command needs: where the store is, opening it for reading
 //! or writing, naming a group, and appending one signed op.
 
+use gmm::json::DraftJson;
+use gmm::json::DryRunJson;
+use gmm::json::GroupChangeJson;
+use gmm::repo::append::Preview;
 use std::path::PathBuf;
 use std::time::SystemTime;
 use std::time::UNIX_EPOCH;
@@ -101,12 +105,77 @@ impl<'s> Contacts<'s> {
 pub trait OpArgs {
     /// The group as named on the command line.
     fn group(&self) -> &str;
+    /// `--dry-run`: show what would be signed, sign nothing.
+    fn dry_run(&self) -> bool;
+    /// `--force`: sign even an op that leaves the group unmanageable.
+    fn force(&self) -> bool {
+        false
+    }
     /// The op these arguments ask for, in a group with this view.
     fn op(
         &self,
         contacts: &Contacts<'_>,
         view: &gmm::rules::view::View,
     ) -> Result<Op, CommandError>;
+}
+
+/// `--dry-run` for every signing command.
+#[derive(clap::Args, Debug, Default)]
+pub struct DryRunArg {
+    /// Show the event(s) that would be signed and how the view would change;
+    /// sign and store nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `--force` for the ops that can leave a group unmanageable.
+#[derive(clap::Args, Debug, Default)]
+pub struct ForceArg {
+    /// Sign even if the group is left without its owner, or without anyone
+    /// able to add or remove members (this cannot be undone)
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Prints what a `--dry-run` would have signed: one line per event (its id
+/// and a sentence) and each group's view change; JSON: [`DryRunJson`].
+pub fn report_preview(ui: &mut Ui, preview: Preview) -> Result<(), CommandError> {
+    if ui.json {
+        ui.json_line(&DryRunJson {
+            dry_run: true,
+            events: preview
+                .drafts
+                .iter()
+                .map(|(id, e)| DraftJson::new(id, e))
+                .collect(),
+            groups: preview
+                .groups
+                .iter()
+                .map(|(_, before, after)| GroupChangeJson::new(before.as_ref(), after))
+                .collect(),
+        })?;
+        return Ok(());
+    }
+    for (id, event) in &preview.drafts {
+        let group = event.group_of(*id);
+        let view = preview.groups.iter().find(|(g, _, _)| *g == group);
+        let empty = gmm::rules::view::View::empty(group);
+        let view = view
+            .and_then(|(_, before, _)| before.as_ref())
+            .unwrap_or(&empty);
+        ui.line(&format!(
+            "would sign {}  {}",
+            id.to_hex(),
+            json::describe_op(event, view)
+        ))?;
+    }
+    for (_, before, after) in &preview.groups {
+        for line in crate::cli::commands::import::changes_lines(before.as_ref(), after) {
+            ui.line(&line)?;
+        }
+    }
+    ui.status("nothing was signed or stored (--dry-run)");
+    Ok(())
 }
 
 /// Signs and appends one op to a group, committing it, then reports the event:
@@ -118,7 +187,11 @@ pub fn append_one(ctx: &Context, ui: &mut Ui, args: &dyn OpArgs) -> Result<u8, C
     let mut appender = Appender::new(&store, &signer)?;
     let view = appender.view(&group)?.clone();
     let op = args.op(&Contacts::new(&store), &view)?;
-    let id = appender.append(&group, op, now_ms())?;
+    let id = appender.append_with(&group, op, now_ms(), args.force())?;
+    if args.dry_run() {
+        report_preview(ui, appender.preview()?)?;
+        return Ok(0);
+    }
     let committed = appender.commit()?;
     let event = committed.iter().find(|e| e.id == id).ok_or_else(|| {
         CommandError::from(gmm::Error::Internal(

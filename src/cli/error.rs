@@ -185,6 +185,10 @@ impl From<Error> for CommandError {
                 e(EXIT_PERMISSION).hint("ask an admin or the owner of the group; nothing was signed")
             }
             Error::NoChange(_) | Error::BadArgument(_) => e(EXIT_USAGE),
+            Error::BlankArgument { .. } => e(EXIT_USAGE)
+                .hint("an unset shell variable? quote it and check it is set; nothing was signed"),
+            Error::Unmanageable(_) => e(EXIT_USAGE)
+                .hint("nothing was signed; this cannot be undone, so pass --force only if you mean it (`--dry-run` shows the change first)"),
             Error::OtherIdentity { .. } => e(EXIT_USAGE)
                 .hint("give another --dir, or leave out --identity to use the store as it is"),
             Error::IdentityMismatch { .. } => e(EXIT_USAGE)

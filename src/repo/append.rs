@@ -8,6 +8,8 @@
 //! draft in parallel (ids do not depend on signatures) and writes them all in
 //! one RocksDB write batch: all or nothing.
 
+use std::collections::BTreeMap;
+
 use crate::error::Error;
 use crate::error::Result;
 use crate::model::event::Event;
@@ -21,6 +23,7 @@ use crate::model::event::MAX_PARENTS;
 use crate::model::keys::SecretKey;
 use crate::model::signed::SignedEvent;
 use crate::repo::transaction::Transaction;
+use crate::rules::view::leaves_unmanageable;
 use crate::rules::view::View;
 use crate::store::Store;
 
@@ -30,6 +33,8 @@ use crate::store::Store;
 pub struct Appender<'a> {
     tx: Transaction<'a>,
     signer: &'a SecretKey,
+    /// Each group's view before this transaction's first op on it.
+    before: BTreeMap<GroupId, View>,
 }
 
 impl<'a> Appender<'a> {
@@ -37,6 +42,7 @@ impl<'a> Appender<'a> {
         Ok(Appender {
             tx: Transaction::new(store),
             signer,
+            before: BTreeMap::new(),
         })
     }
 
@@ -66,12 +72,31 @@ impl<'a> Appender<'a> {
     }
 
     /// Checks `op` against the view so far (rule 2, and refused when it would
-    /// change nothing) and drafts it on the current heads.
+    /// change nothing or leave the group unmanageable) and drafts it on the
+    /// current heads.
     pub fn append(&mut self, group: &GroupId, op: Op, time: u64) -> Result<EventId> {
+        self.append_with(group, op, time, false)
+    }
+
+    /// [`Appender::append`]; with `force`, an op that leaves the group
+    /// without its owner or without anyone able to manage it is drafted too.
+    pub fn append_with(
+        &mut self,
+        group: &GroupId,
+        op: Op,
+        time: u64,
+        force: bool,
+    ) -> Result<EventId> {
         let author = self.signer.public();
         let view = self.tx.view(group)?;
         view.authorize(&author, &op)?;
         check_meaningful(view, &op)?;
+        if let (false, Some(why)) = (force, leaves_unmanageable(view, &author, &op)) {
+            return Err(Error::Unmanageable(why));
+        }
+        if !self.before.contains_key(group) {
+            self.before.insert(*group, view.clone());
+        }
         let (seq, prev) = match self.tx.last_seq(group, &author)? {
             Some((seq, id)) => (seq + 1, Some(id)),
             None => (1, None),
@@ -97,6 +122,34 @@ impl<'a> Appender<'a> {
     pub fn commit(self) -> Result<Vec<SignedEvent>> {
         self.tx.commit(Some(self.signer))
     }
+
+    /// What [`Appender::commit`] would sign and how each group's view would
+    /// change, without signing or storing anything (`--dry-run`).
+    pub fn preview(mut self) -> Result<Preview> {
+        let drafts: Vec<(EventId, Event)> = self
+            .tx
+            .drafts()
+            .map(|(id, event)| (id, event.clone()))
+            .collect();
+        let mut groups = Vec::new();
+        let touched: Vec<GroupId> = drafts.iter().map(|(id, e)| e.group_of(*id)).collect();
+        for group in touched {
+            if groups.iter().any(|(g, _, _)| *g == group) {
+                continue;
+            }
+            let after = self.tx.view(&group)?.clone();
+            groups.push((group, self.before.remove(&group), after));
+        }
+        Ok(Preview { drafts, groups })
+    }
+}
+
+/// What a transaction of local ops would do.
+pub struct Preview {
+    /// The events that would be signed, in order, with their ids.
+    pub drafts: Vec<(EventId, Event)>,
+    /// Per group: the view before (none for a new group) and after.
+    pub groups: Vec<(GroupId, Option<View>, View)>,
 }
 
 /// Picks at most 64 parents from the heads. Normally every head is taken, so

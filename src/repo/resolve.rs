@@ -28,6 +28,7 @@ fn is_hex(text: &str) -> bool {
 
 /// Finds a group by id, id prefix or exact title.
 pub fn group(store: &Store, query: &str) -> Result<GroupId> {
+    refuse_blank(query, "group")?;
     let query_lower = query.to_ascii_lowercase();
     if let Some(id) = GroupId::from_hex(&query_lower) {
         if store.group_state(&id)?.is_some() {
@@ -92,6 +93,7 @@ pub fn member(
     candidates: &BTreeMap<PublicKey, String>,
     group_label: &str,
 ) -> Result<PublicKey> {
+    refuse_blank(query, "member")?;
     let lower = query.to_ascii_lowercase();
     if let Some(key) = PublicKey::from_hex(&lower) {
         return Ok(key);
@@ -176,7 +178,17 @@ pub fn heads(store: &Store, group: &GroupId, texts: &[String]) -> Result<Vec<Eve
     Ok(heads)
 }
 
+/// SPEC §1 names are never blank: a blank query (an unset shell variable,
+/// say) must not match a member without a name, such as a group's owner.
+fn refuse_blank(query: &str, what: &'static str) -> Result<()> {
+    if query.trim().is_empty() {
+        return Err(Error::BlankArgument { what });
+    }
+    Ok(())
+}
+
 fn check_event_query(query: &str) -> Result<String> {
+    refuse_blank(query, "event")?;
     let lower = query.trim().to_ascii_lowercase();
     if lower.len() < MIN_PREFIX || !is_hex(&lower) {
         return Err(Error::NotAnIdOrPrefix {

@@ -143,6 +143,14 @@ impl<'s> Transaction<'s> {
         }
     }
 
+    /// The local drafts accepted so far, in order, with their ids.
+    pub fn drafts(&self) -> impl Iterator<Item = (EventId, &Event)> {
+        self.accepted.iter().filter_map(|a| match a {
+            Accepted::Draft(d) => Some((d.id, &d.event)),
+            Accepted::Signed(_) => None,
+        })
+    }
+
     /// What the store (or this transaction) knows about an accepted event.
     pub fn meta(&self, id: &EventId) -> Result<Option<EventMeta>> {
         match self.metas.get(id) {

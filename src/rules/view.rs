@@ -85,6 +85,44 @@ pub trait Roles {
     fn is_fresh(&self) -> bool;
 }
 
+/// Why `op` by `author` would leave the group unmanageable, if it would:
+/// without its owner (nobody could ever change an admin's role or remove an
+/// admin again), or with no owner or admin at all (nobody could add or remove
+/// anyone). Such an op is valid under the rules, and irreversible, so local
+/// authoring refuses it unless forced (`docs/decisions.md`).
+pub fn leaves_unmanageable(view: &View, author: &PublicKey, op: &Op) -> Option<String> {
+    // The member this op takes out of the managers, if any.
+    let (target, demoted_to) = match op {
+        Op::Leave => (*author, None),
+        Op::Remove { member } => (*member, None),
+        Op::SetRole { member, role } => (*member, Some(*role)),
+        Op::Create { .. } | Op::Add { .. } | Op::SetTitle { .. } => return None,
+    };
+    let before = view.role_of(&target)?;
+    if demoted_to.is_some_and(|r| r >= before) {
+        return None;
+    }
+    let who = view.label(&target);
+    if before == Role::Owner {
+        return Some(format!(
+            "this would leave \"{}\" without its owner ({who}): nobody could ever change an admin's role or remove an admin again",
+            view.title
+        ));
+    }
+    let still_managed = view
+        .members
+        .iter()
+        .any(|(key, m)| *key != target && m.role >= Role::Admin)
+        || demoted_to.is_some_and(|r| r >= Role::Admin);
+    if before >= Role::Admin && !still_managed {
+        return Some(format!(
+            "this would leave \"{}\" with no owner or admin once {who} is no longer one: nobody could add or remove members again",
+            view.title
+        ));
+    }
+    None
+}
+
 /// The role an op needs of its author (rule 2). A demotion below it, or a
 /// removal, concurrent with the op revokes it (rule 5).
 pub fn needed_role(op: &Op) -> Role {

@@ -1,5 +1,7 @@
 //! Signing ops (`add`, `remove`, `leave`, `role`, `title`, `group create`): naming, authority, refusals.
 
+use std::fs;
+
 use serde_json::Value;
 
 use crate::support::world::*;
@@ -109,7 +111,7 @@ fn role_title_and_leave() {
     let view = w.json("a", &["members", "New title"]);
     assert_eq!(view["title"], "New title");
     assert!(members(&view).contains(&(bob.clone(), "admin".into(), "bob".into())));
-    w.ok("a", &["leave", "New title"]);
+    w.ok("a", &["leave", "New title", "--force"]);
     let view = w.json("a", &["members", "New title"]);
     assert_eq!(members(&view), vec![(bob, "admin".into(), "bob".into())]);
     // Having left, Alice may no longer act in the group.
@@ -186,8 +188,9 @@ fn unauthorized_op_is_refused_before_signing() {
             &format!("{bob}:admin:bob"),
         ],
     );
-    // The owner demotes herself to member, then tries an admin's op.
-    w.ok("a", &["role", "G", &alice, "member"]);
+    // The owner demotes herself to member (forced: the group loses its owner),
+    // then tries an admin's op.
+    w.ok("a", &["role", "G", &alice, "member", "--force"]);
     let head = w.log_head("a", "G");
     let err = w.fails("a", &["remove", "G", "bob"], 77);
     assert!(
@@ -233,5 +236,136 @@ fn meaningless_ops_are_refused() {
     // A weak (small-order) key is not a usable member key.
     let weak = format!("01{}", "00".repeat(31));
     w.fails("a", &["add", "G", &weak], 2);
+    assert_eq!(w.log_head("a", "G"), head);
+}
+
+/// Issue 12.1: an empty or blank group or member argument (an unset shell
+/// variable) is a usage error, never a match for a member without a name
+/// (the owner), and signs nothing.
+#[test]
+fn blank_arguments_are_usage_errors_and_sign_nothing() {
+    let w = World::new();
+    let head = store_with_group(&w);
+    for args in [
+        &["remove", "G", ""][..],
+        &["remove", "G", "  "],
+        &["role", "G", "", "member"],
+        &["add", "", &"ab".repeat(32)],
+        &["leave", " "],
+        &["members", ""],
+        &["why", "G", ""],
+        &["members", "G", "--at", ""],
+    ] {
+        let err = w.fails("a", args, 2);
+        assert!(err.contains("argument is empty"), "{args:?}: {err}");
+        assert!(err.contains("unset shell variable"), "{args:?}: {err}");
+    }
+    assert_eq!(w.log_head("a", "G"), head);
+}
+
+/// Issue 12.2: the owner leaving, or the last manager of an ownerless group
+/// leaving or demoting themselves, is refused unless --force.
+#[test]
+fn ops_that_strand_a_group_need_force() {
+    let w = World::new();
+    w.ok("a", &["init"]);
+    let bob = w.new_key("bob");
+    w.ok(
+        "b",
+        &["init", "--identity", w.path("bob.key").to_str().unwrap()],
+    );
+    w.ok(
+        "a",
+        &[
+            "group",
+            "create",
+            "G",
+            "--member",
+            &format!("{bob}:admin:bob"),
+        ],
+    );
+    let head = w.log_head("a", "G");
+    let err = w.fails("a", &["leave", "G"], 2);
+    assert!(err.contains("without its owner"), "{err}");
+    assert!(err.contains("--force"), "{err}");
+    w.fails("a", &["leave", "G", "--dry-run"], 2);
+    assert_eq!(w.log_head("a", "G"), head);
+    // Demoting an admin while the owner stays is fine (dry run: nothing signed).
+    w.ok("a", &["role", "G", "bob", "member", "--dry-run"]);
+    assert_eq!(w.log_head("a", "G"), head);
+    w.ok("a", &["leave", "G", "--force"]);
+    // Bob, the last admin of an ownerless group, may not leave or demote himself.
+    let bundle = w.path("g.gmm");
+    w.ok("a", &["export", "G", "-o", bundle.to_str().unwrap()]);
+    w.ok("b", &["import", bundle.to_str().unwrap()]);
+    let head = w.log_head("b", "G");
+    let err = w.fails("b", &["leave", "G"], 2);
+    assert!(err.contains("no owner or admin"), "{err}");
+    let err = w.fails("b", &["role", "G", "bob", "member"], 2);
+    assert!(err.contains("no owner or admin"), "{err}");
+    let err = w.fails("b", &["remove", "G", "bob"], 2);
+    assert!(err.contains("no owner or admin"), "{err}");
+    assert_eq!(w.log_head("b", "G"), head);
+    // A batch line may force; without it the whole batch signs nothing.
+    let ops = w.path("ops.txt");
+    fs::write(&ops, "title G Gee\nleave G\n").unwrap();
+    let err = w.fails("b", &["batch", ops.to_str().unwrap()], 2);
+    assert!(
+        err.contains("line 2") && err.contains("no owner or admin"),
+        "{err}"
+    );
+    assert_eq!(w.log_head("b", "G"), head);
+    fs::write(&ops, "leave G --force\n").unwrap();
+    w.ok("b", &["batch", ops.to_str().unwrap()]);
+    assert!(members(&w.json("b", &["members", "G"])).is_empty());
+}
+
+/// Issue 12.3: --dry-run on every signing command and on batch shows the
+/// events and the view change, and signs and stores nothing.
+#[test]
+fn dry_run_signs_and_stores_nothing() {
+    let w = World::new();
+    let head = store_with_group(&w);
+    let carol = w.new_key("carol");
+    let out = w.ok("a", &["add", "G", &carol, "--name", "carol", "--dry-run"]);
+    assert!(out.starts_with("would sign "), "{out}");
+    assert!(
+        out.contains("add carol as member") && out.contains("+ carol (member)"),
+        "{out}"
+    );
+    let json = w.ok("a", &["add", "G", &carol, "--dry-run", "--json"]);
+    let preview: gmm::json::DryRunJson = serde_json::from_str(&json).unwrap();
+    assert!(preview.dry_run);
+    assert_eq!(preview.events.len(), 1);
+    assert_eq!(preview.groups[0].added[0].key, carol);
+    for args in [
+        &["remove", "G", "bob", "--dry-run"][..],
+        &["role", "G", "bob", "member", "--dry-run"],
+        &["title", "G", "Other", "--dry-run"],
+        &["leave", "G", "--dry-run", "--force"],
+    ] {
+        let out = w.ok("a", args);
+        assert!(out.starts_with("would sign "), "{args:?}: {out}");
+    }
+    let ops = w.path("ops.txt");
+    fs::write(&ops, format!("add G {carol} --name carol\ntitle G Two\n")).unwrap();
+    let out = w.ok("a", &["batch", ops.to_str().unwrap(), "--dry-run"]);
+    assert_eq!(
+        out.lines().filter(|l| l.starts_with("would sign")).count(),
+        2,
+        "{out}"
+    );
+    assert!(out.contains("title: \"G\" -> \"Two\""), "{out}");
+    fs::write(&ops, "title G Two --dry-run\n").unwrap();
+    let err = w.fails("a", &["batch", ops.to_str().unwrap()], 2);
+    assert!(err.contains("whole batch"), "{err}");
+    assert_eq!(w.log_head("a", "G"), head);
+    let out = w.ok("a", &["group", "create", "New", "--dry-run"]);
+    assert!(
+        out.contains("create group \"New\"") && out.contains("new group"),
+        "{out}"
+    );
+    let groups = w.ok("a", &["group", "list"]);
+    assert!(!groups.contains("New"), "{groups}");
     assert_eq!(w.log_head("a", "G"), head);
 }

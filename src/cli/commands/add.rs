@@ -8,6 +8,7 @@ use gmm::rules::view::View;
 use crate::cli::context::append_one;
 use crate::cli::context::Contacts;
 use crate::cli::context::Context;
+use crate::cli::context::DryRunArg;
 use crate::cli::context::OpArgs;
 use crate::cli::error::CommandError;
 use crate::cli::ui::Ui;
@@ -34,6 +35,8 @@ pub struct Args {
     /// The member's name in this group [default: the name the store knows]
     #[arg(long)]
     name: Option<String>,
+    #[command(flatten)]
+    dry_run: DryRunArg,
 }
 
 /// `member` or `admin`: the roles an Add or a role change may grant.
@@ -50,6 +53,10 @@ pub fn parse_grantable(text: &str) -> Result<Role, String> {
 impl OpArgs for Args {
     fn group(&self) -> &str {
         &self.group
+    }
+
+    fn dry_run(&self) -> bool {
+        self.dry_run.dry_run
     }
 
     fn op(&self, contacts: &Contacts<'_>, view: &View) -> Result<Op, CommandError> {

@@ -13,8 +13,10 @@ use gmm::rules::view::View;
 use gmm::store::Store;
 
 use crate::cli::context::now_ms;
+use crate::cli::context::report_preview;
 use crate::cli::context::Contacts;
 use crate::cli::context::Context;
+use crate::cli::context::DryRunArg;
 use crate::cli::context::OpArgs;
 use crate::cli::error::CommandError;
 use crate::cli::files::open_input;
@@ -39,6 +41,8 @@ pub struct Args {
     /// The file of ops (`-` for standard input, the default)
     #[arg(default_value = "-", value_name = "FILE")]
     file: PathBuf,
+    #[command(flatten)]
+    dry_run: DryRunArg,
 }
 
 /// One line of a batch, parsed by the subcommands' own definitions.
@@ -138,6 +142,13 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     let time = now_ms();
     for (n, line) in &lines {
         let line = line.args();
+        if line.dry_run() {
+            return Err(at_line(
+                *n,
+                CommandError::usage("--dry-run applies to a whole batch")
+                    .hint("run `gmm batch --dry-run FILE` to see every op without signing any"),
+            ));
+        }
         let group = match groups.get(line.group()) {
             Some(group) => *group,
             None => {
@@ -151,9 +162,13 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
         let op = line.op(&contacts, view).map_err(|e| at_line(*n, e))?;
         let sentence = json::describe(&signer.public(), &op, view);
         let id = appender
-            .append(&group, op, time)
+            .append_with(&group, op, time, line.force())
             .map_err(|e| at_line(*n, e.into()))?;
         drafted.push((id, group, sentence));
+    }
+    if args.dry_run.dry_run {
+        report_preview(ui, appender.preview()?)?;
+        return Ok(0);
     }
     let committed = appender.commit()?;
     report(&store, ui, &committed, &drafted)?;

@@ -6,6 +6,8 @@ use gmm::repo::resolve;
 use crate::cli::context::append_one;
 use crate::cli::context::Contacts;
 use crate::cli::context::Context;
+use crate::cli::context::DryRunArg;
+use crate::cli::context::ForceArg;
 use crate::cli::context::OpArgs;
 use crate::cli::error::CommandError;
 use crate::cli::ui::Ui;
@@ -14,7 +16,11 @@ use crate::cli::ui::Ui;
 ///
 /// MEMBER is a key, a key prefix (8+ hex characters) or a name in the group.
 ///
-/// Example:
+/// Removing the group's owner, or its last admin when it has no owner, is
+/// refused unless --force (nobody could manage the group afterwards).
+///
+/// Examples:
+///   gmm remove "Book club" bob --dry-run
 ///   gmm remove "Book club" bob
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -22,11 +28,23 @@ pub struct Args {
     group: String,
     /// Who to remove
     member: String,
+    #[command(flatten)]
+    dry_run: DryRunArg,
+    #[command(flatten)]
+    force: ForceArg,
 }
 
 impl OpArgs for Args {
     fn group(&self) -> &str {
         &self.group
+    }
+
+    fn dry_run(&self) -> bool {
+        self.dry_run.dry_run
+    }
+
+    fn force(&self) -> bool {
+        self.force.force
     }
 
     fn op(

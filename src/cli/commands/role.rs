@@ -8,11 +8,16 @@ use super::add::parse_grantable;
 use crate::cli::context::append_one;
 use crate::cli::context::Contacts;
 use crate::cli::context::Context;
+use crate::cli::context::DryRunArg;
+use crate::cli::context::ForceArg;
 use crate::cli::context::OpArgs;
 use crate::cli::error::CommandError;
 use crate::cli::ui::Ui;
 
 /// Set a member's role (`member` or `admin`)
+///
+/// Demoting the owner, or the last admin of a group without an owner, is
+/// refused unless --force (nobody could manage the group afterwards).
 ///
 /// Example:
 ///   gmm role "Book club" carol admin
@@ -25,11 +30,23 @@ pub struct Args {
     /// The new role
     #[arg(value_parser = parse_grantable)]
     role: Role,
+    #[command(flatten)]
+    dry_run: DryRunArg,
+    #[command(flatten)]
+    force: ForceArg,
 }
 
 impl OpArgs for Args {
     fn group(&self) -> &str {
         &self.group
+    }
+
+    fn dry_run(&self) -> bool {
+        self.dry_run.dry_run
+    }
+
+    fn force(&self) -> bool {
+        self.force.force
     }
 
     fn op(

@@ -5,6 +5,7 @@ use gmm::model::event::Op;
 use crate::cli::context::append_one;
 use crate::cli::context::Contacts;
 use crate::cli::context::Context;
+use crate::cli::context::DryRunArg;
 use crate::cli::context::OpArgs;
 use crate::cli::error::CommandError;
 use crate::cli::ui::Ui;
@@ -19,11 +20,17 @@ pub struct Args {
     group: String,
     /// The new title
     title: String,
+    #[command(flatten)]
+    dry_run: DryRunArg,
 }
 
 impl OpArgs for Args {
     fn group(&self) -> &str {
         &self.group
+    }
+
+    fn dry_run(&self) -> bool {
+        self.dry_run.dry_run
     }
 
     fn op(

@@ -9,7 +9,9 @@ use gmm::repo::identity;
 use gmm::repo::resolve;
 
 use crate::cli::context::now_ms;
+use crate::cli::context::report_preview;
 use crate::cli::context::Context;
+use crate::cli::context::DryRunArg;
 use crate::cli::error::CommandError;
 use crate::cli::ui::Ui;
 
@@ -28,6 +30,8 @@ pub struct Args {
     /// A first member: KEY[:ROLE[:NAME]], ROLE `member` (default) or `admin`
     #[arg(long = "member", short = 'm', value_name = "KEY[:ROLE[:NAME]]")]
     members: Vec<String>,
+    #[command(flatten)]
+    dry_run: DryRunArg,
 }
 
 /// Splits `KEY[:ROLE[:NAME]]`.
@@ -66,6 +70,10 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     let group = appender.create_group(&args.title, nonce, time)?;
     for op in ops {
         appender.append(&group, op, time)?;
+    }
+    if args.dry_run.dry_run {
+        report_preview(ui, appender.preview()?)?;
+        return Ok(0);
     }
     let events = appender.commit()?;
     if ui.json {
