@@ -484,13 +484,13 @@ _gmm() {
             return 0
             ;;
         gmm__subcmd__export)
-            opts="-o -q -v -h --since --output --format --sign --dir --json --quiet --verbose --help"
+            opts="-o -q -v -h --heads --output --format --sign --dir --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --since)
+                --heads)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

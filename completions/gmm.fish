@@ -167,7 +167,7 @@ complete -c gmm -n "__fish_gmm_using_subcommand why" -l json -d 'Print stable JS
 complete -c gmm -n "__fish_gmm_using_subcommand why" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gmm -n "__fish_gmm_using_subcommand why" -s v -l verbose -d 'Print more detail (full keys and ids)'
 complete -c gmm -n "__fish_gmm_using_subcommand why" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c gmm -n "__fish_gmm_using_subcommand export" -l since -d 'Leave out these heads and their past: event ids or 8+ hex prefixes, comma-separated' -r
+complete -c gmm -n "__fish_gmm_using_subcommand export" -l heads -d 'A peer\'s heads: leave out these events and their past (event ids or 8+ hex prefixes, comma-separated)' -r
 complete -c gmm -n "__fish_gmm_using_subcommand export" -s o -l output -d 'Where to write the bundle (`-` for standard output, the default)' -r -F
 complete -c gmm -n "__fish_gmm_using_subcommand export" -l format -d 'The encoding' -r -f -a "bin\t'The binary bundle format (docs/bundle-format.md)'
 jsonl\t'One JSON object per line, with the raw signed bytes'"

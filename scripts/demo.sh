@@ -52,7 +52,7 @@ say "They swap what the other lacks (only the new events travel)."
 heads_of() { "$gmm" "$@" --json | grep -o '"id":"[0-9a-f]\{64\}"' | cut -d'"' -f4 | paste -sd, -; }
 view_hash_of() { "$gmm" "$@" --json | grep -o '"view_hash":"[0-9a-f]\{64\}"' | cut -d'"' -f4; }
 bob_heads=$(heads_of --dir bob status "Book club")
-run export "Book club 2027" --since "$bob_heads" -o for-bob.gmm
+run export "Book club 2027" --heads "$bob_heads" -o for-bob.gmm
 run --dir bob export "Book club" -o for-alice.gmm
 run --dir bob import for-bob.gmm
 run import for-alice.gmm

@@ -153,6 +153,11 @@ impl From<Error> for CommandError {
                 KeyError::Io { .. } => e(EXIT_IO).hint("check the folder exists and is writable"),
             },
             Error::Event(_) => e(EXIT_MALFORMED),
+            // A closed pipe (`gmm export G -o - | head`) is the reader's
+            // choice, not an error: the command ends quietly with success.
+            Error::Bundle(BundleError::Io(io)) if io.kind() == std::io::ErrorKind::BrokenPipe => {
+                CommandError::new(0, "")
+            }
             Error::Bundle(bundle) => match bundle {
                 BundleError::Empty => {
                     e(EXIT_MISSING).hint("give a bundle file, or pipe one into `-` (gmm export … | gmm import -)")
@@ -193,7 +198,7 @@ impl From<Error> for CommandError {
                 .hint("give another --dir, or leave out --identity to use the store as it is"),
             Error::IdentityMismatch { .. } => e(EXIT_USAGE)
                 .hint("the store's identity.key was replaced; restore the original key file"),
-            Error::PeerLacksGroup { .. } => e(EXIT_USAGE)
+            Error::PeerLacksGroup { .. } => e(EXIT_MISSING)
                 .hint("export the group from this store and import it there first"),
             Error::BundleForOtherGroup { .. } => e(EXIT_USAGE)
                 .hint("`gmm bundle inspect FILE` shows which group a bundle is for"),

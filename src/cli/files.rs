@@ -16,6 +16,15 @@ pub fn open_input(path: &Path) -> Result<Box<dyn BufRead>, CommandError> {
     if path == Path::new("-") {
         return Ok(Box::new(BufReader::new(std::io::stdin().lock())));
     }
+    if path.is_dir() {
+        return Err(CommandError::missing(format!(
+            "{} is a folder, not a bundle file",
+            path.display()
+        ))
+        .hint(
+            "a peer's store folder goes to `gmm diff` or `gmm correct`; import reads bundle files",
+        ));
+    }
     let file = File::open(path).map_err(|e| {
         let message = format!("cannot open {}: {e}", path.display());
         let error = if e.kind() == std::io::ErrorKind::NotFound {

@@ -169,6 +169,9 @@ pub fn event(store: &Store, group: &GroupId, query: &str) -> Result<EventId> {
 /// match exactly one of the group's events. Blank entries are skipped.
 pub fn heads(store: &Store, group: &GroupId, texts: &[String]) -> Result<Vec<EventId>> {
     let mut heads = Vec::new();
+    if !texts.is_empty() && texts.iter().all(|t| t.trim().is_empty()) {
+        return Err(Error::BlankArgument { what: "heads" });
+    }
     for text in texts.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
         match EventId::from_hex(&text.to_ascii_lowercase()) {
             Some(id) => heads.push(id),

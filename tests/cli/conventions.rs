@@ -243,3 +243,153 @@ fn compare_trees(expected: &Path, actual: &Path, problems: &mut Vec<String>) {
         }
     }
 }
+
+/// Issue 12.10: each convention found off when tried, pinned.
+#[test]
+fn exact_exit_codes_for_odd_inputs() {
+    let w = World::new();
+    let group = two_peers(&w);
+    // An empty batch, an empty fork proof on stdin: missing input.
+    let empty = w.path("empty.txt");
+    fs::write(&empty, "# nothing but a comment\n\n").unwrap();
+    let err = w.fails("a", &["batch", empty.to_str().unwrap()], 66);
+    assert!(err.contains("holds no ops"), "{err}");
+    let out = w
+        .gmm("a")
+        .args(["verify-proof", "-"])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(66), "{}", stderr_of(&out));
+    // A folder given as a bundle.
+    fs::create_dir(w.path("folder")).unwrap();
+    let err = w.fails("a", &["import", w.path("folder").to_str().unwrap()], 66);
+    assert!(err.contains("is a folder, not a bundle file"), "{err}");
+    // Blank heads are no heads.
+    let err = w.fails("a", &["diff", "G", "--heads", ""], 2);
+    assert!(err.contains("heads argument is empty"), "{err}");
+    w.fails("a", &["export", "G", "--heads", " ", "-o", "-"], 2);
+    // A peer store without the group.
+    w.ok("c", &["init"]);
+    let err = w.fails("a", &["diff", "G", w.path("c").to_str().unwrap()], 66);
+    assert!(err.contains("does not hold group"), "{err}");
+    // The old spelling of --heads on export still works.
+    w.ok(
+        "a",
+        &[
+            "export",
+            "G",
+            "--since",
+            &group,
+            "-o",
+            w.path("x.gmm").to_str().unwrap(),
+        ],
+    );
+    // A failed import prints its report on stderr, and nothing on stdout.
+    let bundle = w.path("g.gmm");
+    w.ok("a", &["export", "G", "-o", bundle.to_str().unwrap()]);
+    let mut bytes = fs::read(&bundle).unwrap();
+    bytes.truncate(bytes.len() - 40);
+    fs::write(&bundle, &bytes).unwrap();
+    let out = w.run("c", &["import", bundle.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(65));
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("bundle of group") && err.contains("error:"),
+        "{err}"
+    );
+}
+
+/// A reader that closes the pipe early (`gmm export G | head -c 10`) ends the
+/// export quietly with 0, whatever the bundle's size.
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let w = World::new();
+    w.ok("a", &["init"]);
+    w.ok("a", &["group", "create", "G"]);
+    let ops = w.path("ops.txt");
+    // Titles change the group's title, so lines name it by id.
+    let id = w.json("a", &["status", "G"])["group"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let lines: String = (0..3000).map(|i| format!("title {id} t{i}\n")).collect();
+    fs::write(&ops, lines).unwrap();
+    w.ok("a", &["batch", ops.to_str().unwrap()]);
+    for format in ["bin", "jsonl"] {
+        let script = format!(
+            "{} --dir {} export {id} --format {format} -o - | head -c 10 >/dev/null; echo ${{PIPESTATUS[0]}}",
+            assert_cmd::cargo::cargo_bin("gmm").display(),
+            w.path("a").display()
+        );
+        let out = std::process::Command::new("bash")
+            .args(["-c", &script])
+            .output()
+            .unwrap();
+        let code = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        assert_eq!(
+            code,
+            "0",
+            "{format}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            out.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+/// `-q` silences every command's status lines (results and errors stay).
+#[test]
+fn quiet_silences_status_everywhere() {
+    let w = World::new();
+    let _ = two_peers(&w);
+    let carol = w.new_key("carol");
+    let file = w.path("q.gmm");
+    let file = file.to_str().unwrap();
+    let b = w.path("b");
+    let b = b.to_str().unwrap();
+    for args in [
+        &["init"][..],
+        &["id"],
+        &["group", "create", "Q"],
+        &["group", "list"],
+        &["add", "Q", &carol, "--name", "carol"],
+        &["role", "Q", "carol", "admin"],
+        &["title", "Q", "Q2"],
+        &["members", "Q2"],
+        &["log", "Q2"],
+        &["status", "Q2"],
+        &["why", "Q2", "carol"],
+        &["export", "G", "-o", file],
+        &["import", file],
+        &["bundle", "inspect", file],
+        &["bundle", "verify", file],
+        &["diff", "G", b],
+        &["correct", "G", b, "-o", w.path("c.gmm").to_str().unwrap()],
+        &["audit"],
+        &["replay", "G"],
+        &["remove", "Q2", "carol"],
+    ] {
+        let mut args = args.to_vec();
+        args.push("-q");
+        let out = w.run("a", &args);
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{args:?}: {}",
+            stderr_of(&out)
+        );
+        assert!(
+            out.stderr.is_empty(),
+            "{args:?} printed: {}",
+            stderr_of(&out)
+        );
+    }
+}

@@ -133,6 +133,12 @@ fn read_lines(args: &Args) -> Result<Vec<(usize, LineOp)>, CommandError> {
 
 pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     let lines = read_lines(&args)?;
+    if lines.is_empty() {
+        return Err(
+            CommandError::missing(format!("{} holds no ops", args.file.display()))
+                .hint("one op per line, as on the command line: add, remove, leave, role or title"),
+        );
+    }
     let store = ctx.write_store()?;
     let signer = identity::load_signer(&store)?;
     let contacts = Contacts::new(&store);

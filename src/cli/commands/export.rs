@@ -14,22 +14,29 @@ use crate::cli::ui::Ui;
 
 /// Write a group's events as a bundle for another peer
 ///
-/// Writes every event of the group, parents before children, or with --since
-/// only those not in the past of the given heads (a peer's heads, as its
-/// `gmm status --json` prints them). The bundle carries this store's heads and
+/// Writes every event of the group, parents before children, or with --heads
+/// only those a peer with those heads lacks (not in their past; the heads as
+/// the peer's `gmm status --json` prints them, as for `diff` and `correct`).
+/// SPEC's spelling `--since` is accepted too. The bundle carries this store's heads and
 /// view hash, and a `want` of events this store knows it lacks.
 ///
 /// Examples:
 ///   gmm export "Book club" -o club.gmm
-///   gmm export "Book club" --since 9c1e2f3a4b5c6d7e,5cb0716ce0f45ba4 -o new.gmm
+///   gmm export "Book club" --heads 9c1e2f3a4b5c6d7e,5cb0716ce0f45ba4 -o new.gmm
 ///   gmm export "Book club" --format jsonl | jq -r .op.type
 ///   gmm export "Book club" | ssh peer gmm import -
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// The group: id, id prefix (8+ hex) or title
     group: String,
-    /// Leave out these heads and their past: event ids or 8+ hex prefixes, comma-separated
-    #[arg(long, value_name = "HEADS", value_delimiter = ',')]
+    /// A peer's heads: leave out these events and their past (event ids or 8+
+    /// hex prefixes, comma-separated)
+    #[arg(
+        long = "heads",
+        alias = "since",
+        value_name = "HEADS",
+        value_delimiter = ','
+    )]
     since: Vec<String>,
     #[command(flatten)]
     out: BundleOutputArgs,
@@ -64,7 +71,7 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
             String::new()
         } else {
             format!(
-                " ({} --since head(s) unknown here, ignored)",
+                " ({} --heads head(s) unknown here, ignored)",
                 report.unknown_since.len()
             )
         }

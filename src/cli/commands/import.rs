@@ -109,18 +109,15 @@ fn report_json(file: &str, dry_run: bool, outcome: &ImportOutcome) -> ImportJson
     }
 }
 
-fn print_human(
-    ui: &mut Ui,
-    name: &str,
-    dry_run: bool,
-    outcome: &ImportOutcome,
-) -> std::io::Result<()> {
+/// The human report of one file's import, as lines.
+fn human_report(name: &str, dry_run: bool, outcome: &ImportOutcome) -> Vec<String> {
+    let mut out = Vec::new();
     let report = &outcome.report;
     // Not a bundle at all: the error says so, there is nothing to report.
     let Some(header) = &report.header else {
-        return Ok(());
+        return out;
     };
-    ui.line(&header_line(name, header))?;
+    out.push(header_line(name, header));
     let counts: Vec<String> = report
         .summary
         .counts
@@ -129,36 +126,34 @@ fn print_human(
         .collect();
     let verb = if dry_run { "would be" } else { "were" };
     if counts.is_empty() {
-        ui.line("  no events")?;
+        out.push("  no events".to_string());
     } else {
-        ui.line(&format!("  events {verb}: {}", counts.join(", ")))?;
+        out.push(format!("  events {verb}: {}", counts.join(", ")));
     }
     if report.summary.released > 0 {
-        ui.line(&format!(
+        out.push(format!(
             "  {} pending event(s) could be applied",
             report.summary.released
-        ))?;
+        ));
     }
     for (before, after) in report.summary.groups.values() {
-        for line in changes_lines(before.as_ref(), after) {
-            ui.line(&line)?;
-        }
+        out.extend(changes_lines(before.as_ref(), after));
     }
     for finding in &report.findings {
-        ui.line(&format!("  refused: {finding}"))?;
+        out.push(format!("  refused: {finding}"));
     }
     if let Some(signer) = report.trailer.as_ref().and_then(|t| t.signer) {
-        ui.line(&format!("  signed by {}", signer.short()))?;
+        out.push(format!("  signed by {}", signer.short()));
     }
     if let Some(header) = &report.header {
         if !header.want.is_empty() {
-            ui.line(&format!(
+            out.push(format!(
                 "  the sender lacks {} event(s); answer with `gmm correct`",
                 header.want.len()
-            ))?;
+            ));
         }
     }
-    Ok(())
+    out
 }
 
 pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
@@ -181,12 +176,19 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
         let mut progress = Progress::new(ui.quiet, ui.json, None, "events");
         let outcome = exchange::import(&store, input, args.dry_run, &mut |n| progress.set(n));
         progress.finish();
+        let refused = !outcome.report.findings.is_empty();
         if ui.json {
             ui.json_line(&report_json(&name, args.dry_run, &outcome))?;
         } else {
-            print_human(ui, &name, args.dry_run, &outcome)?;
+            // A failed import's report goes with its error, on stderr.
+            let failed = refused || outcome.error.is_some();
+            for line in human_report(&name, args.dry_run, &outcome) {
+                match failed {
+                    true => writeln!(ui.error_stream(), "{line}")?,
+                    false => ui.line(&line)?,
+                }
+            }
         }
-        let refused = !outcome.report.findings.is_empty();
         let error = match outcome.error {
             Some(e) => Some(CommandError::from(e)),
             None if refused => Some(

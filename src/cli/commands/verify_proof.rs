@@ -47,6 +47,13 @@ pub fn run(ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
         .map_err(|e| {
             CommandError::malformed(format!("{} is not a text file: {e}", args.file.display()))
         })?;
+    if text.trim().is_empty() {
+        return Err(CommandError::missing(format!(
+            "{} is empty: no fork proof to check",
+            args.file.display()
+        ))
+        .hint("give a proof file written by `gmm audit --proofs DIR`, or pipe one into `-`"));
+    }
     match ForkProof::verify_text(&text, key.as_ref()) {
         Ok(proven) => {
             if ui.json {
