@@ -252,6 +252,29 @@ fn parse_header(value: Value) -> Result<BundleHeader, String> {
     })
 }
 
+/// Where a line's readable fields disagree with its signed record, if they
+/// do: each readable field present must say what the record says, so a title
+/// edited in the readable part is caught, not imported as if it were signed.
+/// A record that does not decode is left to the importer to refuse.
+fn readable_lie(value: &Value, record: &[u8]) -> Option<String> {
+    let signed = SignedEvent::decode_record(record).ok()?;
+    let truth = serde_json::to_value(ReadableEvent::from(&signed)).ok()?;
+    let (Value::Object(said), Value::Object(truth)) = (value, truth) else {
+        return Some("the line is not a JSON object".into());
+    };
+    for (field, told) in said {
+        match truth.get(field) {
+            Some(signed_value) if signed_value != told => {
+                return Some(format!(
+                    "readable field `{field}` is {told}, but the signed record says {signed_value}"
+                ));
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Reads a JSON Lines bundle line by line.
 pub struct JsonlReader<R: BufRead> {
     input: R,
@@ -341,6 +364,9 @@ impl<R: BufRead> JsonlReader<R> {
                     "`id` does not match the record (the record's id is {actual})"
                 ));
             }
+        }
+        if let Some(lie) = readable_lie(&value, &record) {
+            return bad(lie);
         }
         Item::Record(record)
     }

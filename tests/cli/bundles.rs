@@ -373,3 +373,43 @@ fn a_multi_chunk_import_audits_clean() {
         w.json("b", &["status", "Big"])["view_hash"]
     );
 }
+
+/// Issue 12.14: a JSON Lines event whose readable fields disagree with its
+/// signed record is malformed on import and a finding in `audit FILE`.
+#[test]
+fn jsonl_lines_that_lie_are_caught() {
+    let w = World::new();
+    w.ok("a", &["init"]);
+    w.ok("a", &["group", "create", "G"]);
+    w.ok("a", &["title", "G", "Honest"]);
+    let text = w.ok("a", &["export", "Honest", "--format", "jsonl"]);
+    let lied: Vec<String> = text
+        .lines()
+        .map(|line| {
+            let mut value: Value = serde_json::from_str(line).unwrap();
+            if value["op"]["type"] == "title" {
+                value["op"]["title"] = "Forged".into();
+            }
+            value.to_string()
+        })
+        .collect();
+    let file = w.path("lie.jsonl");
+    fs::write(&file, lied.join("\n") + "\n").unwrap();
+    let out = w.run("a", &["audit", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(report.contains("readable field `op`"), "{report}");
+    w.ok("b", &["init"]);
+    let out = w.run("b", &["import", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(65));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("readable field `op`") && err.contains("Forged"),
+        "{err}"
+    );
+    // The create imported; the lying line did not, and its title is nowhere.
+    let view = w.json("b", &["members", "G"]);
+    assert_eq!(view["title"], "G");
+    let audit = w.run("b", &["audit"]);
+    assert!(String::from_utf8_lossy(&audit.stdout).contains("quarantine"));
+}
