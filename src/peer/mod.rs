@@ -160,7 +160,17 @@ pub fn diff(store: &Store, group: &GroupId, peer: &Peer) -> Result<Diff> {
                 group: *group,
             };
             let source = Union(vec![&ours, &theirs]);
-            let comparison = walk::compare(&source, &ours_heads, &theirs_heads)?;
+            let mut comparison = walk::compare(&source, &ours_heads, &theirs_heads)?;
+            // An event the peer holds as pending is held, not lacking: it
+            // waits there for its parents, and sending it again would only
+            // import as a duplicate (issue 12.13).
+            let mut held = Vec::new();
+            for id in &comparison.ours_only {
+                if theirs_store.is_pending(group, id)? {
+                    held.push(*id);
+                }
+            }
+            comparison.ours_only.retain(|id| !held.contains(id));
             let lookup = |id: &EventId| Ok(theirs_store.event(id)?);
             let view = peer_view(group, peer, &theirs_heads, &source, &lookup)?;
             (comparison, theirs_heads, view, None)

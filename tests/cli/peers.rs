@@ -201,3 +201,61 @@ fn diff_bad_peers() {
     w.ok("a", &["diff", &group, "--heads", &own]);
     w.fails("a", &["diff", "G"], 2);
 }
+
+/// Issue 12.13: an event the peer holds as pending is not counted as lacking
+/// nor re-sent; the correction carries exactly its missing parent.
+#[test]
+fn diff_and_correct_count_the_peers_pending_events_as_held() {
+    let w = World::new();
+    w.ok("a", &["init"]);
+    let bob = w.new_key("bob");
+    w.ok("a", &["group", "create", "G"]);
+    w.ok("a", &["add", "G", &bob, "--name", "bob"]);
+    w.ok("a", &["title", "G", "T"]);
+    // b holds the Create, and the title as pending (its parent, the add, is missing).
+    let text = w.ok("a", &["export", "T", "--format", "jsonl"]);
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let pick = |kind: &str| {
+        let line = lines.iter().find(|l| l["op"]["type"] == kind).unwrap();
+        let mut header = lines[0].clone();
+        header["event_count"] = 1.into();
+        format!("{header}\n{line}\n")
+    };
+    w.ok("b", &["init"]);
+    for (name, kind) in [("create.jsonl", "create"), ("title.jsonl", "title")] {
+        fs::write(w.path(name), pick(kind)).unwrap();
+        w.ok("b", &["import", w.path(name).to_str().unwrap()]);
+    }
+    assert_eq!(w.json("b", &["status", "G"])["counts"]["pending"], 1);
+    let b = w.path("b");
+    let out = w.run("a", &["diff", "T", b.to_str().unwrap(), "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let diff: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(diff["events_only_here"]["count"], 1, "{diff}");
+    let fix = w.path("fix.gmm");
+    let json = w.json(
+        "a",
+        &[
+            "correct",
+            "T",
+            b.to_str().unwrap(),
+            "-o",
+            fix.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(json["events"], 1);
+    let report = w.json("b", &["import", fix.to_str().unwrap()]);
+    assert_eq!(report["counts"]["accepted"], 1, "{report}");
+    assert!(report["counts"].get("duplicate").is_none(), "{report}");
+    assert_eq!(report["released"], 1);
+    assert_eq!(w.json("b", &["status", "T"])["counts"]["pending"], 0);
+    assert_eq!(
+        w.run("a", &["diff", "T", b.to_str().unwrap()])
+            .status
+            .code(),
+        Some(0)
+    );
+}
