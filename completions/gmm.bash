@@ -1092,12 +1092,16 @@ _gmm() {
             return 0
             ;;
         gmm__subcmd__import)
-            opts="-q -v -h --dry-run --dir --json --quiet --verbose --help"
+            opts="-q -v -h --dry-run --from --dir --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -177,6 +177,7 @@ complete -c gmm -n "__fish_gmm_using_subcommand export" -l json -d 'Print stable
 complete -c gmm -n "__fish_gmm_using_subcommand export" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gmm -n "__fish_gmm_using_subcommand export" -s v -l verbose -d 'Print more detail (full keys and ids)'
 complete -c gmm -n "__fish_gmm_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gmm -n "__fish_gmm_using_subcommand import" -l from -d 'Import only bundles signed by this key: 64 hex characters, or a .pub file' -r
 complete -c gmm -n "__fish_gmm_using_subcommand import" -l dir -d 'The store folder [default: $GMM_DIR, else ~/.local/share/gmm]' -r -F
 complete -c gmm -n "__fish_gmm_using_subcommand import" -l dry-run -d 'Show what would change without writing anything'
 complete -c gmm -n "__fish_gmm_using_subcommand import" -l json -d 'Print stable JSON on stdout (JSON Lines for lists of events and groups)'

@@ -73,6 +73,14 @@ pub enum Error {
     /// able to add or remove): refused unless forced.
     #[error("{0}")]
     Unmanageable(String),
+    /// `import --from KEY`: the bundle is not signed by the pinned key.
+    #[error("{file} is not signed by {expected} ({found})")]
+    NotSignedBy {
+        file: String,
+        expected: String,
+        /// Who did sign it, in words ("unsigned" when nobody did).
+        found: String,
+    },
     #[error("a store already exists at {path} with another identity ({existing})")]
     OtherIdentity { path: PathBuf, existing: String },
     #[error("{path} holds key {found}, but the store's identity is {expected}")]

@@ -192,6 +192,9 @@ impl From<Error> for CommandError {
             Error::NoChange(_) | Error::BadArgument(_) => e(EXIT_USAGE),
             Error::BlankArgument { .. } => e(EXIT_USAGE)
                 .hint("an unset shell variable? quote it and check it is set; nothing was signed"),
+            Error::NotSignedBy { .. } => e(EXIT_MALFORMED).hint(
+                "nothing from it was imported; ask the sender for a bundle made with `gmm export --sign`, or leave out --from",
+            ),
             Error::Unmanageable(_) => e(EXIT_USAGE)
                 .hint("nothing was signed; this cannot be undone, so pass --force only if you mean it (`--dry-run` shows the change first)"),
             Error::OtherIdentity { .. } => e(EXIT_USAGE)

@@ -24,6 +24,7 @@ use crate::error::Result;
 use crate::model::event::EventError;
 use crate::model::event::EventId;
 use crate::model::event::GroupId;
+use crate::model::event::PublicKey;
 use crate::model::keys::SecretKey;
 use crate::model::signed::SignedEvent;
 use crate::repo::ingest::Ingest;
@@ -387,6 +388,16 @@ fn merge(total: &mut Summary, part: Summary) {
         let entry = total.groups.entry(group).or_insert((before, after.clone()));
         entry.1 = after;
     }
+}
+
+/// Who signed a bundle: reads it through to its trailer, checking the framing,
+/// the digest and the trailer's signature (`verify_strict`), without verifying
+/// each event. JSON Lines bundles are never signed (`None`), nor are binary
+/// bundles exported without `--sign`.
+pub fn bundle_signer(input: impl BufRead) -> Result<Option<PublicKey>> {
+    let mut source = Source::open(input)?;
+    while source.next_item()?.is_some() {}
+    Ok(source.finish()?.and_then(|trailer| trailer.signer))
 }
 
 /// What a bundle holds, read without a store (`bundle inspect`, `bundle verify`).

@@ -413,3 +413,78 @@ fn jsonl_lines_that_lie_are_caught() {
     let audit = w.run("b", &["audit"]);
     assert!(String::from_utf8_lossy(&audit.stdout).contains("quarantine"));
 }
+
+/// Issue 12.12: `import --from KEY` (or `--from FILE.pub`) imports only a
+/// bundle signed by that key, like `minisign -P`; anything else imports nothing.
+#[test]
+fn import_from_pins_the_sender() {
+    let w = World::new();
+    w.ok("a", &["init"]);
+    w.ok("a", &["group", "create", "G"]);
+    let alice = w.ok("a", &["id"]);
+    let mallory = w.new_key("mallory");
+    let signed = w.path("signed.gmm");
+    let unsigned = w.path("unsigned.gmm");
+    let jsonl = w.path("g.jsonl");
+    w.ok(
+        "a",
+        &["export", "G", "--sign", "-o", signed.to_str().unwrap()],
+    );
+    w.ok("a", &["export", "G", "-o", unsigned.to_str().unwrap()]);
+    w.ok(
+        "a",
+        &[
+            "export",
+            "G",
+            "--format",
+            "jsonl",
+            "-o",
+            jsonl.to_str().unwrap(),
+        ],
+    );
+    w.ok("b", &["init"]);
+    for (file, key, says) in [
+        (&signed, mallory.as_str(), "it is signed by"),
+        (&unsigned, alice.as_str(), "it is not signed"),
+        (&jsonl, alice.as_str(), "it is not signed"),
+    ] {
+        let err = w.fails("b", &["import", "--from", key, file.to_str().unwrap()], 65);
+        assert!(
+            err.contains("is not signed by") && err.contains(says),
+            "{err}"
+        );
+        assert!(err.contains("nothing from it was imported"), "{err}");
+        w.fails("b", &["members", "G"], 66);
+    }
+    // The right key, as hex or as the store's .pub file, and through stdin.
+    let report = w.json(
+        "b",
+        &[
+            "import",
+            "--dry-run",
+            "--from",
+            &alice,
+            signed.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(report["counts"]["accepted"], 1);
+    let out = w
+        .gmm("b")
+        .args([
+            "import",
+            "--from",
+            w.path("a/identity.pub").to_str().unwrap(),
+            "-",
+        ])
+        .write_stdin(fs::read(&signed).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    w.ok("b", &["members", "G"]);
+    let err = w.fails(
+        "b",
+        &["import", "--from", "nonsense", signed.to_str().unwrap()],
+        66,
+    );
+    assert!(err.contains("nonsense"), "{err}");
+}

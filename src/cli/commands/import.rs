@@ -2,6 +2,9 @@
 
 use gmm::json::GroupChangeJson;
 use gmm::json::ImportJson;
+use gmm::model::event::PublicKey;
+use gmm::model::keys;
+use std::path::Path;
 use std::path::PathBuf;
 
 use gmm::bundle::BundleHeader;
@@ -25,9 +28,14 @@ use crate::cli::ui::Ui;
 /// bundle keeps every event that verified, then fails. Reads binary and JSON
 /// Lines bundles; `-` reads standard input.
 ///
+/// With --from, a bundle is imported only if its trailer is signed by that key
+/// (like `minisign -P`): it is read through once to check the signature, and
+/// nothing from a bundle signed by anyone else, or by nobody, is imported.
+///
 /// Examples:
 ///   gmm import club.gmm
 ///   gmm import --dry-run club.gmm
+///   gmm import --from alice.pub club.gmm
 ///   gmm --dir ./bob export "Book club" | gmm import -
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -37,6 +45,53 @@ pub struct Args {
     /// Show what would change without writing anything
     #[arg(long)]
     dry_run: bool,
+    /// Import only bundles signed by this key: 64 hex characters, or a .pub file
+    #[arg(long, value_name = "KEY")]
+    from: Option<String>,
+}
+
+/// `--from`: a full key, or a public key file.
+fn pinned_key(text: &str) -> Result<PublicKey, CommandError> {
+    if let Some(key) = PublicKey::from_hex(&text.trim().to_ascii_lowercase()) {
+        return Ok(key);
+    }
+    Ok(keys::load_public(Path::new(text))?)
+}
+
+/// Checks that `path` is signed by `expected`; returns where to read it from
+/// for the import (standard input is spooled to a temporary file first, so
+/// it can be read twice in bounded memory).
+fn check_signer(
+    path: &Path,
+    expected: &PublicKey,
+) -> Result<(PathBuf, Option<tempfile::NamedTempFile>), CommandError> {
+    let (path, spool) = if path == Path::new("-") {
+        let mut spool = tempfile::NamedTempFile::new()
+            .map_err(|e| CommandError::io(format!("cannot spool standard input: {e}")))?;
+        std::io::copy(&mut std::io::stdin().lock(), &mut spool)
+            .map_err(|e| CommandError::io(format!("cannot spool standard input: {e}")))?;
+        (spool.path().to_owned(), Some(spool))
+    } else {
+        (path.to_owned(), None)
+    };
+    let signer = exchange::bundle_signer(open_input(&path)?)?;
+    if signer != Some(*expected) {
+        let found = match signer {
+            Some(key) => format!("it is signed by {key}"),
+            None => "it is not signed".to_string(),
+        };
+        let file = match spool {
+            Some(_) => "standard input".to_string(),
+            None => path.display().to_string(),
+        };
+        return Err(gmm::Error::NotSignedBy {
+            file,
+            expected: expected.to_hex(),
+            found,
+        }
+        .into());
+    }
+    Ok((path, spool))
 }
 
 /// Human lines for how one group's view changed.
@@ -162,9 +217,27 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     } else {
         ctx.write_store()?
     };
+    let pinned = args.from.as_deref().map(pinned_key).transpose()?;
     let mut first_error: Option<CommandError> = None;
     for path in &args.files {
         let name = path.display().to_string();
+        // Held until this file is imported: the spooled copy of stdin.
+        let mut _spool = None;
+        let mut path = path.clone();
+        if let Some(expected) = &pinned {
+            match check_signer(&path, expected) {
+                Ok((checked, spool)) => {
+                    path = checked;
+                    _spool = spool;
+                }
+                Err(e) => {
+                    e.print(ui.error_stream());
+                    first_error.get_or_insert(e);
+                    continue;
+                }
+            }
+        }
+        let path = &path;
         let input = match open_input(path) {
             Ok(input) => input,
             Err(e) => {
