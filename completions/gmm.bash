@@ -28,6 +28,9 @@ _gmm() {
             gmm,bundle)
                 cmd="gmm__subcmd__bundle"
                 ;;
+            gmm,completions)
+                cmd="gmm__subcmd__completions"
+                ;;
             gmm,correct)
                 cmd="gmm__subcmd__correct"
                 ;;
@@ -136,6 +139,9 @@ _gmm() {
             gmm__subcmd__help,bundle)
                 cmd="gmm__subcmd__help__subcmd__bundle"
                 ;;
+            gmm__subcmd__help,completions)
+                cmd="gmm__subcmd__help__subcmd__completions"
+                ;;
             gmm__subcmd__help,correct)
                 cmd="gmm__subcmd__help__subcmd__correct"
                 ;;
@@ -230,7 +236,7 @@ _gmm() {
 
     case "${cmd}" in
         gmm)
-            opts="-q -v -h -V --dir --json --quiet --verbose --help --version init key id group add remove leave role title batch members log status why export import bundle diff correct audit verify-proof replay generate help"
+            opts="-q -v -h -V --dir --json --quiet --verbose --help --version init key id group add remove leave role title batch members log status why export import bundle diff correct audit verify-proof replay completions generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -412,6 +418,24 @@ _gmm() {
         gmm__subcmd__bundle__subcmd__verify)
             opts="-q -v -h --dir --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gmm__subcmd__completions)
+            opts="-q -v -h --dir --json --quiet --verbose --help bash elvish fish powershell zsh"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -654,7 +678,7 @@ _gmm() {
             return 0
             ;;
         gmm__subcmd__help)
-            opts="init key id group add remove leave role title batch members log status why export import bundle diff correct audit verify-proof replay generate help"
+            opts="init key id group add remove leave role title batch members log status why export import bundle diff correct audit verify-proof replay completions generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -740,6 +764,20 @@ _gmm() {
         gmm__subcmd__help__subcmd__bundle__subcmd__verify)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gmm__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

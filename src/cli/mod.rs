@@ -21,7 +21,7 @@ use self::commands::*;
 use self::error::CommandError;
 use self::ui::Ui;
 
-const AFTER_HELP: &str = "\
+pub const AFTER_HELP: &str = "\
 Exit codes:
   0   success (no differences, no violations)
   1   differences or violations found (diff, audit, replay)
@@ -65,9 +65,11 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     Init(init::Args),
+    /// Make standalone key pairs (for scripts and tests that play several peers)
     #[command(subcommand)]
     Key(key::KeyCommand),
     Id(id::Args),
+    /// Create groups and list the groups in this store
     #[command(subcommand)]
     Group(group::GroupCommand),
     Add(add::Args),
@@ -82,6 +84,7 @@ enum Command {
     Why(why::Args),
     Export(export::Args),
     Import(import::Args),
+    /// Look at a bundle without importing it: inspect its header, verify it applies
     #[command(subcommand)]
     Bundle(bundle::BundleCommand),
     Diff(diff::Args),
@@ -89,6 +92,7 @@ enum Command {
     Audit(audit::Args),
     VerifyProof(verify_proof::Args),
     Replay(replay::Args),
+    Completions(completions::Args),
     #[command(hide = true)]
     Generate(generate::Args),
 }
@@ -151,6 +155,7 @@ fn dispatch(ctx: &context::Context, ui: &mut Ui, command: Command) -> Result<u8,
         Command::Audit(args) => audit::run(ctx, ui, args),
         Command::VerifyProof(args) => verify_proof::run(ui, args),
         Command::Replay(args) => replay::run(ctx, ui, args),
+        Command::Completions(args) => completions::run(ui, args),
         Command::Generate(args) => generate::run(ui, args),
     }
 }

@@ -393,3 +393,55 @@ fn quiet_silences_status_everywhere() {
         );
     }
 }
+
+/// Issue 12.7: examples keep their line breaks, every command (groups
+/// included) has a description in `gmm --help`, every man page has an EXIT
+/// STATUS section, and `gmm completions SHELL` prints the checked-in script.
+#[test]
+fn help_man_pages_and_completions_read_well() {
+    let w = World::new();
+    let help = w.ok("x", &["add", "--help"]);
+    assert!(
+        help.contains("Examples:\n  gmm add \"Book club\" 3f2a9c1b…e7 --name bob\n  gmm add"),
+        "{help}"
+    );
+    let top = w.ok("x", &["--help"]);
+    let commands: Vec<&str> = top
+        .lines()
+        .skip_while(|l| *l != "Commands:")
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .collect();
+    assert!(commands.len() > 20, "{top}");
+    for line in commands {
+        let mut words = line.split_whitespace();
+        let name = words.next().unwrap();
+        assert!(
+            words.next().is_some(),
+            "`{name}` has no description in gmm --help"
+        );
+    }
+    let man = Path::new(env!("CARGO_MANIFEST_DIR")).join("man");
+    let mut pages = 0;
+    for entry in fs::read_dir(&man).unwrap() {
+        let page = fs::read_to_string(entry.unwrap().path()).unwrap();
+        assert!(
+            page.contains(".SH \"EXIT STATUS\""),
+            "a man page lacks EXIT STATUS"
+        );
+        assert!(page.contains("\\fB66\\fR"));
+        pages += 1;
+    }
+    assert!(pages > 20);
+    for (shell, file) in [("bash", "gmm.bash"), ("zsh", "_gmm"), ("fish", "gmm.fish")] {
+        let printed = w.ok("x", &["completions", shell]);
+        let checked_in = fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("completions")
+                .join(file),
+        )
+        .unwrap();
+        assert_eq!(printed.trim(), checked_in.trim(), "{shell}");
+    }
+    assert_eq!(w.run("x", &["completions", "tcsh"]).status.code(), Some(2));
+}

@@ -24,6 +24,7 @@ use crate::cli::ui::Ui;
 ///   gmm add "Book club" ./carol.pub --role admin --name carol
 ///   gmm add 9c1e2f3a dave
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// The group: id, id prefix (8+ hex) or title
     group: String,

@@ -40,6 +40,7 @@ use crate::cli::ui::Ui;
 ///   gmm audit third-party.gmm --json | jq '.findings[] | .check'
 ///   gmm audit --severity clock-skew=ignore --severity unauthorized=error
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// Bundle files or `-` (audited offline), or a group of the store
     #[arg(value_name = "GROUP|FILE")]

@@ -37,6 +37,7 @@ use crate::cli::ui::Ui;
 ///   gmm batch ops.txt
 ///   printf 'add "Book club" %s --name erin\ntitle "Book club" "Books"\n' "$erin" | gmm batch -
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// The file of ops (`-` for standard input, the default)
     #[arg(default_value = "-", value_name = "FILE")]

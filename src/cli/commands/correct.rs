@@ -25,6 +25,7 @@ use crate::cli::ui::Ui;
 ///   gmm correct "Book club" ../bob-store -o for-bob.gmm
 ///   gmm correct "Book club" from-bob.gmm -o answer.gmm
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// The group: id, id prefix (8+ hex) or title
     group: String,

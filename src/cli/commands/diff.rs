@@ -34,6 +34,7 @@ use crate::cli::ui::Ui;
 ///   gmm diff "Book club" from-bob.gmm
 ///   gmm diff "Book club" --heads 9c1e2f3a4b5c6d7e,5cb0716ce0f45ba4
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// The group: id, id prefix (8+ hex) or title
     group: String,

@@ -26,6 +26,7 @@ use crate::cli::ui::Ui;
 ///   gmm export "Book club" --format jsonl | jq -r .op.type
 ///   gmm export "Book club" | ssh peer gmm import -
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// The group: id, id prefix (8+ hex) or title
     group: String,

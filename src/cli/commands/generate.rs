@@ -13,6 +13,7 @@ use crate::cli::ui::Ui;
 
 /// Write man pages and completions into OUT/man and OUT/completions
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// The folder to write into (the repository's top folder to update it)
     out: PathBuf,
@@ -34,6 +35,7 @@ fn man_pages(cmd: &clap::Command, prefix: &str, dir: &Path) -> Result<(), Comman
     clap_mangen::Man::new(page)
         .render(&mut bytes)
         .map_err(|e| io(dir, e))?;
+    bytes.extend_from_slice(exit_status_section().as_bytes());
     let path = dir.join(format!("{name}.1"));
     fs::write(&path, bytes).map_err(|e| io(&path, e))?;
     for sub in cmd
@@ -43,6 +45,24 @@ fn man_pages(cmd: &clap::Command, prefix: &str, dir: &Path) -> Result<(), Comman
         man_pages(sub, &name, dir)?;
     }
     Ok(())
+}
+
+/// The EXIT STATUS section every page ends with, in roff, from the same
+/// table `gmm --help` prints (`docs/exit-codes.md` says which failure gets
+/// which code).
+fn exit_status_section() -> String {
+    let mut roff = String::from(".SH \"EXIT STATUS\"\n");
+    let table = crate::cli::AFTER_HELP
+        .lines()
+        .skip_while(|l| !l.starts_with("Exit codes:"))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty());
+    for line in table {
+        let line = line.trim();
+        let (code, meaning) = line.split_once(' ').unwrap_or((line, ""));
+        roff.push_str(&format!(".TP\n\\fB{code}\\fR\n{}\n", meaning.trim()));
+    }
+    roff
 }
 
 pub fn run(ui: &mut Ui, args: Args) -> Result<u8, CommandError> {

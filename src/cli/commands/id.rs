@@ -10,6 +10,7 @@ use gmm::json::IdJson;
 /// Example:
 ///   me=$(gmm id)
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct Args {}
 
 pub fn run(ctx: &Context, ui: &mut Ui, _args: Args) -> Result<u8, CommandError> {

@@ -38,6 +38,7 @@ use crate::cli::ui::Ui;
 ///   gmm import --from alice.pub club.gmm
 ///   gmm --dir ./bob export "Book club" | gmm import -
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// Bundle files (`-` for standard input)
     #[arg(required = true, value_name = "FILE")]

@@ -22,6 +22,7 @@ use crate::cli::ui::Ui;
 ///   gmm --dir ./alice init
 ///   gmm --dir ./laptop init --identity alice.key
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// Use this secret key file as the store's identity instead of a new key
     #[arg(long, value_name = "FILE")]

@@ -21,6 +21,7 @@ use crate::cli::ui::Ui;
 ///   gmm leave "Book club" --dry-run
 ///   gmm leave "Book club"
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// The group: id, id prefix (8+ hex) or title
     group: String,

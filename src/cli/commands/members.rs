@@ -21,6 +21,7 @@ use crate::cli::ui::Ui;
 ///   gmm members "Book club" --at 9c1e2f3a
 ///   gmm members "Book club" --json | jq -r '.members[] | select(.role == "admin") | .key'
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// The group: id, id prefix (8+ hex) or title
     group: String,

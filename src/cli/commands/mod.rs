@@ -5,6 +5,7 @@ pub mod add;
 pub mod audit;
 pub mod batch;
 pub mod bundle;
+pub mod completions;
 pub mod correct;
 pub mod diff;
 pub mod export;

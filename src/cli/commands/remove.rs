@@ -23,6 +23,7 @@ use crate::cli::ui::Ui;
 ///   gmm remove "Book club" bob --dry-run
 ///   gmm remove "Book club" bob
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// The group: id, id prefix (8+ hex) or title
     group: String,

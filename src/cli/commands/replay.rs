@@ -19,6 +19,7 @@ use crate::cli::ui::Ui;
 /// Example:
 ///   gmm replay "Book club" || gmm replay "Book club" --repair
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// The group: id, id prefix (8+ hex) or title
     group: String,

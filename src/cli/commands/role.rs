@@ -22,6 +22,7 @@ use crate::cli::ui::Ui;
 /// Example:
 ///   gmm role "Book club" carol admin
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// The group: id, id prefix (8+ hex) or title
     group: String,

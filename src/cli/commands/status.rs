@@ -20,6 +20,7 @@ use crate::cli::ui::Ui;
 /// Example:
 ///   gmm status "Book club" --json | jq .view_hash
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// The group: id, id prefix (8+ hex) or title
     group: String,

@@ -15,6 +15,7 @@ use crate::cli::ui::Ui;
 /// Example:
 ///   gmm title "Book club" "Book club (2027)"
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// The group: id, id prefix (8+ hex) or title
     group: String,

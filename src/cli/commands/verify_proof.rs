@@ -24,6 +24,7 @@ use crate::cli::ui::Ui;
 /// Example:
 ///   gmm verify-proof fork-3f2a9c1b0d4e5f67-seq4-9c1e2f3a.gmmproof --key mallory.pub
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// The fork proof file (`-` for standard input)
     file: PathBuf,

@@ -26,6 +26,7 @@ use crate::cli::ui::Ui;
 /// Example:
 ///   gmm why "Book club" bob
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// The group: id, id prefix (8+ hex) or title
     group: String,

@@ -65,7 +65,7 @@ impl World {
     }
 
     /// Runs a command that must fail with `code`; checks the error is one
-    /// `error:` line plus `hint:` lines, and returns stderr.
+    /// `error:` line plus `Caused by:` and `hint:` lines, and returns stderr.
     pub fn fails(&self, store: &str, args: &[&str], code: i32) -> String {
         let out = self.run(store, args);
         let stderr = String::from_utf8(out.stderr).unwrap();
@@ -73,7 +73,10 @@ impl World {
         assert!(out.stdout.is_empty(), "no output on failure: {args:?}");
         let mut lines = stderr.lines();
         assert!(lines.next().unwrap().starts_with("error: "), "{stderr}");
-        assert!(lines.all(|l| l.starts_with("hint: ")), "{stderr}");
+        assert!(
+            lines.all(|l| l.starts_with("hint: ") || l.starts_with("Caused by: ")),
+            "{stderr}"
+        );
         assert!(!stderr.contains("panicked"), "{stderr}");
         stderr
     }

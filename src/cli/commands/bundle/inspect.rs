@@ -15,6 +15,7 @@ use crate::cli::ui::Ui;
 /// Example:
 ///   gmm bundle inspect club.gmm --json | jq .authors
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// The bundle (`-` for standard input)
     file: PathBuf,

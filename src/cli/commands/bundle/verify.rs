@@ -22,6 +22,7 @@ use crate::cli::ui::Ui;
 /// Example:
 ///   gmm bundle verify club.gmm && gmm import club.gmm
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// The bundle (`-` for standard input)
     file: PathBuf,

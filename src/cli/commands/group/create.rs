@@ -24,6 +24,7 @@ use crate::cli::ui::Ui;
 ///   gmm group create "Book club"
 ///   gmm group create "Ops" --member 3f2a…c9:admin:carol --member ./dave.pub
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// The group's title
     title: String,

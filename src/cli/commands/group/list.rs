@@ -13,6 +13,7 @@ use gmm::json::GroupListJson;
 ///   gmm group list
 ///   gmm group list --json | jq -r 'select(.members > 100) | .title'
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct Args {}
 
 pub fn run(ctx: &Context, ui: &mut Ui, _args: Args) -> Result<u8, CommandError> {

@@ -20,6 +20,7 @@ use crate::cli::ui::Ui;
 ///   gmm key generate -o bob.key        # bob.key and bob.pub
 ///   bob=$(gmm key generate -o bob.key)
 #[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
 pub struct Args {
     /// Where to write the secret key (`-` for stdout)
     #[arg(short, long, value_name = "FILE")]
