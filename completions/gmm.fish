@@ -152,8 +152,11 @@ complete -c gmm -n "__fish_gmm_using_subcommand members" -l json -d 'Print stabl
 complete -c gmm -n "__fish_gmm_using_subcommand members" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gmm -n "__fish_gmm_using_subcommand members" -s v -l verbose -d 'Print more detail (full keys and ids)'
 complete -c gmm -n "__fish_gmm_using_subcommand members" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c gmm -n "__fish_gmm_using_subcommand log" -s n -l max-count -d 'Show at most N events' -r
+complete -c gmm -n "__fish_gmm_using_subcommand log" -l author -d 'Only events signed by this member (key, key prefix or name)' -r
+complete -c gmm -n "__fish_gmm_using_subcommand log" -l member -d 'Only events about this member: adding, removing or setting their role, or their own leave' -r
 complete -c gmm -n "__fish_gmm_using_subcommand log" -l dir -d 'The store folder [default: $GMM_DIR, else ~/.local/share/gmm]' -r -F
-complete -c gmm -n "__fish_gmm_using_subcommand log" -l graph -d 'Draw the event graph, newest first'
+complete -c gmm -n "__fish_gmm_using_subcommand log" -l graph -d 'Draw the event graph'
 complete -c gmm -n "__fish_gmm_using_subcommand log" -l json -d 'Print stable JSON on stdout (JSON Lines for lists of events and groups)'
 complete -c gmm -n "__fish_gmm_using_subcommand log" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gmm -n "__fish_gmm_using_subcommand log" -s v -l verbose -d 'Print more detail (full keys and ids)'

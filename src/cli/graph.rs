@@ -1,7 +1,8 @@
 //! A small lane layout for `gmm log --graph`, newest event first, in the
 //! spirit of `git log --graph`: each lane waits for one event; an event takes
-//! the first lane waiting for it, closes the others, and opens lanes for its
-//! further parents.
+//! the first lane waiting for it and closes the others (drawn `|/`: concurrent
+//! branches fork from it), and opens lanes for its further parents (drawn
+//! `|\`: it merges branches).
 
 use gmm::model::event::EventId;
 
@@ -21,19 +22,28 @@ impl Lanes {
             Some(&c) => c,
             None => self.free_lane(),
         };
-        for &other in mine.iter().skip(1) {
-            self.waiting[other] = None;
+        let mut rows = Vec::new();
+        // Lanes that also waited for this event join it here: branches fork from it.
+        let joining: Vec<usize> = mine.iter().skip(1).copied().collect();
+        if !joining.is_empty() {
+            rows.push(self.draw_marks(|i| joining.contains(&i).then_some('/')));
+            for &other in &joining {
+                self.waiting[other] = None;
+            }
         }
-        let mut rows = vec![format!("{} {text}", self.draw(col, '*'))];
+        rows.push(format!("{} {text}", self.draw(col, '*')));
         self.waiting[col] = parents.first().copied();
+        let mut opened = Vec::new();
         for parent in parents.iter().skip(1) {
             if !self.waiting.contains(&Some(*parent)) {
                 let lane = self.free_lane();
                 self.waiting[lane] = Some(*parent);
+                opened.push(lane);
             }
         }
-        if parents.len() > 1 {
-            rows.push(self.draw(usize::MAX, '|'));
+        // Further parents in lanes of their own: this event merges branches.
+        if !opened.is_empty() {
+            rows.push(self.draw_marks(|i| opened.contains(&i).then_some('\\')));
         }
         while self.waiting.last() == Some(&None) {
             self.waiting.pop();
@@ -49,6 +59,21 @@ impl Lanes {
                 self.waiting.len() - 1
             }
         }
+    }
+
+    /// A connector row: open lanes as `|`; a lane that `mark` names gets its
+    /// mark between it and the lane to its left (`|/` a branch joining, `|\\`
+    /// a branch opening), as git draws them.
+    fn draw_marks(&self, mark: impl Fn(usize) -> Option<char>) -> String {
+        let mut row = vec![' '; self.waiting.len() * 2];
+        for (i, lane) in self.waiting.iter().enumerate() {
+            match mark(i) {
+                Some(c) => row[(2 * i).saturating_sub(1)] = c,
+                None if lane.is_some() => row[2 * i] = '|',
+                None => {}
+            }
+        }
+        row.into_iter().collect::<String>().trim_end().to_string()
     }
 
     fn draw(&self, col: usize, mark: char) -> String {

@@ -47,8 +47,10 @@ fn book_club_end_to_end() {
     assert_eq!(view["group"], group.as_str());
 
     let log = w.ok("a", &["log", "Book club", "--json"]);
+    // `log` is newest first; oldest first here to read like the story.
     let events: Vec<Value> = log
         .lines()
+        .rev()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     let ops: Vec<&str> = events

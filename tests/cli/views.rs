@@ -207,3 +207,62 @@ fn members_at_an_event_shows_its_authors_view() {
     w.fails("a", &["members", "S8", "--at", "abc"], 2);
     w.fails("a", &["members", "S8", "--at", "0000000000"], 66);
 }
+
+/// Issue 12.9: `log` is newest first with and without --graph, takes -n,
+/// --author and --member, and its graph shows forks (`|/`) and merges (`|\`).
+#[test]
+fn log_is_newest_first_filters_and_draws_forks_and_merges() {
+    let w = World::new();
+    w.ok("a", &["init"]);
+    let script = "A: create \"L\"\nA: add B admin\nsync all\nx = A: add Carol\ny = B: add Doris\nsync all\nz = A: title \"merged\"\n";
+    let scenario = crate::support::scenario::Scenario::run(script).unwrap();
+    let store = gmm::store::Store::open(&w.path("a")).unwrap();
+    let mut ingest = gmm::repo::ingest::Ingest::new(&store).unwrap();
+    for event in scenario.delivered() {
+        ingest.offer_record(&event.record()).unwrap();
+    }
+    ingest.commit().unwrap();
+    drop(store);
+    let short = |label: &str| scenario.labels[label].to_hex()[..16].to_string();
+    let log = w.ok("a", &["log", "merged"]);
+    let first_ids: Vec<&str> = log.lines().map(|l| &l[..16]).collect();
+    assert_eq!(first_ids[0], short("z"), "{log}");
+    assert!(
+        log.lines().last().unwrap().contains("create group"),
+        "{log}"
+    );
+    let graph = w.ok("a", &["log", "merged", "--graph"]);
+    let ids_in_graph: Vec<String> = graph
+        .lines()
+        .filter(|l| l.contains("  2023"))
+        .map(|l| {
+            l.trim_start_matches(['*', '|', ' '])
+                .chars()
+                .take(16)
+                .collect()
+        })
+        .collect();
+    assert_eq!(ids_in_graph, first_ids, "same order with --graph:\n{graph}");
+    assert!(
+        graph.contains("|\\"),
+        "the title merges two branches:\n{graph}"
+    );
+    assert!(
+        graph.contains("|/"),
+        "the branches fork from the add of B:\n{graph}"
+    );
+    // JSON in the same order.
+    let json = w.ok("a", &["log", "merged", "--json"]);
+    let first: Value = serde_json::from_str(json.lines().next().unwrap()).unwrap();
+    assert_eq!(first["id"].as_str().unwrap()[..16], short("z"));
+    // -n, --author, --member.
+    assert_eq!(w.ok("a", &["log", "merged", "-n", "2"]).lines().count(), 2);
+    let by_b = w.ok("a", &["log", "merged", "--author", "B"]);
+    assert_eq!(by_b.lines().count(), 1, "{by_b}");
+    assert!(by_b.contains("add Doris"), "{by_b}");
+    let about_carol = w.ok("a", &["log", "merged", "--member", "Carol"]);
+    assert_eq!(about_carol.lines().count(), 1, "{about_carol}");
+    assert!(about_carol.starts_with(&short("x")), "{about_carol}");
+    let err = w.fails("a", &["log", "merged", "--author", "Nobody"], 66);
+    assert!(err.contains("Nobody"), "{err}");
+}

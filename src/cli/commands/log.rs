@@ -2,7 +2,10 @@
 
 use gmm::json::EventJson;
 use gmm::model::event::EventId;
+use gmm::model::event::PublicKey;
+use gmm::model::signed::SignedEvent;
 use gmm::repo::resolve;
+use gmm::repo::why;
 use gmm::rules::projection::Verdict;
 use gmm::store::EventMeta;
 
@@ -14,25 +17,39 @@ use crate::cli::ui::Ui;
 
 /// Show a group's events with their status
 ///
-/// Events are listed in topological order (by Lamport number, then id), the
-/// same on every store that holds them; pending events (waiting for parents)
-/// come last. Each event is effective, unauthorized (its author lacked the
-/// role, SPEC §3 rule 2), revoked (a concurrent removal or demotion of its
-/// author took effect, rule 5) or pending. --graph draws the parent links,
-/// newest first. --json prints one event per line.
+/// Newest first, like git, with or without --graph: by Lamport number, then
+/// id, descending, the same on every store that holds them; pending events
+/// (waiting for parents, so newer than anything applied) come first. Each
+/// event is effective, unauthorized (its author lacked the role, SPEC §3
+/// rule 2), revoked (a concurrent removal or demotion of its author took
+/// effect, rule 5) or pending. --graph draws the parent links: `|/` where
+/// concurrent branches fork from an event, `|\` where an event merges them.
+/// --json prints one event per line, in the same order.
 ///
 /// Examples:
 ///   gmm log "Book club"
-///   gmm log "Book club" --graph
+///   gmm log "Book club" --graph -n 20
+///   gmm log "Book club" --author alice
+///   gmm log "Book club" --member bob
 ///   gmm log "Book club" --json | jq -r 'select(.status == "revoked") | .id'
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
     /// The group: id, id prefix (8+ hex) or title
     group: String,
-    /// Draw the event graph, newest first
+    /// Draw the event graph
     #[arg(long)]
     graph: bool,
+    /// Show at most N events
+    #[arg(short = 'n', long = "max-count", value_name = "N")]
+    max_count: Option<usize>,
+    /// Only events signed by this member (key, key prefix or name)
+    #[arg(long, value_name = "MEMBER")]
+    author: Option<String>,
+    /// Only events about this member: adding, removing or setting their role,
+    /// or their own leave
+    #[arg(long, value_name = "MEMBER")]
+    member: Option<String>,
 }
 
 fn status_text(meta: &EventMeta) -> String {
@@ -43,6 +60,20 @@ fn status_text(meta: &EventMeta) -> String {
     }
 }
 
+/// Which events `--author` and `--member` keep.
+struct Filter {
+    author: Option<PublicKey>,
+    member: Option<PublicKey>,
+}
+
+impl Filter {
+    fn keeps(&self, event: &SignedEvent) -> bool {
+        let e = &event.event;
+        self.author.is_none_or(|a| e.author == a)
+            && self.member.is_none_or(|m| e.op.target(e.author) == Some(m))
+    }
+}
+
 pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     let store = ctx.read_store()?;
     let group = resolve::group(&store, &args.group)?;
@@ -50,16 +81,57 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
         .group_state(&group)?
         .map(|s| s.frontier.view)
         .unwrap_or_default();
-    let mut ids: Vec<EventId> = store.group_event_ids(&group)?;
-    let pending = store.pending(&group)?;
-    let mut lanes = Lanes::default();
-    if args.graph && !ui.json {
-        ids.reverse();
+    let filter = {
+        let names = match (&args.author, &args.member) {
+            (None, None) => Default::default(),
+            _ => why::named_keys(&store, &group, &view)?,
+        };
+        let key = |q: &Option<String>| {
+            q.as_deref()
+                .map(|q| resolve::member(q, &names, &view.title))
+                .transpose()
+        };
+        Filter {
+            author: key(&args.author)?,
+            member: key(&args.member)?,
+        }
+    };
+    let mut left = args.max_count.unwrap_or(usize::MAX);
+    // Pending events first: they are newer than anything applied.
+    let mut pending = store.pending(&group)?;
+    pending.sort_by_key(|p| std::cmp::Reverse(p.event.id));
+    for p in pending.iter().filter(|p| filter.keeps(&p.event)) {
+        if left == 0 {
+            return Ok(0);
+        }
+        left -= 1;
+        if ui.json {
+            ui.json_line(&EventJson::pending(&p.event, &p.missing, &view))?;
+            continue;
+        }
+        let missing: Vec<String> = p.missing.iter().map(|m| m.short()).collect();
+        ui.line(&format!(
+            "{}  {}  {}#{}  {}  [pending: missing {}]",
+            p.event.id.short(),
+            json::rfc3339(p.event.event.time),
+            view.label(&p.event.event.author),
+            p.event.event.seq,
+            json::describe_op(&p.event.event, &view),
+            missing.join(", ")
+        ))?;
     }
-    for id in ids {
+    let mut lanes = Lanes::default();
+    for id in store.group_event_ids(&group)?.into_iter().rev() {
+        if left == 0 {
+            break;
+        }
         let Some(event) = store.event(&id)? else {
             continue;
         };
+        if !filter.keeps(&event) {
+            continue;
+        }
+        left -= 1;
         let meta = store.event_meta(&id)?;
         if ui.json {
             ui.json_line(&EventJson::new(&event, meta.as_ref(), &view))?;
@@ -86,22 +158,6 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
         } else {
             ui.line(&line)?;
         }
-    }
-    for p in pending {
-        let missing: Vec<String> = p.missing.iter().map(|m| m.short()).collect();
-        if ui.json {
-            ui.json_line(&EventJson::pending(&p.event, &p.missing, &view))?;
-            continue;
-        }
-        ui.line(&format!(
-            "{}  {}  {}#{}  {}  [pending: missing {}]",
-            p.event.id.short(),
-            json::rfc3339(p.event.event.time),
-            view.label(&p.event.event.author),
-            p.event.event.seq,
-            json::describe_op(&p.event.event, &view),
-            missing.join(", ")
-        ))?;
     }
     Ok(0)
 }
