@@ -29,14 +29,23 @@ pub enum Error {
     #[error(transparent)]
     Bundle(#[from] BundleError),
     #[error("no group matches `{query}`")]
-    UnknownGroup { query: String },
+    UnknownGroup {
+        query: String,
+        /// The closest titles, for a "did you mean".
+        suggestions: Vec<String>,
+    },
     #[error("`{query}` matches {} groups", matches.len())]
     AmbiguousGroup {
         query: String,
         matches: Vec<Candidate>,
     },
     #[error("no member of {group} matches `{query}`")]
-    UnknownMember { query: String, group: String },
+    UnknownMember {
+        query: String,
+        group: String,
+        /// The closest names, for a "did you mean".
+        suggestions: Vec<String>,
+    },
     #[error("`{query}` matches {} keys", matches.len())]
     AmbiguousMember {
         query: String,

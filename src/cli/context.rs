@@ -53,16 +53,32 @@ impl Context {
     }
 }
 
+/// Names a group of the store (`repo::resolve::group`), saying on stderr when
+/// it was found by a former title or in another case.
+pub fn find_group(
+    ui: &mut Ui,
+    store: &Store,
+    query: &str,
+) -> Result<gmm::model::event::GroupId, CommandError> {
+    let found = resolve::group(store, query)?;
+    if let Some(note) = &found.note {
+        ui.status(note);
+    }
+    Ok(found.id)
+}
+
 /// Names a group of the store and loads its persisted projection.
 pub fn group_state(
+    ui: &mut Ui,
     store: &Store,
     query: &str,
 ) -> Result<(gmm::model::event::GroupId, gmm::store::GroupState), CommandError> {
-    let group = resolve::group(store, query)?;
+    let group = find_group(ui, store, query)?;
     let state = store
         .group_state(&group)?
         .ok_or_else(|| gmm::Error::UnknownGroup {
             query: query.to_string(),
+            suggestions: Vec::new(),
         })?;
     Ok((group, state))
 }
@@ -183,7 +199,7 @@ pub fn report_preview(ui: &mut Ui, preview: Preview) -> Result<(), CommandError>
 pub fn append_one(ctx: &Context, ui: &mut Ui, args: &dyn OpArgs) -> Result<u8, CommandError> {
     let store = ctx.write_store()?;
     let signer = identity::load_signer(&store)?;
-    let group = resolve::group(&store, args.group())?;
+    let group = find_group(ui, &store, args.group())?;
     let mut appender = Appender::new(&store, &signer)?;
     let view = appender.view(&group)?.clone();
     let op = args.op(&Contacts::new(&store), &view)?;

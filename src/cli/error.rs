@@ -103,6 +103,16 @@ impl CommandError {
     }
 }
 
+/// "did you mean `A`?" (or "`A` or `B`?") when there is anything close.
+fn did_you_mean(suggestions: &[String]) -> Option<String> {
+    let quoted: Vec<String> = suggestions.iter().map(|s| format!("`{s}`")).collect();
+    match quoted.as_slice() {
+        [] => None,
+        [one] => Some(format!("did you mean {one}?")),
+        [init @ .., last] => Some(format!("did you mean {} or {last}?", init.join(", "))),
+    }
+}
+
 fn candidates_hint(matches: &[Candidate]) -> String {
     let list: Vec<String> = matches
         .iter()
@@ -169,15 +179,19 @@ impl From<Error> for CommandError {
                     .hint("the bundle was altered or damaged; each event verified on its own, and those that did were kept"),
                 _ => e(EXIT_MALFORMED).hint("gmm bundles are made by `gmm export` and `gmm correct`"),
             },
-            Error::UnknownGroup { .. } => {
-                e(EXIT_MISSING).hint("`gmm group list` shows the groups in this store")
-            }
+            Error::UnknownGroup { suggestions, .. } => match did_you_mean(suggestions) {
+                Some(guess) => e(EXIT_MISSING).hint(guess),
+                None => e(EXIT_MISSING).hint("`gmm group list` shows the groups in this store"),
+            },
             Error::AmbiguousGroup { matches, .. } | Error::AmbiguousMember { matches, .. } => {
                 e(EXIT_USAGE).hint(candidates_hint(matches))
             }
-            Error::UnknownMember { .. } => e(EXIT_MISSING).hint(
-                "`gmm members GROUP` lists members; a new member is named by its full 64-character key or a .pub file",
-            ),
+            Error::UnknownMember { suggestions, .. } => match did_you_mean(suggestions) {
+                Some(guess) => e(EXIT_MISSING).hint(guess),
+                None => e(EXIT_MISSING).hint(
+                    "`gmm members GROUP` lists members; a new member is named by its full 64-character key or a .pub file",
+                ),
+            },
             Error::UnknownEvent { .. } => {
                 e(EXIT_MISSING).hint("`gmm log GROUP` lists the group's events")
             }

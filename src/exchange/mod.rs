@@ -94,6 +94,7 @@ pub fn export(
         .group_state(&group)?
         .ok_or_else(|| Error::UnknownGroup {
             query: group.to_hex(),
+            suggestions: Vec::new(),
         })?;
     let heads = store.heads(&group)?;
     let (ids, prerequisites, unknown_since) = if request.since.is_empty() {

@@ -139,6 +139,7 @@ pub fn diff(store: &Store, group: &GroupId, peer: &Peer) -> Result<Diff> {
         .group_state(group)?
         .ok_or_else(|| Error::UnknownGroup {
             query: group.to_hex(),
+            suggestions: Vec::new(),
         })?
         .frontier
         .view;

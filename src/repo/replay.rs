@@ -31,6 +31,7 @@ pub fn replay(store: &Store, group: &GroupId) -> Result<ReplayReport> {
         .group_state(group)?
         .ok_or_else(|| crate::Error::UnknownGroup {
             query: group.to_hex(),
+            suggestions: Vec::new(),
         })?;
     let mut differences = Vec::new();
     let (was, now) = (stored.view(), &rebuilt.frontier.view);
@@ -75,6 +76,7 @@ pub fn repair(store: &Store, group: &GroupId, report: &ReplayReport) -> Result<(
         .group_state(group)?
         .ok_or_else(|| crate::Error::UnknownGroup {
             query: group.to_hex(),
+            suggestions: Vec::new(),
         })?;
     let mut batch = store.batch();
     for (id, verdict) in &report.rebuilt.verdicts {

@@ -15,6 +15,7 @@ use crate::error::Error;
 use crate::error::Result;
 use crate::model::event::EventId;
 use crate::model::event::GroupId;
+use crate::model::event::Op;
 use crate::model::event::PublicKey;
 use crate::model::keys;
 use crate::store::Store;
@@ -26,47 +27,137 @@ fn is_hex(text: &str) -> bool {
     !text.is_empty() && text.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-/// Finds a group by id, id prefix or exact title.
-pub fn group(store: &Store, query: &str) -> Result<GroupId> {
+/// A group found on the command line, and a note when it was found by
+/// something the user may not expect (a former title, another case).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResolvedGroup {
+    pub id: GroupId,
+    pub note: Option<String>,
+}
+
+/// Finds a group (SPEC §1), trying in turn: its full id; a unique id prefix
+/// (8+ hex); its exact title; its title in another case; a former title
+/// (exact, then in another case). A title shared by several groups is
+/// ambiguous (the candidates' id prefixes are listed); nothing found suggests
+/// the closest titles.
+pub fn group(store: &Store, query: &str) -> Result<ResolvedGroup> {
     refuse_blank(query, "group")?;
-    let query_lower = query.to_ascii_lowercase();
+    let found = |id: GroupId| ResolvedGroup { id, note: None };
+    let query_lower = query.to_lowercase();
     if let Some(id) = GroupId::from_hex(&query_lower) {
         if store.group_state(&id)?.is_some() {
-            return Ok(id);
+            return Ok(found(id));
         }
     }
-    let mut by_prefix = Vec::new();
-    let mut by_title = Vec::new();
+    let mut titles: Vec<(GroupId, String)> = Vec::new();
     for id in store.groups()? {
-        let Some(state) = store.group_state(&id)? else {
-            continue;
-        };
-        let candidate = Candidate {
-            id: id.to_hex(),
-            label: state.view().title.clone(),
-        };
-        if query.len() >= MIN_PREFIX && is_hex(query) && candidate.id.starts_with(&query_lower) {
-            by_prefix.push((id, candidate.clone()));
-        }
-        if state.view().title == query {
-            by_title.push((id, candidate));
+        if let Some(state) = store.group_state(&id)? {
+            titles.push((id, state.view().title.clone()));
         }
     }
-    let found = if by_prefix.is_empty() {
-        by_title
-    } else {
-        by_prefix
+    let candidate = |(id, title): &(GroupId, String)| Candidate {
+        id: id.to_hex(),
+        label: title.clone(),
     };
-    match found.len() {
-        0 => Err(Error::UnknownGroup {
-            query: query.to_string(),
-        }),
-        1 => Ok(found[0].0),
-        _ => Err(Error::AmbiguousGroup {
-            query: query.to_string(),
-            matches: found.into_iter().map(|(_, c)| c).collect(),
-        }),
+    let pick = |matches: Vec<&(GroupId, String)>| -> Result<Option<GroupId>> {
+        match matches.as_slice() {
+            [] => Ok(None),
+            [one] => Ok(Some(one.0)),
+            many => Err(Error::AmbiguousGroup {
+                query: query.to_string(),
+                matches: many.iter().map(|m| candidate(m)).collect(),
+            }),
+        }
+    };
+    if query.len() >= MIN_PREFIX && is_hex(query) {
+        let by_prefix = titles
+            .iter()
+            .filter(|(id, _)| id.to_hex().starts_with(&query_lower));
+        if let Some(id) = pick(by_prefix.collect())? {
+            return Ok(found(id));
+        }
     }
+    if let Some(id) = pick(titles.iter().filter(|(_, t)| t == query).collect())? {
+        return Ok(found(id));
+    }
+    let folded = titles
+        .iter()
+        .filter(|(_, t)| t.to_lowercase() == query_lower);
+    if let Some(id) = pick(folded.collect())? {
+        return Ok(found(id));
+    }
+    if let Some((id, former)) = by_former_title(store, &titles, query)? {
+        let now = &titles
+            .iter()
+            .find(|(g, _)| *g == id)
+            .map(|(_, t)| t.clone());
+        let now = now.as_deref().unwrap_or_default();
+        return Ok(ResolvedGroup {
+            id,
+            note: Some(format!(
+                "\"{former}\" is a former title of \"{now}\" ({}), which is the group used",
+                id.short()
+            )),
+        });
+    }
+    let names: Vec<&str> = titles.iter().map(|(_, t)| t.as_str()).collect();
+    Err(Error::UnknownGroup {
+        query: query.to_string(),
+        suggestions: closest(query, &names),
+    })
+}
+
+/// A group one of whose former titles (its `Create` or a `SetTitle`) is
+/// `query`, exactly or in another case, when exactly one group has it.
+/// Reads the groups' events: only done once the current titles failed.
+fn by_former_title(
+    store: &Store,
+    titles: &[(GroupId, String)],
+    query: &str,
+) -> Result<Option<(GroupId, String)>> {
+    let lower = query.to_lowercase();
+    let mut exact = Vec::new();
+    let mut folded = Vec::new();
+    for (group, _) in titles {
+        for id in store.group_event_ids(group)? {
+            let Some(event) = store.event(&id)? else {
+                continue;
+            };
+            let title = match &event.event.op {
+                Op::Create { title, .. } | Op::SetTitle { title } => title,
+                Op::Add { .. } | Op::Remove { .. } | Op::Leave | Op::SetRole { .. } => continue,
+            };
+            if title == query && !exact.iter().any(|(g, _)| g == group) {
+                exact.push((*group, title.clone()));
+            } else if title.to_lowercase() == lower && !folded.iter().any(|(g, _)| g == group) {
+                folded.push((*group, title.clone()));
+            }
+        }
+    }
+    let unique = |list: Vec<(GroupId, String)>| -> Option<(GroupId, String)> {
+        (list.len() == 1).then(|| list.into_iter().next()).flatten()
+    };
+    Ok(unique(exact).or_else(|| unique(folded)))
+}
+
+/// Up to three names closest to `query` (edit distance at most a third of
+/// its length, at least 2, ignoring case), closest first: "did you mean".
+pub fn closest(query: &str, names: &[&str]) -> Vec<String> {
+    let lower = query.to_lowercase();
+    let limit = (query.chars().count() / 3).max(2);
+    let mut scored: Vec<(usize, &str)> = names
+        .iter()
+        .filter(|n| !n.is_empty())
+        .map(|n| (strsim::levenshtein(&lower, &n.to_lowercase()), *n))
+        .filter(|(d, n)| *d <= limit || n.to_lowercase().contains(&lower))
+        .collect();
+    scored.sort();
+    scored.dedup_by_key(|(_, n)| *n);
+    scored
+        .into_iter()
+        .take(3)
+        .map(|(_, n)| n.to_string())
+        .collect()
 }
 
 /// Every key with a name, from every group of the store: the "contacts" that
@@ -101,26 +192,46 @@ pub fn member(
     if query.contains('/') || query.ends_with(".pub") {
         return Ok(keys::load_public(Path::new(query))?);
     }
-    let mut found: Vec<(&PublicKey, &String)> = candidates
+    let by_name: Vec<(&PublicKey, &String)> = candidates
         .iter()
         .filter(|(_, name)| name.as_str() == query)
         .collect();
-    if found.is_empty() && is_hex(query) {
-        if query.len() < MIN_PREFIX {
-            return Err(Error::NotAnIdOrPrefix {
-                query: query.to_string(),
-                what: "anyone's name, and a key prefix needs at least 8 hex characters",
-            });
-        }
-        found = candidates
+    let by_prefix: Vec<(&PublicKey, &String)> = if is_hex(query) && query.len() >= MIN_PREFIX {
+        candidates
             .iter()
             .filter(|(key, _)| key.to_hex().starts_with(&lower))
-            .collect();
+            .collect()
+    } else {
+        Vec::new()
+    };
+    if by_name.is_empty() && by_prefix.is_empty() && is_hex(query) && query.len() < MIN_PREFIX {
+        return Err(Error::NotAnIdOrPrefix {
+            query: query.to_string(),
+            what: "anyone's name, and a key prefix needs at least 8 hex characters",
+        });
+    }
+    // A name that looks like another key's prefix is ambiguous: a name chosen
+    // by someone else must never win over a key (issue 15's name hijack).
+    let mut found: Vec<(&PublicKey, &String)> = by_name;
+    for hit in by_prefix {
+        if !found.iter().any(|(k, _)| *k == hit.0) {
+            found.push(hit);
+        }
+    }
+    if found.is_empty() {
+        let folded = candidates
+            .iter()
+            .filter(|(_, name)| !name.is_empty() && name.to_lowercase() == query.to_lowercase());
+        found = folded.collect();
     }
     match found.len() {
         0 => Err(Error::UnknownMember {
             query: query.to_string(),
             group: group_label.to_string(),
+            suggestions: closest(
+                query,
+                &candidates.values().map(String::as_str).collect::<Vec<_>>(),
+            ),
         }),
         1 => Ok(*found[0].0),
         _ => Err(Error::AmbiguousMember {

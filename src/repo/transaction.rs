@@ -174,6 +174,7 @@ impl<'s> Transaction<'s> {
                 .group_state(group)?
                 .ok_or_else(|| Error::UnknownGroup {
                     query: group.to_hex(),
+                    suggestions: Vec::new(),
                 })?;
             let stored_heads = self.store.heads(group)?;
             let mut heads = BTreeMap::new();

@@ -371,3 +371,59 @@ fn dry_run_signs_and_stores_nothing() {
     assert!(!groups.contains("New"), "{groups}");
     assert_eq!(w.log_head("a", "G"), head);
 }
+
+/// Issue 12.5: resolution that helps: "did you mean" for groups, members and
+/// subcommands; a former title resolves (saying so); titles and names match
+/// in another case when unique; an ambiguous title lists id prefixes; and a
+/// name that looks like another key's prefix is ambiguous, never a hijack.
+#[test]
+fn names_resolve_helpfully() {
+    let w = World::new();
+    w.ok("a", &["init"]);
+    let bob = w.new_key("bob");
+    w.ok(
+        "a",
+        &[
+            "group",
+            "create",
+            "Book club",
+            "--member",
+            &format!("{bob}:admin:bob"),
+        ],
+    );
+    let err = w.fails("a", &["members", "Bok club"], 66);
+    assert!(err.contains("did you mean `Book club`?"), "{err}");
+    let err = w.fails("a", &["why", "Book club", "bbo"], 66);
+    assert!(err.contains("did you mean `bob`?"), "{err}");
+    let out = w.run("a", &["memebrs", "Book club"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr_of(&out).contains("'members'"));
+    // Another case, when unique.
+    w.ok("a", &["members", "book CLUB"]);
+    w.ok("a", &["why", "Book club", "BOB"]);
+    // A former title still names the group, with a note on stderr.
+    w.ok("a", &["title", "Book club", "Books"]);
+    let out = w.run("a", &["members", "Book club"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let note = stderr_of(&out);
+    assert!(note.contains("former title of \"Books\""), "{note}");
+    // Two groups with one title: ambiguous, listing id prefixes.
+    w.ok("a", &["group", "create", "Same"]);
+    w.ok("a", &["group", "create", "Same"]);
+    let err = w.fails("a", &["members", "Same"], 2);
+    assert!(
+        err.contains("matches 2 groups") && err.contains("candidates:"),
+        "{err}"
+    );
+    // A name that is another key's prefix: ambiguous, both listed.
+    let carol = w.new_key("carol");
+    let mallory = w.new_key("mallory");
+    w.ok("a", &["add", "Books", &carol, "--name", "carol"]);
+    w.ok("a", &["add", "Books", &mallory, "--name", &carol[..16]]);
+    let err = w.fails("a", &["remove", "Books", &carol[..16]], 2);
+    assert!(err.contains("matches 2 keys"), "{err}");
+    assert!(
+        err.contains(&carol[..16]) && err.contains(&mallory[..16]),
+        "{err}"
+    );
+}

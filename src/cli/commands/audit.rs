@@ -15,7 +15,6 @@ use gmm::audit::Check;
 use gmm::audit::Overrides;
 use gmm::audit::Report;
 use gmm::audit::Severity;
-use gmm::repo::resolve;
 
 use crate::cli::context::now_ms;
 use crate::cli::context::Context;
@@ -98,7 +97,7 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
             );
         } else {
             let store = ctx.read_store()?;
-            let group = resolve::group(&store, target)?;
+            let group = crate::cli::context::find_group(ui, &store, target)?;
             report.merge(audit::store::audit_store(&store, Some(group), now)?);
             checked.push(AuditTargetJson::Store {
                 store: store.dir().display().to_string(),

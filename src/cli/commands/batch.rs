@@ -8,7 +8,6 @@ use gmm::model::event::EventId;
 use gmm::model::event::GroupId;
 use gmm::repo::append::Appender;
 use gmm::repo::identity;
-use gmm::repo::resolve;
 use gmm::rules::view::View;
 use gmm::store::Store;
 
@@ -159,8 +158,8 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
         let group = match groups.get(line.group()) {
             Some(group) => *group,
             None => {
-                let group =
-                    resolve::group(&store, line.group()).map_err(|e| at_line(*n, e.into()))?;
+                let group = crate::cli::context::find_group(ui, &store, line.group())
+                    .map_err(|e| at_line(*n, e))?;
                 groups.insert(line.group().to_string(), group);
                 group
             }

@@ -3,7 +3,6 @@
 use gmm::exchange;
 use gmm::json::CorrectJson;
 use gmm::peer;
-use gmm::repo::resolve;
 
 use crate::cli::context::now_ms;
 use crate::cli::context::Context;
@@ -37,7 +36,7 @@ pub struct Args {
 
 pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     let store = ctx.read_store()?;
-    let group = resolve::group(&store, &args.group)?;
+    let group = crate::cli::context::find_group(ui, &store, &args.group)?;
     let peer = peer_arg::peer(&store, &group, args.peer.path.as_deref(), &args.peer.heads)?;
     let (header, ids) = peer::correction(&store, &group, &peer, now_ms())?;
     let signer = args.out.signer(&store)?;

@@ -9,7 +9,6 @@ use gmm::json::SideJson;
 use gmm::json::ThereJson;
 use gmm::peer;
 use gmm::peer::Diff;
-use gmm::repo::resolve;
 use gmm::rules::view::Changes;
 use gmm::rules::view::View;
 
@@ -174,7 +173,7 @@ fn human(ui: &mut Ui, diff: &Diff, verbose: bool) -> std::io::Result<()> {
 
 pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     let store = ctx.read_store()?;
-    let group = resolve::group(&store, &args.group)?;
+    let group = crate::cli::context::find_group(ui, &store, &args.group)?;
     let peer = peer_arg::peer(&store, &group, args.peer.path.as_deref(), &args.peer.heads)?;
     let diff = peer::diff(&store, &group, &peer)?;
     if ui.json {

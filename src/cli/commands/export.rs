@@ -45,7 +45,7 @@ pub struct Args {
 
 pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     let store = ctx.read_store()?;
-    let group = resolve::group(&store, &args.group)?;
+    let group = crate::cli::context::find_group(ui, &store, &args.group)?;
     let since = resolve::heads(&store, &group, &args.since)?;
     let signer = args.out.signer(&store)?;
     let request = ExportRequest {

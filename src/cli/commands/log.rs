@@ -76,7 +76,7 @@ impl Filter {
 
 pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     let store = ctx.read_store()?;
-    let group = resolve::group(&store, &args.group)?;
+    let group = crate::cli::context::find_group(ui, &store, &args.group)?;
     let view = store
         .group_state(&group)?
         .map(|s| s.frontier.view)

@@ -32,7 +32,7 @@ pub struct Args {
 
 pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     let store = ctx.read_store()?;
-    let (group, state) = context::group_state(&store, &args.group)?;
+    let (group, state) = context::group_state(ui, &store, &args.group)?;
     let (view, at) = match &args.at {
         None => (state.view().clone(), None),
         Some(query) => {

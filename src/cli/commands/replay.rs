@@ -2,7 +2,6 @@
 
 use gmm::json::ReplayJson;
 use gmm::repo::replay;
-use gmm::repo::resolve;
 
 use crate::cli::context::Context;
 use crate::cli::error::CommandError;
@@ -34,7 +33,7 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     } else {
         ctx.read_store()?
     };
-    let group = resolve::group(&store, &args.group)?;
+    let group = crate::cli::context::find_group(ui, &store, &args.group)?;
     let report = replay::replay(&store, &group)?;
     let view = &report.rebuilt.frontier.view;
     let repaired = args.repair && !report.differences.is_empty();

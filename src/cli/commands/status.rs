@@ -28,7 +28,7 @@ pub struct Args {
 
 pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     let store = ctx.read_store()?;
-    let (group, state) = context::group_state(&store, &args.group)?;
+    let (group, state) = context::group_state(ui, &store, &args.group)?;
     let heads = store.heads(&group)?;
     let log_head = store.log_head()?;
     let pending = store.pending(&group)?;
