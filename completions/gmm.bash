@@ -82,6 +82,9 @@ _gmm() {
             gmm,status)
                 cmd="gmm__subcmd__status"
                 ;;
+            gmm,sync)
+                cmd="gmm__subcmd__sync"
+                ;;
             gmm,title)
                 cmd="gmm__subcmd__title"
                 ;;
@@ -193,6 +196,9 @@ _gmm() {
             gmm__subcmd__help,status)
                 cmd="gmm__subcmd__help__subcmd__status"
                 ;;
+            gmm__subcmd__help,sync)
+                cmd="gmm__subcmd__help__subcmd__sync"
+                ;;
             gmm__subcmd__help,title)
                 cmd="gmm__subcmd__help__subcmd__title"
                 ;;
@@ -236,7 +242,7 @@ _gmm() {
 
     case "${cmd}" in
         gmm)
-            opts="-q -v -h -V --dir --json --quiet --verbose --help --version init key id group add remove leave role title batch members log status why export import bundle diff correct audit verify-proof replay completions generate help"
+            opts="-q -v -h -V --dir --json --quiet --verbose --help --version init key id group add remove leave role title batch members log status why export import bundle diff correct sync audit verify-proof replay completions generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -678,7 +684,7 @@ _gmm() {
             return 0
             ;;
         gmm__subcmd__help)
-            opts="init key id group add remove leave role title batch members log status why export import bundle diff correct audit verify-proof replay completions generate help"
+            opts="init key id group add remove leave role title batch members log status why export import bundle diff correct sync audit verify-proof replay completions generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1069,6 +1075,20 @@ _gmm() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        gmm__subcmd__help__subcmd__sync)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         gmm__subcmd__help__subcmd__title)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1389,6 +1409,24 @@ _gmm() {
             ;;
         gmm__subcmd__status)
             opts="-q -v -h --dir --json --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gmm__subcmd__sync)
+            opts="-q -v -h --dry-run --dir --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

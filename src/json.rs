@@ -334,6 +334,29 @@ pub struct ExportJson {
     pub unknown_since: Vec<String>,
 }
 
+/// `sync`: what moved each way, and the verdict afterwards.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SyncJson {
+    pub group: String,
+    pub dry_run: bool,
+    /// From this store to the peer.
+    pub sent: SyncSideJson,
+    /// From the peer to this store.
+    pub received: SyncSideJson,
+    /// As `diff` says it, after the sync (before, on a dry run).
+    pub verdict: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SyncSideJson {
+    /// How many events the receiving side lacked.
+    pub events: u64,
+    /// What its import did, per SPEC §4 state (none on a dry run).
+    pub counts: Option<BTreeMap<String, u64>>,
+}
+
 /// `correct -o FILE`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

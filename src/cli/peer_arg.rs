@@ -18,7 +18,7 @@ pub fn peer(
     group: &GroupId,
     path: Option<&Path>,
     heads: &[String],
-) -> Result<Peer, CommandError> {
+) -> Result<Peer<'static>, CommandError> {
     match (path, heads.is_empty()) {
         (Some(_), false) => Err(CommandError::usage("give a PEER or --heads, not both")),
         (None, true) => Err(CommandError::usage("no peer given")

@@ -7,6 +7,8 @@
 //! follows the difference; views come from the stored projections when the
 //! peer is a store, and otherwise from a replay of what the peer must hold.
 
+pub mod reconcile;
+
 use std::collections::HashSet;
 use std::io::BufRead;
 
@@ -31,9 +33,13 @@ use crate::walk::StoreNodes;
 use crate::walk::Union;
 
 /// What we know of a peer.
-pub enum Peer {
+pub enum Peer<'s> {
     /// The peer's own store, opened read-only.
     Store(Store),
+    /// The peer's store as the caller holds it (`sync`, which writes to it:
+    /// a second, read-only handle to a store this process writes could see
+    /// RocksDB delete files under it).
+    StoreRef(&'s Store),
     /// A bundle the peer wrote: its header and the events it carries.
     Bundle {
         header: Box<BundleHeader>,
@@ -43,9 +49,18 @@ pub enum Peer {
     Heads(Vec<EventId>),
 }
 
-impl Peer {
+impl Peer<'_> {
+    /// The peer's store, when the peer is one.
+    fn store(&self) -> Option<&Store> {
+        match self {
+            Peer::Store(store) => Some(store),
+            Peer::StoreRef(store) => Some(store),
+            Peer::Bundle { .. } | Peer::Heads(_) => None,
+        }
+    }
+
     /// Reads a bundle (either format) as a peer.
-    pub fn from_bundle(input: impl BufRead) -> Result<Peer> {
+    pub fn from_bundle(input: impl BufRead) -> Result<Peer<'static>> {
         let (header, events) = exchange::read_events(input)?;
         Ok(Peer::Bundle {
             header: Box::new(header),
@@ -108,12 +123,12 @@ fn group_heads(store: &Store, group: &GroupId) -> Result<Vec<EventId>> {
 /// past is unknown here).
 fn peer_view(
     group: &GroupId,
-    peer: &Peer,
+    peer: &Peer<'_>,
     heads: &[EventId],
     source: &dyn NodeSource,
     lookup: &dyn Fn(&EventId) -> Result<Option<SignedEvent>>,
 ) -> Result<Option<View>> {
-    if let Peer::Store(store) = peer {
+    if let Some(store) = peer.store() {
         return Ok(store.group_state(group)?.map(|s| s.frontier.view));
     }
     let mut seen: HashSet<EventId> = HashSet::new();
@@ -134,7 +149,7 @@ fn peer_view(
 }
 
 /// Compares this store with a peer in one group.
-pub fn diff(store: &Store, group: &GroupId, peer: &Peer) -> Result<Diff> {
+pub fn diff(store: &Store, group: &GroupId, peer: &Peer<'_>) -> Result<Diff> {
     let ours_view = store
         .group_state(group)?
         .ok_or_else(|| Error::UnknownGroup {
@@ -149,7 +164,10 @@ pub fn diff(store: &Store, group: &GroupId, peer: &Peer) -> Result<Diff> {
         group: *group,
     };
     let (comparison, theirs_heads, theirs_view, stated_hash) = match peer {
-        Peer::Store(theirs_store) => {
+        Peer::Store(_) | Peer::StoreRef(_) => {
+            let Some(theirs_store) = peer.store() else {
+                return Err(Error::Internal("a store peer without a store".into()));
+            };
             if theirs_store.group_state(group)?.is_none() {
                 return Err(Error::PeerLacksGroup {
                     group: group.short(),
@@ -234,7 +252,7 @@ fn check_group(group: &GroupId, header: &BundleHeader) -> Result<()> {
 pub fn correction(
     store: &Store,
     group: &GroupId,
-    peer: &Peer,
+    peer: &Peer<'_>,
     created: u64,
 ) -> Result<(BundleHeader, Vec<EventId>)> {
     let diff = diff(store, group, peer)?;

@@ -259,3 +259,60 @@ fn diff_and_correct_count_the_peers_pending_events_as_held() {
         Some(0)
     );
 }
+
+/// Issue 12.11: `gmm sync GROUP PEER` diffs, corrects and imports both ways
+/// in one command between two store folders, and says what moved.
+#[test]
+fn sync_reconciles_two_stores_both_ways() {
+    let w = World::new();
+    let group = two_peers(&w);
+    let carol = w.new_key("carol");
+    let doris = w.new_key("doris");
+    w.ok("a", &["add", "G", &carol, "--name", "carol"]);
+    w.ok("b", &["add", "G", &doris, "--name", "doris"]);
+    let b = w.path("b");
+    let b = b.to_str().unwrap();
+    let before_a = w.log_head("a", "G");
+    let dry = w.run("a", &["sync", "G", b, "--dry-run"]);
+    assert_eq!(dry.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&dry.stdout);
+    assert!(text.contains("would send 1 event(s) to the peer"), "{text}");
+    assert!(
+        text.contains("would receive 1 event(s) from the peer"),
+        "{text}"
+    );
+    assert!(text.contains("verdict: diverged"), "{text}");
+    assert_eq!(w.log_head("a", "G"), before_a);
+    let out = w.ok("a", &["sync", "G", b]);
+    assert!(
+        out.contains("send 1 event(s) to the peer (accepted 1)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("receive 1 event(s) from the peer (accepted 1)"),
+        "{out}"
+    );
+    assert!(out.ends_with("verdict: equal"), "{out}");
+    assert_eq!(
+        w.json("a", &["members", "G"]),
+        w.json("b", &["members", "G"])
+    );
+    assert_eq!(members(&w.json("a", &["members", "G"])).len(), 4);
+    // Nothing left to move; the JSON document parses as its contract.
+    let json = w.ok("a", &["sync", "G", b, "--json"]);
+    let report: gmm::json::SyncJson = serde_json::from_str(&json).unwrap();
+    assert_eq!((report.sent.events, report.received.events), (0, 0));
+    assert_eq!(report.verdict, "equal");
+    // A peer without the group gets all of it; a folder that is no store is refused.
+    w.ok("c", &["init"]);
+    let c = w.path("c");
+    let out = w.ok("a", &["sync", &group, c.to_str().unwrap()]);
+    assert!(out.contains("send 4 event(s)"), "{out}");
+    assert_eq!(
+        w.json("c", &["members", "G"])["view_hash"],
+        w.json("a", &["members", "G"])["view_hash"]
+    );
+    fs::create_dir(w.path("empty")).unwrap();
+    let err = w.fails("a", &["sync", "G", w.path("empty").to_str().unwrap()], 66);
+    assert!(err.contains("is not a gmm store"), "{err}");
+}

@@ -22,6 +22,7 @@ pub mod remove;
 pub mod replay;
 pub mod role;
 pub mod status;
+pub mod sync;
 pub mod title;
 pub mod verify_proof;
 pub mod why;
