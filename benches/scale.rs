@@ -492,7 +492,7 @@ fn draft(
 /// Imports a bundle into a new store in a child process (so its peak memory
 /// is its own); returns (seconds, peak KiB).
 fn import_in_child(store: &Path, bundle: &Path, identity: &str) -> (f64, u64) {
-    identity::init(store, Some(label_key(identity))).expect("init");
+    identity::init(store, Some(label_key(identity)), None).expect("init");
     let exe = std::env::current_exe().expect("own path");
     let out = Command::new(exe)
         .args([

@@ -31,6 +31,9 @@ _gmm() {
             gmm,completions)
                 cmd="gmm__subcmd__completions"
                 ;;
+            gmm,contacts)
+                cmd="gmm__subcmd__contacts"
+                ;;
             gmm,correct)
                 cmd="gmm__subcmd__correct"
                 ;;
@@ -145,6 +148,9 @@ _gmm() {
             gmm__subcmd__help,completions)
                 cmd="gmm__subcmd__help__subcmd__completions"
                 ;;
+            gmm__subcmd__help,contacts)
+                cmd="gmm__subcmd__help__subcmd__contacts"
+                ;;
             gmm__subcmd__help,correct)
                 cmd="gmm__subcmd__help__subcmd__correct"
                 ;;
@@ -242,7 +248,7 @@ _gmm() {
 
     case "${cmd}" in
         gmm)
-            opts="-q -v -h -V --dir --json --quiet --verbose --help --version init key id group add remove leave role title batch members log status why export import bundle diff correct sync audit verify-proof replay completions generate help"
+            opts="-q -v -h -V --dir --json --quiet --verbose --help --version init key id contacts group add remove leave role title batch members log status why export import bundle diff correct sync audit verify-proof replay completions generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -441,6 +447,24 @@ _gmm() {
             ;;
         gmm__subcmd__completions)
             opts="-q -v -h --dir --json --quiet --verbose --help bash elvish fish powershell zsh"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gmm__subcmd__contacts)
+            opts="-q -v -h --dir --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -684,7 +708,7 @@ _gmm() {
             return 0
             ;;
         gmm__subcmd__help)
-            opts="init key id group add remove leave role title batch members log status why export import bundle diff correct sync audit verify-proof replay completions generate help"
+            opts="init key id contacts group add remove leave role title batch members log status why export import bundle diff correct sync audit verify-proof replay completions generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -782,6 +806,20 @@ _gmm() {
             return 0
             ;;
         gmm__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gmm__subcmd__help__subcmd__contacts)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1172,13 +1210,17 @@ _gmm() {
             return 0
             ;;
         gmm__subcmd__init)
-            opts="-q -v -h --identity --dir --json --quiet --verbose --help"
+            opts="-q -v -h --identity --name --dir --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -15,7 +15,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         return Err("usage: scenario_store DIR SCENARIO-FILE".into());
     };
     let dir = PathBuf::from(dir);
-    gmm::repo::identity::init(&dir, None)?;
+    gmm::repo::identity::init(&dir, None, None)?;
     let scenario = scenario::Scenario::run(&std::fs::read_to_string(fixture)?)?;
     let store = gmm::store::Store::open(&dir)?;
     let mut ingest = gmm::repo::ingest::Ingest::new(&store)?;

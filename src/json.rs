@@ -572,6 +572,8 @@ pub struct InitJson {
 #[serde(deny_unknown_fields)]
 pub struct IdJson {
     pub key: String,
+    /// The name it goes by locally (`gmm init --name`), if any.
+    pub name: Option<String>,
 }
 
 /// `key generate`.
@@ -621,6 +623,31 @@ pub struct DryRunJson {
     pub dry_run: bool,
     pub events: Vec<DraftJson>,
     pub groups: Vec<GroupChangeJson>,
+}
+
+/// `contacts`, one per line: a key this store knows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactJson {
+    pub key: String,
+    /// The name it goes by here: its local name for this store's own key,
+    /// else the name a group gave it (empty when none did).
+    pub name: String,
+    /// True for this store's own identity.
+    pub is_self: bool,
+    /// The groups that name it.
+    pub groups: Vec<ContactGroupJson>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactGroupJson {
+    pub group: String,
+    pub title: String,
+    /// Its name in that group.
+    pub name: String,
+    /// Its role, when it is a member now.
+    pub role: Option<String>,
 }
 
 /// `group create`.

@@ -74,13 +74,23 @@ pub fn group_state(
     query: &str,
 ) -> Result<(gmm::model::event::GroupId, gmm::store::GroupState), CommandError> {
     let group = find_group(ui, store, query)?;
-    let state = store
+    let mut state = store
         .group_state(&group)?
         .ok_or_else(|| gmm::Error::UnknownGroup {
             query: query.to_string(),
             suggestions: Vec::new(),
         })?;
+    name_locally(store, &mut state.frontier.view)?;
     Ok((group, state))
+}
+
+/// Names this store's identity in `view` for display when the group gave it
+/// no name (`gmm init --name`).
+pub fn name_locally(store: &Store, view: &mut gmm::rules::view::View) -> Result<(), CommandError> {
+    if let Some(name) = store.self_name()? {
+        view.name_locally(&store.identity()?, &name);
+    }
+    Ok(())
 }
 
 /// Milliseconds since the Unix epoch, by this machine's clock.

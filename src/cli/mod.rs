@@ -69,6 +69,7 @@ enum Command {
     #[command(subcommand)]
     Key(key::KeyCommand),
     Id(id::Args),
+    Contacts(contacts::Args),
     /// Create groups and list the groups in this store
     #[command(subcommand)]
     Group(group::GroupCommand),
@@ -137,6 +138,7 @@ fn dispatch(ctx: &context::Context, ui: &mut Ui, command: Command) -> Result<u8,
         Command::Init(args) => init::run(ctx, ui, args),
         Command::Key(args) => key::run(ui, args),
         Command::Id(args) => id::run(ctx, ui, args),
+        Command::Contacts(args) => contacts::run(ctx, ui, args),
         Command::Group(args) => group::run(ctx, ui, args),
         Command::Add(args) => add::run(ctx, ui, args),
         Command::Remove(args) => remove::run(ctx, ui, args),

@@ -350,7 +350,7 @@ mod tests {
         for i in 0..n {
             let dir = tmp.path().join(format!("p{i}"));
             let key = labelled_key(&format!("sim peer {i}"));
-            identity::init(&dir, Some(labelled_key(&format!("sim peer {i}")))).unwrap();
+            identity::init(&dir, Some(labelled_key(&format!("sim peer {i}"))), None).unwrap();
             stores.push(Store::open(&dir).unwrap());
             dirs.push(dir);
             keys.push(key);

@@ -35,6 +35,8 @@ pub struct Appender<'a> {
     signer: &'a SecretKey,
     /// Each group's view before this transaction's first op on it.
     before: BTreeMap<GroupId, View>,
+    /// The name the identity goes by locally, for messages.
+    self_name: Option<String>,
 }
 
 impl<'a> Appender<'a> {
@@ -43,6 +45,7 @@ impl<'a> Appender<'a> {
             tx: Transaction::new(store),
             signer,
             before: BTreeMap::new(),
+            self_name: store.self_name()?,
         })
     }
 
@@ -89,10 +92,23 @@ impl<'a> Appender<'a> {
     ) -> Result<EventId> {
         let author = self.signer.public();
         let view = self.tx.view(group)?;
-        view.authorize(&author, &op)?;
-        check_meaningful(view, &op)?;
-        if let (false, Some(why)) = (force, leaves_unmanageable(view, &author, &op)) {
-            return Err(Error::Unmanageable(why));
+        let check = |view: &View| -> Result<()> {
+            view.authorize(&author, &op)?;
+            check_meaningful(view, &op)?;
+            match (force, leaves_unmanageable(view, &author, &op)) {
+                (false, Some(why)) => Err(Error::Unmanageable(why)),
+                _ => Ok(()),
+            }
+        };
+        if check(view).is_err() {
+            // Refused: word it with the identity's local name (names never
+            // change a verdict, so the refusal stands; the copy is only made
+            // on this path).
+            let mut named = view.clone();
+            if let Some(name) = &self.self_name {
+                named.name_locally(&author, name);
+            }
+            check(&named)?;
         }
         if !self.before.contains_key(group) {
             self.before.insert(*group, view.clone());

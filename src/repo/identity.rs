@@ -7,6 +7,7 @@ use std::path::Path;
 
 use crate::error::Error;
 use crate::error::Result;
+use crate::model::event::check_name;
 use crate::model::event::PublicKey;
 use crate::model::keys;
 use crate::model::keys::SecretKey;
@@ -23,11 +24,23 @@ pub enum InitOutcome {
 }
 
 /// Creates a store at `dir` with a new identity, or with `import` as its
-/// identity. An existing store is left as it is (like `git init`), unless an
-/// imported key differs from its identity.
-pub fn init(dir: &Path, import: Option<SecretKey>) -> Result<(PublicKey, InitOutcome)> {
+/// identity, going by `name` locally. An existing store is left as it is
+/// (like `git init`), unless an imported key differs from its identity; a
+/// `name` given for it renames its identity locally.
+pub fn init(
+    dir: &Path,
+    import: Option<SecretKey>,
+    name: Option<&str>,
+) -> Result<(PublicKey, InitOutcome)> {
+    if let Some(name) = name {
+        check_name(name).map_err(|e| Error::BadArgument(e.to_string()))?;
+    }
     if Store::exists(dir) {
-        let store = Store::open_read_only(dir)?;
+        let store = match name {
+            // Naming (or renaming) an existing store writes to it.
+            Some(_) => Store::open(dir)?,
+            None => Store::open_read_only(dir)?,
+        };
         let existing = store.identity()?;
         if let Some(key) = import {
             if key.public() != existing {
@@ -36,6 +49,9 @@ pub fn init(dir: &Path, import: Option<SecretKey>) -> Result<(PublicKey, InitOut
                     existing: existing.short(),
                 });
             }
+        }
+        if let Some(name) = name {
+            store.set_self_name(name)?;
         }
         return Ok((existing, InitOutcome::AlreadyThere));
     }
@@ -64,7 +80,10 @@ pub fn init(dir: &Path, import: Option<SecretKey>) -> Result<(PublicKey, InitOut
         }
     };
     keys::save_public(&key.public(), &dir.join(IDENTITY_PUB), true)?;
-    Store::create(dir, key.public())?;
+    let store = Store::create(dir, key.public())?;
+    if let Some(name) = name {
+        store.set_self_name(name)?;
+    }
     Ok((key.public(), InitOutcome::Created))
 }
 

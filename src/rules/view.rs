@@ -223,6 +223,24 @@ impl View {
         self.members.get(key).map(|m| m.role)
     }
 
+    /// Gives `key` a name for display when the group gave it none (the
+    /// store's own identity, named with `gmm init --name`, say; a group's
+    /// creator has no name in it). Display only: never stored or hashed.
+    pub fn name_locally(&mut self, key: &PublicKey, name: &str) {
+        if name.is_empty() {
+            return;
+        }
+        let entry = self.names.entry(*key).or_default();
+        if entry.is_empty() {
+            *entry = name.to_string();
+        }
+        if let Some(member) = self.members.get_mut(key) {
+            if member.name.is_empty() {
+                member.name = name.to_string();
+            }
+        }
+    }
+
     /// A label for a key: its name in this group if it has one, else a short key.
     pub fn label(&self, key: &PublicKey) -> String {
         match self.names.get(key) {

@@ -16,6 +16,7 @@ use super::records::HeadRecord;
 use super::records::LogHeadRecord;
 use super::records::PendingRecord;
 use super::records::QuarantineRecord;
+use super::records::SelfNameRecord;
 use super::EventMeta;
 use super::GroupState;
 use super::Store;
@@ -80,6 +81,12 @@ impl StoreBatch {
     /// Appends an entry to the local log (the head is set once per commit).
     pub fn append_log(&mut self, entry: &LogEntry) {
         self.put(cf::LOG, &entry.key(), &entry.value());
+    }
+
+    /// Records the name this store's identity goes by locally.
+    pub fn set_self_name(&mut self, name: &str) {
+        let value = SelfNameRecord(name.to_string()).to_bytes();
+        self.put(cf::META, layout::META_SELF_NAME, &value);
     }
 
     /// Records the local log's head.

@@ -14,6 +14,8 @@ use crate::model::event::PublicKey;
 pub const META_SCHEMA: &[u8] = b"schema_version";
 pub const META_IDENTITY: &[u8] = b"identity";
 pub const META_LOG_HEAD: &[u8] = b"log_head";
+/// The name this store's identity goes by locally (`gmm init --name`).
+pub const META_SELF_NAME: &[u8] = b"self_name";
 
 fn concat(parts: &[&[u8]]) -> Vec<u8> {
     parts.concat()

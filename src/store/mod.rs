@@ -39,6 +39,7 @@ use self::records::HeadRecord;
 use self::records::LogHeadRecord;
 use self::records::PendingRecord;
 use self::records::QuarantineRecord;
+use self::records::SelfNameRecord;
 use crate::model::codec::Contract;
 use crate::model::event::EventId;
 use crate::model::event::GroupId;
@@ -342,6 +343,23 @@ impl Store {
             .and_then(|b| <[u8; 32]>::try_from(b).ok())
             .map(PublicKey)
             .ok_or_else(|| self.corrupt("no identity recorded"))
+    }
+
+    /// The name this store's identity goes by locally, if it was given one.
+    pub fn self_name(&self) -> Result<Option<String>, StoreError> {
+        let Some(raw) = self.get(cf::META, layout::META_SELF_NAME)? else {
+            return Ok(None);
+        };
+        SelfNameRecord::from_bytes(&raw)
+            .map(|r| Some(r.0).filter(|n| !n.is_empty()))
+            .map_err(|e| self.corrupt(&format!("self name: {e}")))
+    }
+
+    /// Records the name this store's identity goes by locally.
+    pub fn set_self_name(&self, name: &str) -> Result<(), StoreError> {
+        let mut batch = self.batch();
+        batch.set_self_name(name);
+        self.commit(batch)
     }
 
     /// The head of the local append log.

@@ -409,6 +409,14 @@ impl PendingRecord {
     }
 }
 
+/// `meta/self_name` value: the name this store's identity goes by locally.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct SelfNameRecord(pub String);
+
+impl Contract for SelfNameRecord {
+    const NAME: &'static str = "self name record";
+}
+
 /// `quarantine` value: why the bytes were refused, and the bytes.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub struct QuarantineRecord {
@@ -541,6 +549,7 @@ mod tests {
                 }
                 .to_bytes(),
             ),
+            ("self-name", SelfNameRecord("alice".into()).to_bytes()),
             (
                 "quarantine",
                 QuarantineRecord {

@@ -15,9 +15,15 @@ use crate::cli::ui::Ui;
 ///
 /// Creates the store folder (mode 0700) with a RocksDB database and a new
 /// ed25519 identity: `identity.key` (mode 0600) and `identity.pub`. Prints the
-/// identity's public key. Running it on an existing store changes nothing.
+/// identity's public key. Running it on an existing store changes nothing,
+/// except that --name renames its identity.
+///
+/// --name is the name your own key goes by in this store's output (members,
+/// log, why, errors) wherever a group gave it none, as for a group's creator.
+/// It is local: never signed, stored in events or sent to peers.
 ///
 /// Examples:
+///   gmm init --name alice
 ///   gmm init
 ///   gmm --dir ./alice init
 ///   gmm --dir ./laptop init --identity alice.key
@@ -27,12 +33,15 @@ pub struct Args {
     /// Use this secret key file as the store's identity instead of a new key
     #[arg(long, value_name = "FILE")]
     identity: Option<PathBuf>,
+    /// The name your identity goes by locally (set or change it on an existing store)
+    #[arg(long, value_name = "NAME")]
+    name: Option<String>,
 }
 
 pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     let dir = ctx.dir()?;
     let import = args.identity.as_deref().map(SecretKey::load).transpose()?;
-    let (key, outcome) = identity::init(&dir, import)?;
+    let (key, outcome) = identity::init(&dir, import, args.name.as_deref())?;
     if ui.json {
         let created = outcome == InitOutcome::Created;
         ui.json_line(&InitJson {
@@ -44,10 +53,16 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
         ui.line(&key.to_hex())?;
         match outcome {
             InitOutcome::Created => ui.status(&format!("created a gmm store at {}", dir.display())),
-            InitOutcome::AlreadyThere => ui.status(&format!(
-                "a gmm store already exists at {}; nothing changed",
-                dir.display()
-            )),
+            InitOutcome::AlreadyThere => match &args.name {
+                Some(name) => ui.status(&format!(
+                    "a gmm store already exists at {}; its identity now goes by \"{name}\"",
+                    dir.display()
+                )),
+                None => ui.status(&format!(
+                    "a gmm store already exists at {}; nothing changed",
+                    dir.display()
+                )),
+            },
         }
     }
     Ok(0)

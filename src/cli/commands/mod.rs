@@ -6,6 +6,7 @@ pub mod audit;
 pub mod batch;
 pub mod bundle;
 pub mod completions;
+pub mod contacts;
 pub mod correct;
 pub mod diff;
 pub mod export;

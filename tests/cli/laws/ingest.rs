@@ -17,7 +17,7 @@ mod tests {
     use gmm::store::Store;
 
     fn new_store(dir: &Path) -> Store {
-        identity::init(dir, Some(crate::support::label_key("receiver"))).unwrap();
+        identity::init(dir, Some(crate::support::label_key("receiver")), None).unwrap();
         Store::open(dir).unwrap()
     }
 
@@ -227,7 +227,7 @@ mod deep_tests {
         let tmp = tempfile::tempdir().unwrap();
         let source = tmp.path().join("source");
         let key = crate::support::label_key("chain");
-        identity::init(&source, Some(crate::support::label_key("chain"))).unwrap();
+        identity::init(&source, Some(crate::support::label_key("chain")), None).unwrap();
         let store = Store::open(&source).unwrap();
         let mut appender = Appender::new(&store, &key).unwrap();
         let group = appender.create_group("chain", [0; 16], 0).unwrap();
