@@ -518,7 +518,7 @@ fn child_import(store: &Path, bundle: &Path) {
     let store = Store::open(store).expect("store");
     let input = BufReader::with_capacity(1 << 20, fs::File::open(bundle).expect("bundle"));
     let t = Instant::now();
-    let outcome = exchange::import(&store, input, false, &mut |_| {});
+    let outcome = exchange::import(&store, input, false, &mut |_, _| {});
     let elapsed = secs(t.elapsed());
     assert!(outcome.error.is_none(), "{:?}", outcome.error);
     assert!(
@@ -644,7 +644,7 @@ fn diverge_and_compare(a: &Path, b: &Path, group: &GroupId) -> (Duration, Durati
             exchange::Format::Binary,
             None,
             &mut bytes,
-            &mut |_| {},
+            &mut |_, _| {},
         )
         .expect("bundle");
         corrections.push(t.elapsed());

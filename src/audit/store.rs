@@ -25,12 +25,27 @@ use crate::store::Store;
 /// Audits the whole store, or one group (then the store-wide checks, the
 /// log chain and quarantine, are left out).
 pub fn audit_store(store: &Store, only: Option<GroupId>, now_ms: u64) -> Result<Report> {
+    audit_store_with(store, only, now_ms, &mut |_, _| {})
+}
+
+/// [`audit_store`], calling `progress(records read, events in the log)` as it
+/// reads the stored events.
+pub fn audit_store_with(
+    store: &Store,
+    only: Option<GroupId>,
+    now_ms: u64,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<Report> {
     let mut report = Report::default();
     let mut groups: BTreeMap<GroupId, HashMap<EventId, SignedEvent>> = BTreeMap::new();
     let mut held: HashSet<EventId> = HashSet::new();
     let mut damaged = Damaged::default();
+    let total = store.log_head().map_or(0, |h| h.len);
     for (key, value) in store.raw_records(cf::EVENTS)? {
         report.events_checked += 1;
+        if report.events_checked % 1024 == 0 {
+            progress(report.events_checked, total);
+        }
         let key_id = <[u8; 32]>::try_from(&key[..]).map(EventId).ok();
         if let Some(id) = key_id {
             held.insert(id);

@@ -151,14 +151,17 @@ impl BundleOutputArgs {
         &self,
         ui: &super::ui::Ui,
         total: Option<u64>,
-        write: impl FnOnce(&mut dyn Write, &mut dyn FnMut(u64)) -> Result<T, CommandError>,
+        write: impl FnOnce(&mut dyn Write, &mut dyn FnMut(u64, u64)) -> Result<T, CommandError>,
     ) -> Result<T, CommandError> {
         let binary = self.format() == gmm::exchange::Format::Binary;
         let mut output = Output::create(self.output.as_deref(), binary)?;
         let mut progress = super::progress::Progress::new(ui.quiet, ui.json, total, "events");
         let result = {
             let mut writer = output.writer();
-            let result = write(&mut *writer, &mut |n| progress.set(n))?;
+            let result = write(&mut *writer, &mut |n, total| {
+                progress.set_total(total);
+                progress.set(n)
+            })?;
             writer.flush()?;
             result
         };

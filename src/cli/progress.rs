@@ -1,6 +1,8 @@
 //! The one progress bar helper: hidden unless stderr is a terminal and
 //! neither `--quiet` nor `--json` is set, and drawn only after a short delay so
-//! quick runs never flash.
+//! quick runs never flash. It shows the count out of the total (when known),
+//! the rate as a whole number per second, and the time left. `NO_COLOR`
+//! turns off color only (the bar has none); it never hides progress.
 
 use std::io::IsTerminal;
 use std::time::Duration;
@@ -8,7 +10,9 @@ use std::time::Instant;
 
 use indicatif::ProgressBar;
 use indicatif::ProgressDrawTarget;
+use indicatif::ProgressState;
 use indicatif::ProgressStyle;
+use std::fmt::Write as FmtWrite;
 
 const DELAY: Duration = Duration::from_millis(400);
 
@@ -24,19 +28,38 @@ impl Progress {
     pub fn new(quiet: bool, json: bool, total: Option<u64>, what: &'static str) -> Progress {
         let bar = ProgressBar::with_draw_target(total, ProgressDrawTarget::hidden());
         let template = match total {
-            Some(_) => "{bar:30} {pos}/{len} {msg} ({per_sec}, {eta})",
-            None => "{spinner} {pos} {msg} ({per_sec})",
+            Some(_) => "{bar:30} {pos}/{len} {msg} ({rate}, ETA {eta})",
+            None => "{spinner} {pos} {msg} ({rate})",
         };
         if let Ok(style) = ProgressStyle::with_template(template) {
+            // Whole numbers: "46120/s", not "46120.4367/s".
+            let style = style.with_key("rate", |state: &ProgressState, w: &mut dyn FmtWrite| {
+                let _ = write!(w, "{:.0}/s", state.per_sec());
+            });
             bar.set_style(style);
         }
         bar.set_message(what);
-        let no_color = std::env::var_os("NO_COLOR").is_some();
         Progress {
             bar,
-            allowed: !quiet && !json && std::io::stderr().is_terminal() && !no_color,
+            allowed: !quiet && !json && std::io::stderr().is_terminal(),
             shown: false,
             started: Instant::now(),
+        }
+    }
+
+    /// Sets the total once it is known (an import learns it from the header).
+    pub fn set_total(&mut self, total: u64) {
+        if self.bar.length() != Some(total) {
+            self.bar.set_length(total);
+            if let Ok(style) =
+                ProgressStyle::with_template("{bar:30} {pos}/{len} {msg} ({rate}, ETA {eta})")
+            {
+                let style =
+                    style.with_key("rate", |state: &ProgressState, w: &mut dyn FmtWrite| {
+                        let _ = write!(w, "{:.0}/s", state.per_sec());
+                    });
+                self.bar.set_style(style);
+            }
         }
     }
 

@@ -87,7 +87,7 @@ pub fn export(
     store: &Store,
     request: &ExportRequest<'_>,
     out: &mut dyn Write,
-    progress: &mut dyn FnMut(u64),
+    progress: &mut dyn FnMut(u64, u64),
 ) -> Result<ExportReport> {
     let group = request.group;
     let state = store
@@ -148,14 +148,14 @@ pub fn write_bundle(
     format: Format,
     signer: Option<&SecretKey>,
     out: &mut dyn Write,
-    progress: &mut dyn FnMut(u64),
+    progress: &mut dyn FnMut(u64, u64),
 ) -> Result<Option<Trailer>> {
     match format {
         Format::Binary => {
             let mut writer = BundleWriter::new(&mut *out, header)?;
             for (n, id) in ids.iter().enumerate() {
                 writer.record(&stored(store, id)?.record())?;
-                progress(n as u64 + 1);
+                progress(n as u64 + 1, ids.len() as u64);
             }
             Ok(Some(writer.finish(signer)?.1))
         }
@@ -163,7 +163,7 @@ pub fn write_bundle(
             jsonl::write_header(out, header)?;
             for (n, id) in ids.iter().enumerate() {
                 jsonl::write_event(out, &stored(store, id)?)?;
-                progress(n as u64 + 1);
+                progress(n as u64 + 1, ids.len() as u64);
             }
             out.flush().map_err(crate::bundle::BundleError::from)?;
             Ok(None)
@@ -223,7 +223,7 @@ pub fn import(
     store: &Store,
     input: impl BufRead,
     dry_run: bool,
-    progress: &mut dyn FnMut(u64),
+    progress: &mut dyn FnMut(u64, u64),
 ) -> ImportOutcome {
     let mut report = ImportReport::default();
     let error = run_import(store, input, dry_run, progress, &mut report).err();
@@ -234,7 +234,7 @@ fn run_import(
     store: &Store,
     input: impl BufRead,
     dry_run: bool,
-    progress: &mut dyn FnMut(u64),
+    progress: &mut dyn FnMut(u64, u64),
     report: &mut ImportReport,
 ) -> Result<()> {
     let mut source = Source::open(input)?;
@@ -266,7 +266,7 @@ fn run_import(
             },
         );
         offered?;
-        progress(report.records);
+        progress(report.records, header.event_count);
         verified = Some(checked);
         if let Some(end) = end {
             break end;
@@ -276,7 +276,7 @@ fn run_import(
     if let Some(last) = verified {
         offer_chunk(&mut ingest, &header, last, report)?;
     }
-    progress(report.records);
+    progress(report.records, header.event_count);
     if dry_run {
         merge(&mut report.summary, ingest.summary()?);
     } else {

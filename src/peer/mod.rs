@@ -327,11 +327,11 @@ mod tests {
             Format::Binary,
             None,
             &mut bytes,
-            &mut |_| {},
+            &mut |_, _| {},
         )
         .unwrap();
         if !lost {
-            let outcome = exchange::import(&sim.stores[to], &bytes[..], false, &mut |_| {});
+            let outcome = exchange::import(&sim.stores[to], &bytes[..], false, &mut |_, _| {});
             assert!(outcome.error.is_none(), "{:?}", outcome.error);
             assert!(
                 outcome.report.findings.is_empty(),
@@ -392,13 +392,15 @@ mod tests {
                 signer: None,
                 created: 0,
             };
-            exchange::export(&sim.stores[0], &request, &mut bytes, &mut |_| {}).unwrap();
+            exchange::export(&sim.stores[0], &request, &mut bytes, &mut |_, _| {}).unwrap();
             bytes
         };
         for store in &sim.stores[1..] {
-            assert!(exchange::import(store, &everything[..], false, &mut |_| {})
-                .error
-                .is_none());
+            assert!(
+                exchange::import(store, &everything[..], false, &mut |_, _| {})
+                    .error
+                    .is_none()
+            );
         }
         sim.group = group;
         sim

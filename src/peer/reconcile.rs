@@ -94,10 +94,10 @@ fn send(from: &Store, to: &Store, group: &GroupId, ids: &[EventId]) -> Result<Su
         Format::Binary,
         None,
         &mut file,
-        &mut |_| {},
+        &mut |_, _| {},
     )?;
     file.rewind().map_err(io)?;
-    let outcome = exchange::import(to, BufReader::new(file), false, &mut |_| {});
+    let outcome = exchange::import(to, BufReader::new(file), false, &mut |_, _| {});
     match outcome.error {
         Some(e) => Err(e),
         None => Ok(outcome.report.summary),

@@ -9,7 +9,6 @@ use crate::model::event::EventId;
 use crate::model::event::GroupId;
 use crate::rules::projection;
 use crate::rules::projection::Advance;
-use crate::rules::projection::History;
 use crate::rules::projection::OrderedEvent;
 use crate::rules::projection::Verdict;
 use crate::rules::view::View;
@@ -25,7 +24,20 @@ pub struct ReplayReport {
 
 /// Rebuilds a group's projection from its events and compares.
 pub fn replay(store: &Store, group: &GroupId) -> Result<ReplayReport> {
-    let events = store.history(*group).events_after(None)?;
+    replay_with(store, group, &mut |_, _| {})
+}
+
+/// [`replay`], calling `progress(events read, events in the group)` as it
+/// reads the log.
+pub fn replay_with(
+    store: &Store,
+    group: &GroupId,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<ReplayReport> {
+    let total = store.group_state(group)?.map_or(0, |s| s.event_count);
+    let events = store
+        .history(*group)
+        .events_after_with(None, &mut |n| progress(n, total))?;
     let rebuilt = projection::replay(*group, events);
     let stored = store
         .group_state(group)?

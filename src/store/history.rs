@@ -29,29 +29,7 @@ impl History for StoreHistory<'_> {
     type Error = StoreError;
 
     fn events_after(&self, lamport: Option<u64>) -> Result<Vec<OrderedEvent>, StoreError> {
-        let store = self.store;
-        let from = match lamport {
-            Some(l) => OrderKey::from_lamport(&self.group, l.saturating_add(1)),
-            None => self.group.0.to_vec(),
-        };
-        let iter = store.db.iterator_cf(
-            store.handle(cf::BY_GROUP),
-            IteratorMode::From(&from, Direction::Forward),
-        );
-        let mut out = Vec::new();
-        for item in iter {
-            let (key, _) = item.map_err(|e| store.io(e))?;
-            if !key.starts_with(&self.group.0) {
-                break;
-            }
-            let OrderKey { id, lamport, .. } =
-                OrderKey::parse(&key).ok_or_else(|| store.corrupt("bad group index key"))?;
-            let event = store.event(&id)?.ok_or_else(|| {
-                store.corrupt(&format!("indexed event {} is missing", id.short()))
-            })?;
-            out.push(OrderedEvent::new(&event, lamport));
-        }
-        Ok(out)
+        self.events_after_with(lamport, &mut |_| {})
     }
 
     fn checkpoint_at_or_before(&self, lamport: u64) -> Result<Option<Checkpoint>, StoreError> {
@@ -92,6 +70,43 @@ impl History for StoreHistory<'_> {
             .store
             .last_seq(&self.group, author)?
             .map(|(seq, _)| seq))
+    }
+}
+
+impl StoreHistory<'_> {
+    /// [`History::events_after`], calling `progress(events read)` as it reads.
+    pub fn events_after_with(
+        &self,
+        lamport: Option<u64>,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<Vec<OrderedEvent>, StoreError> {
+        let store = self.store;
+        let from = match lamport {
+            Some(l) => OrderKey::from_lamport(&self.group, l.saturating_add(1)),
+            None => self.group.0.to_vec(),
+        };
+        let iter = store.db.iterator_cf(
+            store.handle(cf::BY_GROUP),
+            IteratorMode::From(&from, Direction::Forward),
+        );
+        let mut out = Vec::new();
+        for item in iter {
+            let (key, _) = item.map_err(|e| store.io(e))?;
+            if !key.starts_with(&self.group.0) {
+                break;
+            }
+            let OrderKey { id, lamport, .. } =
+                OrderKey::parse(&key).ok_or_else(|| store.corrupt("bad group index key"))?;
+            let event = store.event(&id)?.ok_or_else(|| {
+                store.corrupt(&format!("indexed event {} is missing", id.short()))
+            })?;
+            out.push(OrderedEvent::new(&event, lamport));
+            if out.len() % 1024 == 0 {
+                progress(out.len() as u64);
+            }
+        }
+        progress(out.len() as u64);
+        Ok(out)
     }
 }
 

@@ -445,3 +445,57 @@ fn help_man_pages_and_completions_read_well() {
     }
     assert_eq!(w.run("x", &["completions", "tcsh"]).status.code(), Some(2));
 }
+
+/// Runs gmm under a pseudo-terminal (`script`, from util-linux), as a user
+/// at a terminal would, with NO_COLOR set; returns what the terminal showed.
+fn in_a_terminal(w: &World, store: &str, args: &str) -> String {
+    let command = format!(
+        "{} --dir {} {args}",
+        assert_cmd::cargo::cargo_bin("gmm").display(),
+        w.path(store).display()
+    );
+    let out = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    String::from_utf8_lossy(&out.stdout).replace('\r', "\n")
+}
+
+/// Issue 12.8: long commands show a bar with the total, a whole-number rate
+/// and the time left on a terminal, NO_COLOR notwithstanding; never
+/// otherwise (every other test reads gmm's stderr through a pipe, and the
+/// `-q` test checks it stays empty).
+#[test]
+fn progress_bars_on_a_terminal() {
+    let w = World::new();
+    w.ok("a", &["init"]);
+    let id = w.ok("a", &["group", "create", "G"]);
+    let n = 30_000;
+    let lines: String = (0..n).map(|i| format!("title {id} t{i}\n")).collect();
+    fs::write(w.path("ops.txt"), lines).unwrap();
+    let ops = w.path("ops.txt");
+    let shown = in_a_terminal(&w, "a", &format!("batch {}", ops.display()));
+    assert!(shown.contains(&format!("/{n} ops (")), "{shown}");
+    let bundle = w.path("g.gmm");
+    w.ok("a", &["export", "G", "-o", bundle.to_str().unwrap()]);
+    w.ok("b", &["init"]);
+    let shown = in_a_terminal(&w, "b", &format!("import {}", bundle.display()));
+    let bar = shown
+        .lines()
+        .find(|l| l.contains(&format!("/{} events (", n + 1)))
+        .unwrap_or_else(|| panic!("no import bar:\n{shown}"));
+    let rate = bar.split('(').nth(1).unwrap().split("/s").next().unwrap();
+    assert!(
+        rate.chars().all(|c| c.is_ascii_digit()),
+        "rate not whole: {bar}"
+    );
+    assert!(bar.contains(", ETA "), "{bar}");
+    let shown = in_a_terminal(&w, "b", "audit");
+    assert!(shown.contains(&format!("/{} events (", n + 1)), "{shown}");
+}

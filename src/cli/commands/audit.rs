@@ -21,6 +21,7 @@ use crate::cli::context::Context;
 use crate::cli::error::CommandError;
 use crate::cli::error::EXIT_DIFFERENCES;
 use crate::cli::files::open_input;
+use crate::cli::progress::Progress;
 use crate::cli::ui::Ui;
 
 /// Check a store or bundles for integrity violations
@@ -77,7 +78,13 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     let mut checked = Vec::new();
     if args.targets.is_empty() {
         let store = ctx.read_store()?;
-        report.merge(audit::store::audit_store(&store, None, now)?);
+        let mut progress = Progress::new(ui.quiet, ui.json, None, "events");
+        let audited = audit::store::audit_store_with(&store, None, now, &mut |n, total| {
+            progress.set_total(total);
+            progress.set(n)
+        });
+        progress.finish();
+        report.merge(audited?);
         checked.push(AuditTargetJson::Store {
             store: store.dir().display().to_string(),
             group: None,
@@ -98,7 +105,14 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
         } else {
             let store = ctx.read_store()?;
             let group = crate::cli::context::find_group(ui, &store, target)?;
-            report.merge(audit::store::audit_store(&store, Some(group), now)?);
+            let mut progress = Progress::new(ui.quiet, ui.json, None, "events");
+            let audited =
+                audit::store::audit_store_with(&store, Some(group), now, &mut |n, total| {
+                    progress.set_total(total);
+                    progress.set(n)
+                });
+            progress.finish();
+            report.merge(audited?);
             checked.push(AuditTargetJson::Store {
                 store: store.dir().display().to_string(),
                 group: Some(group.to_hex()),

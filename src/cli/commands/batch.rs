@@ -20,6 +20,7 @@ use crate::cli::context::OpArgs;
 use crate::cli::error::CommandError;
 use crate::cli::files::open_input;
 use crate::cli::json;
+use crate::cli::progress::Progress;
 use crate::cli::ui::Ui;
 
 /// Apply many ops in one transaction
@@ -146,7 +147,9 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     let mut groups: HashMap<String, GroupId> = HashMap::new();
     let mut drafted: Vec<(EventId, GroupId, String)> = Vec::with_capacity(lines.len());
     let time = now_ms();
-    for (n, line) in &lines {
+    let mut progress = Progress::new(ui.quiet, ui.json, Some(lines.len() as u64), "ops");
+    for (done, (n, line)) in lines.iter().enumerate() {
+        progress.set(done as u64);
         let line = line.args();
         if line.dry_run() {
             return Err(at_line(
@@ -172,6 +175,8 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
             .map_err(|e| at_line(*n, e.into()))?;
         drafted.push((id, group, sentence));
     }
+    progress.set(lines.len() as u64);
+    progress.finish();
     if args.dry_run.dry_run {
         report_preview(ui, appender.preview()?)?;
         return Ok(0);

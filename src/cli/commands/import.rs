@@ -248,7 +248,10 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
             }
         };
         let mut progress = Progress::new(ui.quiet, ui.json, None, "events");
-        let outcome = exchange::import(&store, input, args.dry_run, &mut |n| progress.set(n));
+        let outcome = exchange::import(&store, input, args.dry_run, &mut |n, total| {
+            progress.set_total(total);
+            progress.set(n)
+        });
         progress.finish();
         let refused = !outcome.report.findings.is_empty();
         if ui.json {

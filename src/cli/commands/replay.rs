@@ -6,6 +6,7 @@ use gmm::repo::replay;
 use crate::cli::context::Context;
 use crate::cli::error::CommandError;
 use crate::cli::error::EXIT_DIFFERENCES;
+use crate::cli::progress::Progress;
 use crate::cli::ui::Ui;
 
 /// Rebuild a group's projection from the log and compare it with the stored one
@@ -34,7 +35,13 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
         ctx.read_store()?
     };
     let group = crate::cli::context::find_group(ui, &store, &args.group)?;
-    let report = replay::replay(&store, &group)?;
+    let mut progress = Progress::new(ui.quiet, ui.json, None, "events");
+    let report = replay::replay_with(&store, &group, &mut |n, total| {
+        progress.set_total(total);
+        progress.set(n)
+    });
+    progress.finish();
+    let report = report?;
     let view = &report.rebuilt.frontier.view;
     let repaired = args.repair && !report.differences.is_empty();
     if repaired {
