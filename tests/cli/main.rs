@@ -10,6 +10,7 @@ mod init;
 mod laws;
 mod ops;
 mod peers;
+mod readme;
 mod scenarios;
 mod snapshots;
 mod store;
