@@ -2,6 +2,7 @@
 //! command lives in its own file with its `Args` and one `run` function.
 
 mod commands;
+mod complete;
 mod context;
 mod error;
 mod files;
@@ -105,6 +106,9 @@ pub fn command() -> clap::Command {
 }
 
 pub fn main() -> ExitCode {
+    // `COMPLETE=bash gmm` prints the shell's dynamic completion script, and
+    // the shell's calls back complete from the store; otherwise a no-op.
+    clap_complete::CompleteEnv::with_factory(command).complete();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {

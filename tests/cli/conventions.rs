@@ -499,3 +499,47 @@ fn progress_bars_on_a_terminal() {
     let shown = in_a_terminal(&w, "b", "audit");
     assert!(shown.contains(&format!("/{} events (", n + 1)), "{shown}");
 }
+
+/// Issue 12.7: dynamic completion (`source <(COMPLETE=bash gmm)`) offers the
+/// store's group titles and member names.
+#[test]
+fn completion_offers_group_titles_and_member_names() {
+    let w = World::new();
+    w.ok("a", &["init"]);
+    let bob = w.new_key("bob");
+    w.ok(
+        "a",
+        &[
+            "group",
+            "create",
+            "Book club",
+            "--member",
+            &format!("{bob}:admin:bob"),
+        ],
+    );
+    w.ok("a", &["group", "create", "Hikers"]);
+    let complete = |words: &[&str]| {
+        let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("gmm"))
+            .env_clear()
+            .env("HOME", w.path("home"))
+            .env("GMM_DIR", w.path("a"))
+            .env("COMPLETE", "fish")
+            .arg("--")
+            .args(words)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    assert_eq!(complete(&["gmm", "members", "B"]).trim(), "Book club");
+    let all = complete(&["gmm", "log", ""]);
+    assert!(all.contains("Book club") && all.contains("Hikers"), "{all}");
+    assert_eq!(complete(&["gmm", "why", "Book club", "b"]).trim(), "bob");
+    // The registration script for bash.
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("gmm"))
+        .env_clear()
+        .env("COMPLETE", "bash")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("complete"));
+}

@@ -1,5 +1,6 @@
 //! `gmm add`: sign and append an Add.
 
+use clap_complete::engine::ArgValueCompleter;
 use gmm::model::event::Op;
 use gmm::model::event::Role;
 use gmm::repo::resolve;
@@ -27,8 +28,10 @@ use crate::cli::ui::Ui;
 #[command(verbatim_doc_comment)]
 pub struct Args {
     /// The group: id, id prefix (8+ hex) or title
+    #[arg(add = ArgValueCompleter::new(crate::cli::complete::groups))]
     group: String,
     /// Who to add
+    #[arg(add = ArgValueCompleter::new(crate::cli::complete::members))]
     member: String,
     /// The role to grant (`member` or `admin`)
     #[arg(long, default_value = "member", value_parser = parse_grantable)]

@@ -1,5 +1,6 @@
 //! `gmm correct`: the correction bundle a peer needs.
 
+use clap_complete::engine::ArgValueCompleter;
 use gmm::exchange;
 use gmm::json::CorrectJson;
 use gmm::peer;
@@ -27,6 +28,7 @@ use crate::cli::ui::Ui;
 #[command(verbatim_doc_comment)]
 pub struct Args {
     /// The group: id, id prefix (8+ hex) or title
+    #[arg(add = ArgValueCompleter::new(crate::cli::complete::groups))]
     group: String,
     #[command(flatten)]
     peer: PeerArgs,

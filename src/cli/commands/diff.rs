@@ -1,5 +1,6 @@
 //! `gmm diff`: how this store and a peer differ in one group.
 
+use clap_complete::engine::ArgValueCompleter;
 use gmm::json::DiffJson;
 use gmm::json::HereThereJson;
 use gmm::json::IdsJson;
@@ -36,6 +37,7 @@ use crate::cli::ui::Ui;
 #[command(verbatim_doc_comment)]
 pub struct Args {
     /// The group: id, id prefix (8+ hex) or title
+    #[arg(add = ArgValueCompleter::new(crate::cli::complete::groups))]
     group: String,
     #[command(flatten)]
     peer: PeerArgs,

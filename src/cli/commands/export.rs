@@ -1,5 +1,6 @@
 //! `gmm export`: write a group's events as a bundle.
 
+use clap_complete::engine::ArgValueCompleter;
 use gmm::bundle::BundleKind;
 use gmm::exchange;
 use gmm::exchange::ExportRequest;
@@ -29,6 +30,7 @@ use crate::cli::ui::Ui;
 #[command(verbatim_doc_comment)]
 pub struct Args {
     /// The group: id, id prefix (8+ hex) or title
+    #[arg(add = ArgValueCompleter::new(crate::cli::complete::groups))]
     group: String,
     /// A peer's heads: leave out these events and their past (event ids or 8+
     /// hex prefixes, comma-separated)

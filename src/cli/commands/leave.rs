@@ -1,5 +1,6 @@
 //! `gmm leave`: sign and append a Leave.
 
+use clap_complete::engine::ArgValueCompleter;
 use gmm::model::event::Op;
 
 use crate::cli::context::append_one;
@@ -24,6 +25,7 @@ use crate::cli::ui::Ui;
 #[command(verbatim_doc_comment)]
 pub struct Args {
     /// The group: id, id prefix (8+ hex) or title
+    #[arg(add = ArgValueCompleter::new(crate::cli::complete::groups))]
     group: String,
     #[command(flatten)]
     dry_run: DryRunArg,

@@ -1,5 +1,6 @@
 //! `gmm log`: a group's events with their status.
 
+use clap_complete::engine::ArgValueCompleter;
 use gmm::json::EventJson;
 use gmm::model::event::EventId;
 use gmm::model::event::PublicKey;
@@ -36,6 +37,7 @@ use crate::cli::ui::Ui;
 #[command(verbatim_doc_comment)]
 pub struct Args {
     /// The group: id, id prefix (8+ hex) or title
+    #[arg(add = ArgValueCompleter::new(crate::cli::complete::groups))]
     group: String,
     /// Draw the event graph
     #[arg(long)]

@@ -1,5 +1,6 @@
 //! `gmm members`: the group's member view, now or as of an event.
 
+use clap_complete::engine::ArgValueCompleter;
 use gmm::json::ViewAtJson;
 use gmm::json::ViewJson;
 use gmm::repo::replay;
@@ -24,6 +25,7 @@ use crate::cli::ui::Ui;
 #[command(verbatim_doc_comment)]
 pub struct Args {
     /// The group: id, id prefix (8+ hex) or title
+    #[arg(add = ArgValueCompleter::new(crate::cli::complete::groups))]
     group: String,
     /// Show the view as of this event (id or id prefix, 8+ hex)
     #[arg(long, value_name = "EVENT")]

@@ -1,5 +1,6 @@
 //! `gmm remove`: sign and append a Remove.
 
+use clap_complete::engine::ArgValueCompleter;
 use gmm::model::event::Op;
 use gmm::repo::resolve;
 
@@ -26,8 +27,10 @@ use crate::cli::ui::Ui;
 #[command(verbatim_doc_comment)]
 pub struct Args {
     /// The group: id, id prefix (8+ hex) or title
+    #[arg(add = ArgValueCompleter::new(crate::cli::complete::groups))]
     group: String,
     /// Who to remove
+    #[arg(add = ArgValueCompleter::new(crate::cli::complete::members))]
     member: String,
     #[command(flatten)]
     dry_run: DryRunArg,

@@ -1,5 +1,6 @@
 //! `gmm replay`: rebuild a group's projection from its log and compare.
 
+use clap_complete::engine::ArgValueCompleter;
 use gmm::json::ReplayJson;
 use gmm::repo::replay;
 
@@ -22,6 +23,7 @@ use crate::cli::ui::Ui;
 #[command(verbatim_doc_comment)]
 pub struct Args {
     /// The group: id, id prefix (8+ hex) or title
+    #[arg(add = ArgValueCompleter::new(crate::cli::complete::groups))]
     group: String,
     /// Replace a differing stored projection with the rebuilt one
     #[arg(long)]

@@ -1,5 +1,6 @@
 //! `gmm role`: sign and append a SetRole.
 
+use clap_complete::engine::ArgValueCompleter;
 use gmm::model::event::Op;
 use gmm::model::event::Role;
 use gmm::repo::resolve;
@@ -25,6 +26,7 @@ use crate::cli::ui::Ui;
 #[command(verbatim_doc_comment)]
 pub struct Args {
     /// The group: id, id prefix (8+ hex) or title
+    #[arg(add = ArgValueCompleter::new(crate::cli::complete::groups))]
     group: String,
     /// Whose role to set
     member: String,

@@ -1,5 +1,6 @@
 //! `gmm status`: heads, view hash, counts, pending, forks and conflicts.
 
+use clap_complete::engine::ArgValueCompleter;
 use gmm::json::ConflictJson;
 use gmm::json::LogHeadJson;
 use gmm::json::ParentJson;
@@ -23,6 +24,7 @@ use crate::cli::ui::Ui;
 #[command(verbatim_doc_comment)]
 pub struct Args {
     /// The group: id, id prefix (8+ hex) or title
+    #[arg(add = ArgValueCompleter::new(crate::cli::complete::groups))]
     group: String,
 }
 

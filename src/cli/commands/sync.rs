@@ -1,5 +1,6 @@
 //! `gmm sync`: reconcile a group with a peer's store folder, both ways.
 
+use clap_complete::engine::ArgValueCompleter;
 use std::path::PathBuf;
 
 use gmm::json::SyncJson;
@@ -30,6 +31,7 @@ use crate::cli::ui::Ui;
 #[command(verbatim_doc_comment)]
 pub struct Args {
     /// The group: id, id prefix (8+ hex) or title
+    #[arg(add = ArgValueCompleter::new(crate::cli::complete::groups))]
     group: String,
     /// The peer's store folder
     #[arg(value_name = "PEER")]

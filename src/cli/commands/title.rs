@@ -1,5 +1,6 @@
 //! `gmm title`: sign and append a SetTitle.
 
+use clap_complete::engine::ArgValueCompleter;
 use gmm::model::event::Op;
 
 use crate::cli::context::append_one;
@@ -18,6 +19,7 @@ use crate::cli::ui::Ui;
 #[command(verbatim_doc_comment)]
 pub struct Args {
     /// The group: id, id prefix (8+ hex) or title
+    #[arg(add = ArgValueCompleter::new(crate::cli::complete::groups))]
     group: String,
     /// The new title
     title: String,

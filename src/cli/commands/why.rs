@@ -1,5 +1,6 @@
 //! `gmm why`: which events decide a member's status and role.
 
+use clap_complete::engine::ArgValueCompleter;
 use gmm::json::EventJson;
 use gmm::json::RuleJson;
 use gmm::json::WhyJson;
@@ -29,8 +30,10 @@ use crate::cli::ui::Ui;
 #[command(verbatim_doc_comment)]
 pub struct Args {
     /// The group: id, id prefix (8+ hex) or title
+    #[arg(add = ArgValueCompleter::new(crate::cli::complete::groups))]
     group: String,
     /// The member: key, key prefix (8+ hex) or name
+    #[arg(add = ArgValueCompleter::new(crate::cli::complete::members))]
     member: String,
 }
 
