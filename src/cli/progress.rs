@@ -16,6 +16,21 @@ use std::fmt::Write as FmtWrite;
 
 const DELAY: Duration = Duration::from_millis(400);
 
+/// The bar's look: count out of the total (when known), the rate as a whole
+/// number per second ("46120/s", not "46120.4367/s"), and the time left.
+fn style(with_total: bool) -> Option<ProgressStyle> {
+    let template = match with_total {
+        true => "{bar:30} {pos}/{len} {msg} ({rate}, ETA {eta})",
+        false => "{spinner} {pos} {msg} ({rate})",
+    };
+    let style = ProgressStyle::with_template(template).ok()?;
+    Some(
+        style.with_key("rate", |state: &ProgressState, w: &mut dyn FmtWrite| {
+            let _ = write!(w, "{:.0}/s", state.per_sec());
+        }),
+    )
+}
+
 pub struct Progress {
     bar: ProgressBar,
     allowed: bool,
@@ -27,15 +42,7 @@ impl Progress {
     /// A bar counting `what`, out of `total` when known.
     pub fn new(quiet: bool, json: bool, total: Option<u64>, what: &'static str) -> Progress {
         let bar = ProgressBar::with_draw_target(total, ProgressDrawTarget::hidden());
-        let template = match total {
-            Some(_) => "{bar:30} {pos}/{len} {msg} ({rate}, ETA {eta})",
-            None => "{spinner} {pos} {msg} ({rate})",
-        };
-        if let Ok(style) = ProgressStyle::with_template(template) {
-            // Whole numbers: "46120/s", not "46120.4367/s".
-            let style = style.with_key("rate", |state: &ProgressState, w: &mut dyn FmtWrite| {
-                let _ = write!(w, "{:.0}/s", state.per_sec());
-            });
+        if let Some(style) = style(total.is_some()) {
             bar.set_style(style);
         }
         bar.set_message(what);
@@ -51,13 +58,7 @@ impl Progress {
     pub fn set_total(&mut self, total: u64) {
         if self.bar.length() != Some(total) {
             self.bar.set_length(total);
-            if let Ok(style) =
-                ProgressStyle::with_template("{bar:30} {pos}/{len} {msg} ({rate}, ETA {eta})")
-            {
-                let style =
-                    style.with_key("rate", |state: &ProgressState, w: &mut dyn FmtWrite| {
-                        let _ = write!(w, "{:.0}/s", state.per_sec());
-                    });
+            if let Some(style) = style(true) {
                 self.bar.set_style(style);
             }
         }

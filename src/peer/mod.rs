@@ -183,10 +183,10 @@ pub fn diff(store: &Store, group: &GroupId, peer: &Peer<'_>) -> Result<Diff> {
             // An event the peer holds as pending is held, not lacking: it
             // waits there for its parents, and sending it again would only
             // import as a duplicate (issue 12.13).
-            let mut held = Vec::new();
+            let mut held = HashSet::new();
             for id in &comparison.ours_only {
                 if theirs_store.is_pending(group, id)? {
-                    held.push(*id);
+                    held.insert(*id);
                 }
             }
             comparison.ours_only.retain(|id| !held.contains(id));

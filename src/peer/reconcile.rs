@@ -20,7 +20,6 @@ use crate::exchange::Format;
 use crate::model::event::EventId;
 use crate::model::event::GroupId;
 use crate::repo::ingest::Summary;
-use crate::rules::projection::History;
 use crate::store::Store;
 use crate::walk;
 use crate::walk::StoreNodes;
@@ -53,13 +52,7 @@ fn lacking(from: &Store, to: &Store, group: &GroupId) -> Result<Vec<EventId>> {
         return Ok(Vec::new());
     }
     if to.group_state(group)?.is_none() {
-        return Ok(from
-            .history(*group)
-            .events_after(None)
-            .map_err(Error::from)?
-            .into_iter()
-            .map(|e| e.id)
-            .collect());
+        return Ok(from.group_event_ids(group)?);
     }
     let (_, ids) = correction(from, group, &Peer::StoreRef(to), 0)?;
     Ok(ids)

@@ -249,7 +249,7 @@ impl<'s> Transaction<'s> {
             let mut view = View::empty(GroupId::default());
             view.apply(EventId::default(), &author, &event.op);
             event.view = view.hash();
-            let draft = Draft::new(event).map_err(local_shape_error)?;
+            let draft = Draft::of_checked(event).map_err(local_shape_error)?;
             let id = draft.id;
             let mut state = GroupState {
                 frontier: Frontier::empty(id),
@@ -270,7 +270,7 @@ impl<'s> Transaction<'s> {
         // The view hash ignores event ids, so the view advances before the id is known.
         view.apply(EventId::default(), &author, &event.op);
         event.view = view.hash();
-        let draft = Draft::new(event).map_err(local_shape_error)?;
+        let draft = Draft::of_checked(event).map_err(local_shape_error)?;
         let id = draft.id;
         self.admit(Accepted::Draft(draft), id, group)?;
         self.work(&group)?.view_current = extends_every_head;
