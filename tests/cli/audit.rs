@@ -150,6 +150,15 @@ fn audit_catches_a_real_fork_and_its_proof_verifies_anywhere() {
         )),
         "{out}"
     );
+    // Its JSON is the contract's ProofJson.
+    let json = w.ok(
+        "never-seen",
+        &["verify-proof", proof.to_str().unwrap(), "--json"],
+    );
+    let proven: gmm::json::ProofJson = serde_json::from_str(&json).unwrap();
+    assert!(proven.valid);
+    assert_eq!((proven.author.as_str(), proven.seq), (alice.as_str(), 2));
+    assert_eq!(proven.events.len(), 2);
     let err = w.fails(
         "never-seen",
         &[
