@@ -66,7 +66,12 @@ impl Output {
                     .filter(|d| !d.as_os_str().is_empty())
                     .unwrap_or(Path::new("."));
                 let temp = tempfile::NamedTempFile::new_in(dir).map_err(|e| {
-                    CommandError::io(format!("cannot write in {}: {e}", dir.display()))
+                    // tempfile's message names its random file; the OS error
+                    // alone says what is wrong with the folder.
+                    let text = e.to_string();
+                    let why = text.split(" at path ").next().unwrap_or(&text);
+                    CommandError::io(format!("cannot write in {}: {why}", dir.display()))
+                        .hint("the output is written to a temporary file in that folder, then renamed: check it exists and is writable")
                 })?;
                 Ok(Output::File {
                     temp,

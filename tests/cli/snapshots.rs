@@ -182,5 +182,18 @@ fn every_error_class_reads_as_one_line_and_hints() {
     // Not allowed: the store's identity is not a member of the imported group.
     text.push('\n');
     text.push_str(&session(&w, "b", &[&["title", "S1", "Mine"]]));
+    // I/O: an output folder that does not exist.
+    text.push('\n');
+    let out = w.path("no/such/dir/x.gmm");
+    text.push_str(&session(
+        &w,
+        "a",
+        &[&["export", "S2", "-o", out.to_str().unwrap()]],
+    ));
+    // In use: another process holds the store for writing.
+    let held = gmm::store::Store::open(&w.path("a")).unwrap();
+    text.push('\n');
+    text.push_str(&session(&w, "a", &[&["title", "S2", "Busy"]]));
+    drop(held);
     settings(&w).bind(|| insta::assert_snapshot!("errors", text));
 }
