@@ -73,6 +73,9 @@ _gmm() {
             gmm,members)
                 cmd="gmm__subcmd__members"
                 ;;
+            gmm,prove)
+                cmd="gmm__subcmd__prove"
+                ;;
             gmm,remove)
                 cmd="gmm__subcmd__remove"
                 ;;
@@ -190,6 +193,9 @@ _gmm() {
             gmm__subcmd__help,members)
                 cmd="gmm__subcmd__help__subcmd__members"
                 ;;
+            gmm__subcmd__help,prove)
+                cmd="gmm__subcmd__help__subcmd__prove"
+                ;;
             gmm__subcmd__help,remove)
                 cmd="gmm__subcmd__help__subcmd__remove"
                 ;;
@@ -248,7 +254,7 @@ _gmm() {
 
     case "${cmd}" in
         gmm)
-            opts="-q -v -h -V --dir --json --quiet --verbose --help --version init key id contacts group add remove leave role title batch members log status why export import bundle diff correct sync audit verify-proof replay completions generate help"
+            opts="-q -v -h -V --dir --json --quiet --verbose --help --version init key id contacts group add remove leave role title batch members log status why export import bundle diff correct sync audit prove verify-proof replay completions generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -292,13 +298,13 @@ _gmm() {
             return 0
             ;;
         gmm__subcmd__audit)
-            opts="-q -v -h --proofs --severity --dir --json --quiet --verbose --help"
+            opts="-q -v -h --evidence --severity --dir --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --proofs)
+                --evidence)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -708,7 +714,7 @@ _gmm() {
             return 0
             ;;
         gmm__subcmd__help)
-            opts="init key id contacts group add remove leave role title batch members log status why export import bundle diff correct sync audit verify-proof replay completions generate help"
+            opts="init key id contacts group add remove leave role title batch members log status why export import bundle diff correct sync audit prove verify-proof replay completions generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1057,6 +1063,20 @@ _gmm() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        gmm__subcmd__help__subcmd__prove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         gmm__subcmd__help__subcmd__remove)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1381,6 +1401,40 @@ _gmm() {
             fi
             case "${prev}" in
                 --at)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gmm__subcmd__prove)
+            opts="-o -q -v -h --at --verdict --output --dir --json --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --at)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --verdict)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -102,6 +102,18 @@ pub enum Error {
     PeerLacksGroup { group: String },
     #[error("the bundle is for group {found}, not {expected}")]
     BundleForOtherGroup { found: String, expected: String },
+    /// `prove --verdict` on an event the rules found effective: there is no
+    /// verdict to prove.
+    #[error("event {event} is effective: there is no verdict to prove")]
+    EffectiveEvent { event: String },
+    /// `prove --at` on an event whose `view` field is not the view its past
+    /// gives: what its author committed to cannot be shown.
+    #[error("event {event} commits to view {says}, but its past gives {gives}: its author's view cannot be shown")]
+    ViewMismatch {
+        event: String,
+        says: String,
+        gives: String,
+    },
     /// A broken invariant inside gmm: a bug, reported instead of a panic.
     #[error("internal error: {0}")]
     Internal(String),

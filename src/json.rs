@@ -546,15 +546,104 @@ pub struct FindingJson {
     pub proof: Option<String>,
 }
 
-/// `verify-proof`.
+/// `verify-proof FILE`, and each item of `verify-proof DIR`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProofJson {
+    pub file: String,
     pub valid: bool,
-    pub author: String,
-    pub group: String,
-    pub seq: u64,
+    /// `fork`, `view`, `verdict`, `view-mismatch` or `quarantine`; null when
+    /// the file is not a proof.
+    pub kind: Option<String>,
+    /// The claim in one line when valid; why it does not hold otherwise.
+    pub claim: String,
+    pub group: Option<String>,
+    /// The key the claim is about (what `--key` pins).
+    pub author: Option<String>,
+    /// The events the claim is about, the judged one first.
     pub events: Vec<String>,
+    /// How many signed records the proof holds.
+    pub records: usize,
+    /// Fork: the seq both events hold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u64>,
+    /// View: the member asked about; `role` is null when not a member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member: Option<ProofMemberJson>,
+    /// View: the members the author saw.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub members: Option<Vec<ProofMemberJson>>,
+    /// Verdict: `unauthorized` or `revoked`, with `reason` or `revoked_by`
+    /// as `why --json` gives them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_by: Option<String>,
+    /// View mismatch: the view the event signs, and the one its past gives.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub view_says: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub view_gives: Option<String>,
+    /// Quarantine: the reason gmm recorded when it refused the bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorded_reason: Option<String>,
+}
+
+/// A member inside a view proof.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProofMemberJson {
+    pub key: String,
+    pub role: Option<String>,
+}
+
+/// `verify-proof DIR`: every proof of an evidence folder.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceCheckJson {
+    pub dir: String,
+    pub held: u64,
+    pub failed: u64,
+    pub items: Vec<ProofJson>,
+}
+
+/// `index.json` of an evidence folder (`gmm audit --evidence DIR`,
+/// `docs/proof-format.md`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceIndexJson {
+    pub format: u32,
+    pub created_ms: u64,
+    pub targets: Vec<AuditTargetJson>,
+    pub items: Vec<EvidenceItemJson>,
+}
+
+/// One proof of an evidence folder, with the finding it proves.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceItemJson {
+    /// The proof's file name, relative to the folder.
+    pub file: String,
+    pub kind: String,
+    pub check: String,
+    pub severity: String,
+    pub group: Option<String>,
+    pub events: Vec<String>,
+    pub message: String,
+}
+
+/// `prove`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProveJson {
+    /// Where the proof was written (`-`: standard output).
+    pub file: String,
+    pub kind: String,
+    pub group: String,
+    pub events: Vec<String>,
+    pub records: usize,
 }
 
 /// `init`.

@@ -79,7 +79,10 @@ pub fn structure(report: &mut Report, input: &GroupEvents<'_>) -> Structure {
                     pair[0].short(),
                     pair[1].short()
                 ),
-                fork: Some((events[&pair[0]].clone(), events[&pair[1]].clone())),
+                evidence: Some(super::Evidence::Fork(
+                    Box::new(events[&pair[0]].clone()),
+                    Box::new(events[&pair[1]].clone()),
+                )),
             });
         }
     }
@@ -212,7 +215,7 @@ fn missing(report: &mut Report, input: &GroupEvents<'_>, e: &SignedEvent, parent
             e.id.short(),
             parent.short()
         ),
-        fork: None,
+        evidence: None,
     });
 }
 

@@ -5,6 +5,7 @@
 
 pub mod bundle;
 mod checks;
+pub mod evidence;
 pub mod proof;
 pub mod store;
 
@@ -111,8 +112,17 @@ pub struct Finding {
     pub group: Option<GroupId>,
     pub events: Vec<EventId>,
     pub message: String,
-    /// For an equivocation: the two signed events (a fork proof).
-    pub fork: Option<(SignedEvent, SignedEvent)>,
+    /// What the finding carries for its proof, beyond its events' ids.
+    pub evidence: Option<Evidence>,
+}
+
+/// Material a finding's proof needs that the store may not hold by id.
+#[derive(Clone, Debug)]
+pub enum Evidence {
+    /// An equivocation: the two signed events.
+    Fork(Box<SignedEvent>, Box<SignedEvent>),
+    /// A quarantined record: its bytes and the reason recorded.
+    Refused { raw: Vec<u8>, reason: String },
 }
 
 /// The findings of one audit and what was checked.
@@ -141,7 +151,7 @@ impl Report {
             group,
             events,
             message,
-            fork: None,
+            evidence: None,
         });
     }
 

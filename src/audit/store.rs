@@ -250,7 +250,7 @@ fn pending(
                         p.event.id.short(),
                         parent.id.short()
                     ),
-                    fork: None,
+                    evidence: None,
                 });
             }
         }
@@ -261,12 +261,14 @@ fn pending(
 fn quarantine(store: &Store, report: &mut Report) -> Result<()> {
     for (reason, raw) in store.quarantine()? {
         let key = hex::encode(crate::model::hash::quarantine_key(&raw));
-        report.add(
-            Check::Quarantined,
-            None,
-            Vec::new(),
-            format!("{} refused bytes ({}…): {reason}", raw.len(), &key[..16]),
-        );
+        report.findings.push(super::Finding {
+            check: Check::Quarantined,
+            severity: Check::Quarantined.default_severity(),
+            group: None,
+            events: Vec::new(),
+            message: format!("{} refused bytes ({}…): {reason}", raw.len(), &key[..16]),
+            evidence: Some(super::Evidence::Refused { raw, reason }),
+        });
     }
     Ok(())
 }

@@ -219,6 +219,12 @@ impl From<Error> for CommandError {
                 .hint("export the group from this store and import it there first"),
             Error::BundleForOtherGroup { .. } => e(EXIT_USAGE)
                 .hint("`gmm bundle inspect FILE` shows which group a bundle is for"),
+            Error::EffectiveEvent { .. } => e(EXIT_DIFFERENCES).hint(
+                "a verdict proof shows why an event had no effect; `gmm prove GROUP --at EVENT` shows what its author saw",
+            ),
+            Error::ViewMismatch { .. } => e(EXIT_DIFFERENCES).hint(
+                "that is a view-hash-mismatch finding: `gmm audit GROUP --evidence DIR` writes its proof",
+            ),
             Error::Internal(_) => e(EXIT_INTERNAL)
                 .hint("this is a bug in gmm; please report it with the command that caused it"),
         }

@@ -108,6 +108,26 @@ pub fn view_hash_input(group: &GroupId, title: &str, members: &[(PublicKey, Role
     encode_large(&(group, title, members))
 }
 
+/// Contract 2 decoded: group, title, members sorted by key with their roles.
+pub type ViewHashInput = (GroupId, String, Vec<(PublicKey, Role)>);
+
+/// Decodes contract 2 (a view proof carries it, `docs/proof-format.md`),
+/// canonically: only the bytes [`view_hash_input`] would produce are accepted.
+/// serde preallocates cautiously, so a crafted length cannot allocate more
+/// than the bytes given.
+pub fn decode_view_hash_input(bytes: &[u8]) -> Result<ViewHashInput, CodecError> {
+    let (value, used): (ViewHashInput, usize) =
+        bincode::serde::decode_from_slice(bytes, snapshot_config())
+            .map_err(|e| CodecError::Decode(e.to_string()))?;
+    if used != bytes.len() {
+        return Err(CodecError::TrailingBytes(bytes.len() - used));
+    }
+    if view_hash_input(&value.0, &value.1, &value.2) != bytes {
+        return Err(CodecError::NotCanonical);
+    }
+    Ok(value)
+}
+
 /// Stored records and bundle headers are not events and may be larger than
 /// 64 KiB; they use the same layout with a 1 GiB bound on what a decode allocates.
 const SNAPSHOT_LIMIT: usize = 1 << 30;

@@ -19,9 +19,12 @@ pub const BUNDLE_SIGNATURE: &str = "gmm 2026-11-21 bundle signature v1";
 /// Context for the key a quarantined record is stored under:
 /// `derive_key(QUARANTINE_KEY, raw bytes)`, so the same bytes are kept once.
 pub const QUARANTINE_KEY: &str = "gmm 2026-11-21 quarantine key v1";
+/// Context for the checksum closing a proof file's payload
+/// (`docs/proof-format.md`): it catches damage, not forgery.
+pub const PROOF_CHECKSUM: &str = "gmm 2026-11-21 proof checksum v2";
 
 /// Every context above, for the distinct-contexts test and the docs.
-pub const ALL_CONTEXTS: [&str; 7] = [
+pub const ALL_CONTEXTS: [&str; 8] = [
     EVENT_ID,
     SIGNING_MESSAGE,
     VIEW_HASH,
@@ -29,6 +32,7 @@ pub const ALL_CONTEXTS: [&str; 7] = [
     BUNDLE_DIGEST,
     BUNDLE_SIGNATURE,
     QUARANTINE_KEY,
+    PROOF_CHECKSUM,
 ];
 
 /// The key of a quarantined record (`QUARANTINE_KEY` over its raw bytes).

@@ -205,51 +205,42 @@ impl<'s> Ingest<'s> {
     /// in the same group; `prev` is the author's event at `seq - 1` and lies
     /// in the event's causal past.
     fn check_links(&self, event: &SignedEvent) -> Result<(), String> {
-        let group = event.group();
-        let lookup = |id: &EventId| -> Result<Event, String> {
-            match self.tx.event(id) {
-                Ok(Some(e)) => Ok(e),
-                Ok(None) => Err(format!("cited event {} is not stored", id.short())),
-                Err(e) => Err(e.to_string()),
-            }
-        };
-        for parent in &event.event.parents {
-            let actual = lookup(&parent.id)?;
-            if actual.group_of(parent.id) != group {
-                return Err(format!("parent {} is in another group", parent.id.short()));
-            }
-            if actual.author != parent.author || actual.seq != parent.seq {
-                return Err(format!(
-                    "parent {} is cited as {}#{} but is {}#{}",
-                    parent.id.short(),
-                    parent.author.short(),
-                    parent.seq,
-                    actual.author.short(),
-                    actual.seq
-                ));
-            }
+        crate::rules::links::check_links(event, self)
+    }
+
+    /// What this import does: counts, and each touched group's view before
+    /// and after. Nothing is written.
+    pub fn summary(&mut self) -> Result<Summary> {
+        let mut groups = BTreeMap::new();
+        let before = self.before.clone();
+        for (group, before) in before {
+            let after = self.tx.view(&group)?.clone();
+            groups.insert(group, (before, after));
         }
-        if let Some(prev) = event.event.prev {
-            let actual = lookup(&prev)?;
-            let e = &event.event;
-            if actual.group_of(prev) != group
-                || actual.author != e.author
-                || actual.seq + 1 != e.seq
-            {
-                return Err(format!(
-                    "prev {} is not the author's event at seq {} in this group",
-                    prev.short(),
-                    e.seq - 1
-                ));
-            }
-            if !self.in_past(&prev, event)? {
-                return Err(format!(
-                    "prev {} is not in the event's causal past",
-                    prev.short()
-                ));
-            }
+        Ok(Summary {
+            counts: self.counts.clone(),
+            released: self.tx.released_count(),
+            groups,
+        })
+    }
+
+    /// Writes the import: accepted events, projections, pending and quarantine.
+    pub fn commit(mut self) -> Result<Summary> {
+        let summary = self.summary()?;
+        self.tx.commit(None)?;
+        Ok(summary)
+    }
+}
+
+/// Imports look cited events up in the transaction (this import's accepted
+/// events and the store).
+impl crate::rules::links::Cited for Ingest<'_> {
+    fn cited(&self, id: &EventId) -> Result<Event, String> {
+        match self.tx.event(id) {
+            Ok(Some(e)) => Ok(e),
+            Ok(None) => Err(format!("cited event {} is not stored", id.short())),
+            Err(e) => Err(e.to_string()),
         }
-        Ok(())
     }
 
     /// Is `target` in the past of `event`? A walk back from its parents that
@@ -277,28 +268,5 @@ impl<'s> Ingest<'s> {
             }
         }
         Ok(false)
-    }
-
-    /// What this import does: counts, and each touched group's view before
-    /// and after. Nothing is written.
-    pub fn summary(&mut self) -> Result<Summary> {
-        let mut groups = BTreeMap::new();
-        let before = self.before.clone();
-        for (group, before) in before {
-            let after = self.tx.view(&group)?.clone();
-            groups.insert(group, (before, after));
-        }
-        Ok(Summary {
-            counts: self.counts.clone(),
-            released: self.tx.released_count(),
-            groups,
-        })
-    }
-
-    /// Writes the import: accepted events, projections, pending and quarantine.
-    pub fn commit(mut self) -> Result<Summary> {
-        let summary = self.summary()?;
-        self.tx.commit(None)?;
-        Ok(summary)
     }
 }

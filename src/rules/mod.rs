@@ -3,5 +3,6 @@
 //! every function here is testable with events built in memory.
 
 pub mod explain;
+pub mod links;
 pub mod projection;
 pub mod view;

@@ -157,7 +157,10 @@ fn audit_catches_a_real_fork_and_its_proof_verifies_anywhere() {
     );
     let proven: gmm::json::ProofJson = serde_json::from_str(&json).unwrap();
     assert!(proven.valid);
-    assert_eq!((proven.author.as_str(), proven.seq), (alice.as_str(), 2));
+    assert_eq!(
+        (proven.author.as_deref(), proven.seq),
+        (Some(alice.as_str()), Some(2))
+    );
     assert_eq!(proven.events.len(), 2);
     let err = w.fails(
         "never-seen",
@@ -169,7 +172,7 @@ fn audit_catches_a_real_fork_and_its_proof_verifies_anywhere() {
         ],
         1,
     );
-    assert!(err.contains("not by the key given"), "{err}");
+    assert!(err.contains("not about the key given"), "{err}");
     fs::write(w.path("junk.gmmproof"), "hello\n").unwrap();
     w.fails(
         "never-seen",
@@ -243,4 +246,205 @@ fn audit_catches_a_bundle_whose_trailer_lies() {
     // Audit by group name of the store works too, and a missing file is clear.
     assert_eq!(audit_checks(&w, "a", &["Retitled"]), (0, set(&[])));
     w.fails("a", &["audit", "./no-such.gmm"], 66);
+}
+
+/// Issue 14's case, as a user runs it: Alice removes Carol while Carol adds
+/// Mallory; Mallory's later add is refused. The evidence folder, moved where
+/// no store exists, re-checks with the verdicts `why` gives.
+#[test]
+fn an_evidence_folder_is_checked_without_a_store_and_gives_why_s_verdicts() {
+    let w = World::new();
+    w.ok("ea", &["init"]);
+    let carol = w.ok("ec", &["init"]);
+    let mallory = w.ok("em", &["init"]);
+    w.ok(
+        "ea",
+        &[
+            "group",
+            "create",
+            "Club",
+            "--member",
+            &format!("{carol}:admin:carol"),
+        ],
+    );
+    let pass = |from: &str, to: &str, name: &str| {
+        let file = w.path(name);
+        w.ok(from, &["export", "Club", "-o", file.to_str().unwrap()]);
+        w.ok(to, &["import", file.to_str().unwrap()]);
+    };
+    pass("ea", "ec", "start.gmm");
+    w.ok("ea", &["remove", "Club", "carol"]);
+    w.ok(
+        "ec",
+        &[
+            "add", "Club", &mallory, "--name", "mallory", "--role", "admin",
+        ],
+    );
+    pass("ec", "em", "carol.gmm");
+    w.ok("em", &["add", "Club", &w.new_key("zed"), "--name", "zed"]);
+    pass("em", "ea", "mallory.gmm");
+
+    let why = w.json("ea", &["why", "Club", "mallory"]);
+    let ineffective = why["ineffective"].as_array().unwrap();
+    assert_eq!(ineffective.len(), 2, "{why}");
+    let evidence = w.path("evidence");
+    w.ok(
+        "ea",
+        &["audit", "Club", "--evidence", evidence.to_str().unwrap()],
+    );
+    // A fresh machine: the folder moved, and no store anywhere.
+    let moved = w.path("handed-over");
+    fs::rename(&evidence, &moved).unwrap();
+    fs::remove_dir_all(w.path("ea")).unwrap();
+    let checked = w.json("nowhere", &["verify-proof", moved.to_str().unwrap()]);
+    let checked: gmm::json::EvidenceCheckJson = serde_json::from_value(checked).unwrap();
+    assert_eq!((checked.held, checked.failed), (2, 0));
+    for event in ineffective {
+        let item = checked
+            .items
+            .iter()
+            .find(|i| i.events.first() == Some(&event["id"].as_str().unwrap().to_string()))
+            .unwrap_or_else(|| panic!("no proof for {event}"));
+        assert_eq!(item.status.as_deref(), event["status"].as_str());
+        assert_eq!(item.reason.as_deref(), event["reason"].as_str());
+        assert_eq!(item.revoked_by.as_deref(), event["revoked_by"].as_str());
+    }
+    let human = w.ok("nowhere", &["verify-proof", moved.to_str().unwrap()]);
+    assert!(
+        human.contains("add mallory as admin  [revoked by"),
+        "{human}"
+    );
+    assert!(human.contains("[unauthorized: "), "{human}");
+    assert!(
+        human.ends_with("evidence: 2 of 2 proof(s) hold; 0 do not (no store was used)"),
+        "{human}"
+    );
+
+    // An edited proof fails and is named; the others still hold.
+    let index: gmm::json::EvidenceIndexJson =
+        serde_json::from_str(&fs::read_to_string(moved.join("index.json")).unwrap()).unwrap();
+    let victim = moved.join(&index.items[0].file);
+    let text = fs::read_to_string(&victim).unwrap();
+    let (comment, body) = text.split_once('\n').unwrap();
+    let flipped: String = body
+        .char_indices()
+        .map(|(i, c)| {
+            if i == 40 {
+                if c == 'A' {
+                    'B'
+                } else {
+                    'A'
+                }
+            } else {
+                c
+            }
+        })
+        .collect();
+    fs::write(&victim, format!("{comment}\n{flipped}")).unwrap();
+    let out = w.run("nowhere", &["verify-proof", moved.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let out = String::from_utf8(out.stdout).unwrap();
+    assert!(out.contains("1 of 2 proof(s) hold; 1 do not"), "{out}");
+    assert!(
+        out.contains(&format!("FAILS  verdict        {}", index.items[0].file)),
+        "{out}"
+    );
+    let err = w.fails(
+        "nowhere",
+        &["verify-proof", w.path("").to_str().unwrap()],
+        66,
+    );
+    assert!(
+        err.contains("no index.json: not an evidence folder"),
+        "{err}"
+    );
+}
+
+#[test]
+fn prove_writes_view_and_verdict_proofs_that_verify_alone() {
+    let w = World::new();
+    let group = two_peers(&w);
+    let carol = w.new_key("carol");
+    // Bob (admin) adds Carol while Alice removes Bob: Bob's add is revoked.
+    w.ok("a", &["remove", "G", "bob"]);
+    let add = w.ok("b", &["add", "G", &carol, "--name", "carol"]);
+    heal(&w, "a", "b", &group);
+    let view = w.path("view.gmmproof");
+    w.ok(
+        "a",
+        &[
+            "prove",
+            "G",
+            "--at",
+            &add[..12],
+            "carol",
+            "-o",
+            view.to_str().unwrap(),
+        ],
+    );
+    let bob_pub = w.path("b").join("identity.pub");
+    let out = w.ok(
+        "x",
+        &[
+            "verify-proof",
+            view.to_str().unwrap(),
+            "--key",
+            bob_pub.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.starts_with(&format!("valid view proof: when signing event {add}")),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("saw {carol} as a member with role member")),
+        "{out}"
+    );
+    // The verdict proof to standard output, checked from a pipe.
+    let proof = w.ok("a", &["prove", "G", "--verdict", &add]);
+    let mut verify = w.gmm("x");
+    verify
+        .args(["verify-proof", "-", "--json"])
+        .write_stdin(proof);
+    let out = verify.output().unwrap();
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let proven: gmm::json::ProofJson = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(proven.kind.as_deref(), Some("verdict"));
+    assert_eq!(proven.status.as_deref(), Some("revoked"));
+    let why = w.json("a", &["why", "G", &carol]);
+    assert_eq!(
+        why["ineffective"][0]["revoked_by"].as_str(),
+        proven.revoked_by.as_deref()
+    );
+    // An effective event has no verdict to prove; --at needs an event.
+    let err = w.fails("a", &["prove", "G", "--verdict", &group], 1);
+    assert!(
+        err.contains("is effective: there is no verdict to prove"),
+        "{err}"
+    );
+    let usage = w.run("a", &["prove", "G", "carol"]);
+    assert_eq!(usage.status.code(), Some(2));
+    w.fails("a", &["prove", "G", "--verdict", "00000000"], 66);
+}
+
+#[test]
+fn quarantined_bytes_get_a_proof_in_the_evidence_folder() {
+    let w = World::new();
+    let (_, bytes) = exported(&w);
+    let (_, frames) = frames(&bytes);
+    let (second, _) = frames[1];
+    let mut bad = bytes.clone();
+    bad[second + 4 + 10] ^= 0x40;
+    import_bytes(&w, "bad.gmm", &bad);
+    let evidence = w.path("evidence");
+    w.ok("b", &["audit", "--evidence", evidence.to_str().unwrap()]);
+    let index: gmm::json::EvidenceIndexJson =
+        serde_json::from_str(&fs::read_to_string(evidence.join("index.json")).unwrap()).unwrap();
+    let kinds: Vec<&str> = index.items.iter().map(|i| i.kind.as_str()).collect();
+    assert!(kinds.contains(&"quarantine"), "{kinds:?}");
+    let out = w.ok("x", &["verify-proof", evidence.to_str().unwrap()]);
+    assert!(
+        out.contains("the refused bytes are not an acceptable event"),
+        "{out}"
+    );
 }

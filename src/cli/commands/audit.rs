@@ -10,11 +10,14 @@ use std::path::Path;
 use std::path::PathBuf;
 
 use gmm::audit;
-use gmm::audit::proof::ForkProof;
+use gmm::audit::evidence;
 use gmm::audit::Check;
 use gmm::audit::Overrides;
 use gmm::audit::Report;
 use gmm::audit::Severity;
+use gmm::json::EvidenceIndexJson;
+use gmm::json::EvidenceItemJson;
+use gmm::store::Store;
 
 use crate::cli::context::now_ms;
 use crate::cli::context::Context;
@@ -32,11 +35,13 @@ use crate::cli::ui::Ui;
 /// log's hash chain, pending events and quarantine are checked. A TARGET that
 /// names a file (or `-`) is a bundle, audited offline without importing it;
 /// otherwise it names a group of the store. Findings have stable check ids and
-/// severities (docs/audit.md); exits 1 when any finding is an error.
+/// severities (docs/audit.md); exits 1 when any finding is an error. With
+/// --evidence DIR, writes a proof per finding that can have one, which
+/// `gmm verify-proof DIR` checks without a store (docs/proof-format.md).
 ///
 /// Examples:
 ///   gmm audit
-///   gmm audit "Book club" --proofs ./proofs
+///   gmm audit "Book club" --evidence ./evidence
 ///   gmm audit third-party.gmm --json | jq '.findings[] | .check'
 ///   gmm audit --severity clock-skew=ignore --severity unauthorized=error
 #[derive(clap::Args, Debug)]
@@ -45,9 +50,11 @@ pub struct Args {
     /// Bundle files or `-` (audited offline), or a group of the store
     #[arg(value_name = "GROUP|FILE")]
     targets: Vec<String>,
-    /// Write each equivocation as a fork proof file into DIR
-    #[arg(long, value_name = "DIR")]
-    proofs: Option<PathBuf>,
+    /// Write every finding's proof and an index.json into DIR, for
+    /// `gmm verify-proof DIR` (forks, verdicts, view-hash mismatches,
+    /// quarantined records)
+    #[arg(long, value_name = "DIR", alias = "proofs")]
+    evidence: Option<PathBuf>,
     /// Change a check's severity: CHECK=error|warn|info|ignore (repeatable)
     #[arg(long = "severity", value_name = "CHECK=LEVEL", value_parser = parse_override)]
     severity: Vec<(Check, Option<Severity>)>,
@@ -76,6 +83,7 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     let now = now_ms();
     let mut report = Report::default();
     let mut checked = Vec::new();
+    let mut opened = None;
     if args.targets.is_empty() {
         let store = ctx.read_store()?;
         let mut progress = Progress::new(ui.quiet, ui.json, None, "events");
@@ -89,6 +97,7 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
             store: store.dir().display().to_string(),
             group: None,
         });
+        opened = Some(store);
     }
     for target in &args.targets {
         if is_file(target) {
@@ -117,11 +126,15 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
                 store: store.dir().display().to_string(),
                 group: Some(group.to_hex()),
             });
+            opened = Some(store);
         }
     }
     let overrides: Overrides = args.severity.into_iter().collect();
     report.finish(&overrides);
-    let proofs = write_proofs(&report, args.proofs.as_deref())?;
+    let proofs = match &args.evidence {
+        Some(dir) => write_evidence(&report, opened.as_ref(), dir, now, &checked)?,
+        None => Vec::new(),
+    };
     if ui.json {
         ui.json_line(&to_json(&report, checked, &proofs))?;
     } else {
@@ -134,30 +147,47 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     })
 }
 
-/// Writes a fork proof per equivocation; returns (finding index, path).
-fn write_proofs(
+/// Writes every finding's proof and `index.json` into `dir`; returns
+/// (finding index, path) for each proof.
+fn write_evidence(
     report: &Report,
-    dir: Option<&Path>,
+    store: Option<&Store>,
+    dir: &Path,
+    now: u64,
+    checked: &[AuditTargetJson],
 ) -> Result<Vec<(usize, PathBuf)>, CommandError> {
-    let Some(dir) = dir else {
-        return Ok(Vec::new());
-    };
     let io = |e: std::io::Error| {
-        CommandError::io(format!(
-            "cannot write fork proofs in {}: {e}",
-            dir.display()
-        ))
+        CommandError::io(format!("cannot write evidence in {}: {e}", dir.display()))
     };
+    let proofs = evidence::finding_proofs(store, report)?;
     fs::create_dir_all(dir).map_err(io)?;
     let mut written = Vec::new();
-    for (i, finding) in report.findings.iter().enumerate() {
-        if let Some((a, b)) = &finding.fork {
-            let proof = ForkProof::new(a.clone(), b.clone());
-            let path = dir.join(proof.file_name());
-            fs::write(&path, proof.to_file_text()).map_err(io)?;
-            written.push((i, path));
-        }
+    let mut items = Vec::new();
+    for found in proofs {
+        let name = found.proof.file_name();
+        let path = dir.join(&name);
+        fs::write(&path, found.proof.to_file_text()).map_err(io)?;
+        let f = &report.findings[found.finding];
+        items.push(EvidenceItemJson {
+            file: name,
+            kind: found.proof.kind().as_str().to_string(),
+            check: f.check.id().to_string(),
+            severity: f.severity.as_str().to_string(),
+            group: f.group.map(|g| g.to_hex()),
+            events: f.events.iter().map(|e| e.to_hex()).collect(),
+            message: f.message.clone(),
+        });
+        written.push((found.finding, path));
     }
+    let index = EvidenceIndexJson {
+        format: 1,
+        created_ms: now,
+        targets: checked.to_vec(),
+        items,
+    };
+    // Cannot fail: plain strings and numbers.
+    let text = serde_json::to_string_pretty(&index).expect("the index serializes");
+    fs::write(dir.join("index.json"), text + "\n").map_err(io)?;
     Ok(written)
 }
 
@@ -213,7 +243,7 @@ fn print_human(ui: &mut Ui, report: &Report, proofs: &[(usize, PathBuf)]) -> std
         ))?;
         if let Some((_, path)) = proofs.iter().find(|(j, _)| *j == i) {
             ui.line(&format!(
-                "{:<5}  {:<19} {:<8}  fork proof written to {}",
+                "{:<5}  {:<19} {:<8}  proof written to {}",
                 "",
                 "",
                 "",

@@ -19,6 +19,7 @@ pub mod key;
 pub mod leave;
 pub mod log;
 pub mod members;
+pub mod prove;
 pub mod remove;
 pub mod replay;
 pub mod role;

@@ -51,35 +51,13 @@ fn judged_json(store: &Store, j: &Judged, view: &View) -> EventJson {
 }
 
 fn line(store: &Store, j: &Judged, view: &View) -> String {
-    let e = &j.event;
-    let status = match &j.verdict {
-        Verdict::Effective => "effective".to_string(),
-        Verdict::Unauthorized(reason) => format!("unauthorized: {reason} (rule 2)"),
-        Verdict::Revoked { by } => {
-            let what = store
-                .event(by)
-                .ok()
-                .flatten()
-                .map(|r| {
-                    format!(
-                        "{} by {}",
-                        json::describe_op(&r.event, view),
-                        view.label(&r.event.author)
-                    )
-                })
-                .unwrap_or_default();
-            format!(
-                "revoked by {} ({what}), concurrent with it (rule 5)",
-                by.short()
-            )
-        }
+    let by = match &j.verdict {
+        Verdict::Revoked { by } => store.event(by).ok().flatten(),
+        _ => None,
     };
     format!(
-        "    {}  {}#{}  {}  [{status}]",
-        e.id.short(),
-        view.label(&e.event.author),
-        e.event.seq,
-        json::describe_op(&e.event, view)
+        "    {}",
+        json::judged_line(&j.event, &j.verdict, by.as_ref(), view)
     )
 }
 
