@@ -226,6 +226,19 @@ fn audit_catches_a_lying_view_field() {
     );
     let out = w.ok("a", &["audit"]);
     assert!(out.starts_with("warn   view-hash-mismatch"), "{out}");
+    // Its proof re-computes the view of the event's past, with no store.
+    let evidence = w.path("evidence");
+    w.ok("a", &["audit", "--evidence", evidence.to_str().unwrap()]);
+    let checked = w.json("x", &["verify-proof", evidence.to_str().unwrap()]);
+    let checked: gmm::json::EvidenceCheckJson = serde_json::from_value(checked).unwrap();
+    assert_eq!((checked.held, checked.failed), (1, 0));
+    let item = &checked.items[0];
+    assert_eq!(item.kind.as_deref(), Some("view-mismatch"));
+    assert_eq!(item.view_says.as_deref(), Some(&"07".repeat(32)[..]));
+    assert_eq!(item.records, 5, "the event and its whole past");
+    // `prove --at` cannot show what the liar saw: its field matches no past.
+    let err = w.fails("a", &["prove", &ids[0], "--at", &item.events[0], "bob"], 1);
+    assert!(err.contains("its author's view cannot be shown"), "{err}");
 }
 
 #[test]
