@@ -547,7 +547,7 @@ pub struct FindingJson {
 }
 
 /// `verify-proof FILE`, and each item of `verify-proof DIR`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProofJson {
     pub file: String,

@@ -200,19 +200,7 @@ fn check_item(
         valid: false,
         kind: indexed_kind.map(str::to_string),
         claim,
-        group: None,
-        author: None,
-        events: Vec::new(),
-        records: 0,
-        seq: None,
-        member: None,
-        members: None,
-        status: None,
-        reason: None,
-        revoked_by: None,
-        view_says: None,
-        view_gives: None,
-        recorded_reason: None,
+        ..ProofJson::default()
     };
     // Index entries name files inside the folder, never paths elsewhere.
     if file.contains('/') || file.contains('\\') || file == ".." {
@@ -250,15 +238,7 @@ fn to_json(file: &str, v: &Verified) -> ProofJson {
         author: v.author.map(|a| a.to_hex()),
         events: v.events.iter().map(|e| e.to_hex()).collect(),
         records: v.records,
-        seq: None,
-        member: None,
-        members: None,
-        status: None,
-        reason: None,
-        revoked_by: None,
-        view_says: None,
-        view_gives: None,
-        recorded_reason: None,
+        ..ProofJson::default()
     };
     let member = |key: &PublicKey, role: Option<&gmm::model::event::Role>| ProofMemberJson {
         key: key.to_hex(),
