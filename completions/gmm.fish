@@ -181,7 +181,7 @@ complete -c gmm -n "__fish_gmm_using_subcommand why" -s q -l quiet -d 'Print not
 complete -c gmm -n "__fish_gmm_using_subcommand why" -s v -l verbose -d 'Print more detail (full keys and ids)'
 complete -c gmm -n "__fish_gmm_using_subcommand why" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gmm -n "__fish_gmm_using_subcommand export" -l heads -d 'A peer\'s heads: leave out these events and their past (event ids or 8+ hex prefixes, comma-separated)' -r
-complete -c gmm -n "__fish_gmm_using_subcommand export" -s o -l output -d 'Where to write the bundle (`-` for standard output, the default)' -r -F
+complete -c gmm -n "__fish_gmm_using_subcommand export" -s o -l output -d 'Where to write the bundle (`-` for standard output, the default); a file is replaced atomically, a FIFO or device written into' -r -F
 complete -c gmm -n "__fish_gmm_using_subcommand export" -l format -d 'The encoding' -r -f -a "bin\t'The binary bundle format (docs/bundle-format.md)'
 jsonl\t'One JSON object per line, with the raw signed bytes'"
 complete -c gmm -n "__fish_gmm_using_subcommand export" -l dir -d 'The store folder [default: $GMM_DIR, else ~/.local/share/gmm]' -r -F
@@ -225,7 +225,7 @@ complete -c gmm -n "__fish_gmm_using_subcommand diff" -s q -l quiet -d 'Print no
 complete -c gmm -n "__fish_gmm_using_subcommand diff" -s v -l verbose -d 'Print more detail (full keys and ids)'
 complete -c gmm -n "__fish_gmm_using_subcommand diff" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gmm -n "__fish_gmm_using_subcommand correct" -l heads -d 'The peer\'s heads instead (event ids, comma-separated), as its `gmm status --json` prints them' -r
-complete -c gmm -n "__fish_gmm_using_subcommand correct" -s o -l output -d 'Where to write the bundle (`-` for standard output, the default)' -r -F
+complete -c gmm -n "__fish_gmm_using_subcommand correct" -s o -l output -d 'Where to write the bundle (`-` for standard output, the default); a file is replaced atomically, a FIFO or device written into' -r -F
 complete -c gmm -n "__fish_gmm_using_subcommand correct" -l format -d 'The encoding' -r -f -a "bin\t'The binary bundle format (docs/bundle-format.md)'
 jsonl\t'One JSON object per line, with the raw signed bytes'"
 complete -c gmm -n "__fish_gmm_using_subcommand correct" -l dir -d 'The store folder [default: $GMM_DIR, else ~/.local/share/gmm]' -r -F
@@ -249,7 +249,7 @@ complete -c gmm -n "__fish_gmm_using_subcommand audit" -s v -l verbose -d 'Print
 complete -c gmm -n "__fish_gmm_using_subcommand audit" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gmm -n "__fish_gmm_using_subcommand prove" -l at -d 'Prove what this event\'s author saw when signing it (id or id prefix)' -r
 complete -c gmm -n "__fish_gmm_using_subcommand prove" -l verdict -d 'Prove why this event had no effect (id or id prefix)' -r
-complete -c gmm -n "__fish_gmm_using_subcommand prove" -s o -l output -d 'Where to write the proof (`-` for standard output, the default)' -r -F
+complete -c gmm -n "__fish_gmm_using_subcommand prove" -s o -l output -d 'Where to write the proof (`-` for standard output, the default); a file is replaced atomically, a FIFO or device written into' -r -F
 complete -c gmm -n "__fish_gmm_using_subcommand prove" -l dir -d 'The store folder [default: $GMM_DIR, else ~/.local/share/gmm]' -r -F
 complete -c gmm -n "__fish_gmm_using_subcommand prove" -l json -d 'Print stable JSON on stdout (JSON Lines for lists of events and groups)'
 complete -c gmm -n "__fish_gmm_using_subcommand prove" -s q -l quiet -d 'Print nothing but results and errors'

@@ -37,53 +37,113 @@ pub fn open_input(path: &Path) -> Result<Box<dyn BufRead>, CommandError> {
     Ok(Box::new(BufReader::with_capacity(1 << 20, file)))
 }
 
-/// Where a bundle goes: a temporary file renamed into place on success (no
-/// half-written file is ever left), or standard output.
+/// Where a bundle or proof goes (`docs/decisions.md`, "Output files"):
+/// - a regular file, or a name not taken yet: a temporary file in the same
+///   folder, renamed over it on success, so no half-written file is ever left
+///   and a failed write leaves the old file as it was;
+/// - a symlink: the same, at the file it points to (the link stays a link);
+/// - a device, FIFO or socket (`/dev/null`, `>(cmd)`, a named pipe): written
+///   into as `cat > FILE` would, never replaced;
+/// - `-` or nothing: standard output.
 pub enum Output {
     File {
         temp: tempfile::NamedTempFile,
         path: PathBuf,
     },
+    Special {
+        file: File,
+        path: PathBuf,
+    },
     Stdout,
+}
+
+/// Where an output path really leads, following symlinks.
+enum Target {
+    /// A regular file or a free name: replace atomically at this path.
+    Replace(PathBuf),
+    /// A device, FIFO or socket: write into it.
+    Special,
+}
+
+fn target_of(path: &Path) -> Result<Target, CommandError> {
+    let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    // `metadata` follows links the way `open` does, including the kernel's
+    // `/dev/fd/N` links to pipes that `>(cmd)` hands over.
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_dir() => Err(is_a_folder(path)),
+        Ok(m) if !m.is_file() => Ok(Target::Special),
+        Ok(_) if is_link => std::fs::canonicalize(path)
+            .map(Target::Replace)
+            .map_err(|e| CommandError::io(format!("cannot resolve {}: {e}", path.display()))),
+        Ok(_) => Ok(Target::Replace(path.to_owned())),
+        Err(e) if is_link => Err(CommandError::io(format!(
+            "{} is a symlink that leads nowhere: {e}",
+            path.display()
+        ))
+        .hint("gmm writes to a symlink's target and never replaces the link: create the target, or give another path")),
+        Err(_) => Ok(Target::Replace(path.to_owned())),
+    }
+}
+
+fn is_a_folder(path: &Path) -> CommandError {
+    CommandError::usage(format!("{} is a folder, not a file", path.display()))
+        .hint("give a file name inside it with -o")
 }
 
 impl Output {
     /// `None` or `-` is standard output, refused for binary data on a terminal.
     pub fn create(path: Option<&Path>, binary: bool) -> Result<Output, CommandError> {
-        match path.filter(|p| *p != Path::new("-")) {
-            None => {
-                if binary && std::io::stdout().is_terminal() {
-                    return Err(CommandError::usage(
-                        "refusing to write a binary bundle to a terminal",
-                    )
-                    .hint("write it to a file with -o FILE, or redirect standard output"));
-                }
-                Ok(Output::Stdout)
+        let Some(path) = path.filter(|p| *p != Path::new("-")) else {
+            if binary && std::io::stdout().is_terminal() {
+                return Err(
+                    CommandError::usage("refusing to write a binary bundle to a terminal")
+                        .hint("write it to a file with -o FILE, or redirect standard output"),
+                );
             }
-            Some(path) => {
-                let dir = path
-                    .parent()
-                    .filter(|d| !d.as_os_str().is_empty())
-                    .unwrap_or(Path::new("."));
-                let temp = tempfile::NamedTempFile::new_in(dir).map_err(|e| {
-                    // tempfile's message names its random file; the OS error
-                    // alone says what is wrong with the folder.
-                    let text = e.to_string();
-                    let why = text.split(" at path ").next().unwrap_or(&text);
-                    CommandError::io(format!("cannot write in {}: {why}", dir.display()))
-                        .hint("the output is written to a temporary file in that folder, then renamed: check it exists and is writable")
-                })?;
-                Ok(Output::File {
-                    temp,
+            return Ok(Output::Stdout);
+        };
+        let path = match target_of(path)? {
+            Target::Replace(path) => path,
+            Target::Special => {
+                let file = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(path)
+                    .map_err(|e| {
+                        CommandError::io(format!("cannot write {}: {e}", path.display()))
+                    })?;
+                return Ok(Output::Special {
+                    file,
                     path: path.to_owned(),
-                })
+                });
             }
+        };
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let temp = tempfile::NamedTempFile::new_in(dir).map_err(|e| {
+            // tempfile's message names its random file; the OS error
+            // alone says what is wrong with the folder.
+            let text = e.to_string();
+            let why = text.split(" at path ").next().unwrap_or(&text);
+            CommandError::io(format!("cannot write in {}: {why}", dir.display()))
+                .hint("the output is written to a temporary file in that folder, then renamed: check it exists and is writable")
+        })?;
+        Ok(Output::File { temp, path })
+    }
+
+    /// The output as messages name it.
+    pub fn name(&self) -> String {
+        match self {
+            Output::File { path, .. } | Output::Special { path, .. } => path.display().to_string(),
+            Output::Stdout => "standard output".into(),
         }
     }
 
     pub fn writer(&mut self) -> Box<dyn Write + '_> {
         match self {
             Output::File { temp, .. } => Box::new(std::io::BufWriter::new(temp.as_file_mut())),
+            Output::Special { file, .. } => Box::new(std::io::BufWriter::new(file)),
             Output::Stdout => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
         }
     }
@@ -107,7 +167,8 @@ impl Output {
 /// `-o FILE`, `--format` and `--sign`: how a command writes a bundle.
 #[derive(clap::Args, Debug)]
 pub struct BundleOutputArgs {
-    /// Where to write the bundle (`-` for standard output, the default)
+    /// Where to write the bundle (`-` for standard output, the default); a
+    /// file is replaced atomically, a FIFO or device written into
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// The encoding
@@ -160,14 +221,23 @@ impl BundleOutputArgs {
     ) -> Result<T, CommandError> {
         let binary = self.format() == gmm::exchange::Format::Binary;
         let mut output = Output::create(self.output.as_deref(), binary)?;
+        let name = output.name();
+        // A full disk or a closed device says which output failed.
+        let named = |mut e: CommandError| {
+            if e.code == super::error::EXIT_IO {
+                e.message = format!("cannot write {name}: {}", e.message);
+            }
+            e
+        };
         let mut progress = super::progress::Progress::new(ui.quiet, ui.json, total, "events");
         let result = {
             let mut writer = output.writer();
             let result = write(&mut *writer, &mut |n, total| {
                 progress.set_total(total);
                 progress.set(n)
-            })?;
-            writer.flush()?;
+            })
+            .map_err(named)?;
+            writer.flush().map_err(|e| named(e.into()))?;
             result
         };
         progress.finish();

@@ -130,10 +130,9 @@ fn audit_catches_a_real_fork_and_its_proof_verifies_anywhere() {
     assert_eq!((code, checks), (1, set(&["equivocation"])));
     let proof = fs::read_dir(&proofs)
         .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "gmmproof"))
+        .unwrap();
     // Checked where the group was never seen: no store at all.
     let out = w.ok(
         "never-seen",

@@ -543,3 +543,75 @@ fn completion_offers_group_titles_and_member_names() {
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("complete"));
 }
+
+/// `-o` never replaces what the user did not mean to replace (issue 15.5):
+/// a FIFO or device is written into, a symlink's target is replaced and the
+/// link kept, a dangling link is refused, and a full disk is exit 74 with the
+/// store untouched.
+#[test]
+fn outputs_write_into_special_files_and_through_symlinks() {
+    use std::os::unix::fs::FileTypeExt;
+    let w = World::new();
+    store_with_group(&w);
+    let plain = w.path("plain.gmm");
+    w.ok("a", &["export", "G", "-o", plain.to_str().unwrap()]);
+    // Bundles differ only in their creation time: compare sizes and magic.
+    let expected = fs::read(&plain).unwrap();
+    let same = |got: &[u8]| got.len() == expected.len() && got[..8] == expected[..8];
+
+    let fifo = w.path("fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || fs::read(fifo).unwrap())
+    };
+    w.ok("a", &["export", "G", "-o", fifo.to_str().unwrap()]);
+    assert!(same(&reader.join().unwrap()), "the reader got the bundle");
+    assert!(
+        fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo(),
+        "still a FIFO"
+    );
+
+    let target = w.path("target.gmm");
+    fs::write(&target, b"old").unwrap();
+    let link = w.path("link.gmm");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    w.ok("a", &["export", "G", "-o", link.to_str().unwrap()]);
+    assert!(
+        fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink(),
+        "still a link"
+    );
+    assert!(same(&fs::read(&target).unwrap()), "its target replaced");
+
+    let dangling = w.path("dangling.gmm");
+    std::os::unix::fs::symlink(w.path("nowhere/x.gmm"), &dangling).unwrap();
+    let err = w.fails("a", &["export", "G", "-o", dangling.to_str().unwrap()], 74);
+    assert!(err.contains("is a symlink that leads nowhere"), "{err}");
+    assert!(fs::symlink_metadata(&dangling)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+
+    w.ok("a", &["export", "G", "-o", "/dev/null"]);
+    assert!(fs::metadata("/dev/null")
+        .unwrap()
+        .file_type()
+        .is_char_device());
+    if Path::new("/dev/full").exists() {
+        let err = w.fails("a", &["export", "G", "-o", "/dev/full"], 74);
+        assert!(err.starts_with("error: cannot write /dev/full: "), "{err}");
+        assert!(fs::metadata("/dev/full")
+            .unwrap()
+            .file_type()
+            .is_char_device());
+        let audit = w.ok("a", &["audit"]);
+        assert!(audit.starts_with("audit: no findings"), "{audit}");
+    }
+}

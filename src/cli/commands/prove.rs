@@ -46,7 +46,8 @@ pub struct Args {
     /// Prove why this event had no effect (id or id prefix)
     #[arg(long, value_name = "EVENT")]
     verdict: Option<String>,
-    /// Where to write the proof (`-` for standard output, the default)
+    /// Where to write the proof (`-` for standard output, the default); a
+    /// file is replaced atomically, a FIFO or device written into
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
 }
