@@ -270,11 +270,44 @@ impl<'s> Transaction<'s> {
         // The view hash ignores event ids, so the view advances before the id is known.
         view.apply(EventId::default(), &author, &event.op);
         event.view = view.hash();
+        if !extends_every_head {
+            // Past 64 heads the event cites only some of them: its view field
+            // (SPEC §2) and its authority (rule 2) are those of exactly the
+            // past it cites, computed by replaying that past.
+            let mut past = self.view_of_past(&group, &event.parents)?;
+            past.authorize(&author, &event.op)?;
+            past.apply(EventId::default(), &author, &event.op);
+            event.view = past.hash();
+        }
         let draft = Draft::of_checked(event).map_err(local_shape_error)?;
         let id = draft.id;
         self.admit(Accepted::Draft(draft), id, group)?;
         self.work(&group)?.view_current = extends_every_head;
         Ok(id)
+    }
+
+    /// The view of the past of `parents` (accepted events of this
+    /// transaction or the store), by a replay of that past. O(past): only
+    /// used when an event cannot cite every head.
+    fn view_of_past(&self, group: &GroupId, parents: &[ParentRef]) -> Result<View> {
+        let corrupt = |id: &EventId| StoreError::Corrupt {
+            path: self.store.dir().to_owned(),
+            what: format!("event {} in a cited past is missing", id.short()),
+        };
+        let mut seen = std::collections::HashSet::new();
+        let mut stack: Vec<EventId> = parents.iter().map(|p| p.id).collect();
+        let mut events = Vec::new();
+        while let Some(id) = stack.pop() {
+            if !seen.insert(id) {
+                continue;
+            }
+            let event = self.event(&id)?.ok_or_else(|| corrupt(&id))?;
+            let lamport = self.meta(&id)?.ok_or_else(|| corrupt(&id))?.lamport;
+            stack.extend(event.parents.iter().map(|p| p.id));
+            events.push(OrderedEvent::from_event(id, &event, lamport));
+        }
+        events.sort_by_key(|e| (e.lamport, e.id));
+        Ok(projection::replay(*group, events).frontier.view)
     }
 
     /// The common part of accepting: Lamport number, log entry, metadata,

@@ -460,3 +460,61 @@ fn quarantined_bytes_get_a_proof_in_the_evidence_folder() {
         "{out}"
     );
 }
+
+/// Past 64 heads an event cites only some of them (SPEC §2); the view field
+/// gmm signs must be that of exactly the past it cites, or every receiver's
+/// audit reports it as a `view-hash-mismatch` (issue 15.4).
+#[test]
+fn an_add_on_a_store_with_over_64_heads_signs_the_view_of_its_cited_past() {
+    use gmm::model::event::{Event, EventId, Op, EVENT_VERSION};
+    let w = World::new();
+    w.ok("a", &["init"]);
+    let group = w.ok("a", &["group", "create", "G"]);
+    let group = EventId::from_hex(&group).unwrap();
+    let members: Vec<_> = (0..80)
+        .map(|i| crate::support::label_key(&format!("member {i}")))
+        .collect();
+    let ops: String = members
+        .iter()
+        .enumerate()
+        .map(|(i, k)| format!("add G {} --name m{i}\n", k.public().to_hex()))
+        .collect();
+    fs::write(w.path("ops.txt"), ops).unwrap();
+    w.ok("a", &["batch", w.path("ops.txt").to_str().unwrap()]);
+    let store = gmm::store::Store::open(&w.path("a")).unwrap();
+    let head = store.heads(&group).unwrap()[0];
+    let before = gmm::repo::replay::view_at(&store, &group, &head.id).unwrap();
+    let mut ingest = gmm::repo::ingest::Ingest::new(&store).unwrap();
+    for key in &members {
+        // Every member leaves at once, each citing the last add: 80 heads,
+        // each of which changes the view.
+        let mut view = before.clone();
+        view.apply(EventId::default(), &key.public(), &Op::Leave);
+        let event = Event {
+            version: EVENT_VERSION,
+            group,
+            author: key.public(),
+            seq: 1,
+            prev: None,
+            parents: vec![head],
+            time: 1,
+            view: view.hash(),
+            op: Op::Leave,
+        };
+        let signed = gmm::model::signed::SignedEvent::sign(event, key).unwrap();
+        ingest.offer_record(&signed.record()).unwrap();
+    }
+    ingest.commit().unwrap();
+    drop(store);
+    assert_eq!(audit_checks(&w, "a", &[]), (0, set(&[])));
+    let added = w.ok("a", &["add", "G", &w.new_key("bob"), "--name", "bob"]);
+    assert_eq!(
+        audit_checks(&w, "a", &[]),
+        (0, set(&[])),
+        "no view-hash-mismatch"
+    );
+    let log = w.ok("a", &["log", "G", "--json"]);
+    let event: serde_json::Value = serde_json::from_str(log.lines().next().unwrap()).unwrap();
+    assert_eq!(event["id"].as_str(), Some(added.as_str()));
+    assert_eq!(event["parents"].as_array().unwrap().len(), 64);
+}
