@@ -597,6 +597,9 @@ pub struct ProofJson {
 pub struct ProofMemberJson {
     pub key: String,
     pub role: Option<String>,
+    /// Its linked device keys, as the view hash covers them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub devices: Vec<String>,
 }
 
 /// `verify-proof DIR`: every proof of an evidence folder.

@@ -76,6 +76,13 @@ pub enum OpJson {
     Title {
         title: String,
     },
+    Link {
+        device: String,
+        name: String,
+    },
+    Unlink {
+        device: String,
+    },
 }
 
 impl From<&Op> for OpJson {
@@ -100,6 +107,13 @@ impl From<&Op> for OpJson {
             },
             Op::SetTitle { title } => OpJson::Title {
                 title: title.clone(),
+            },
+            Op::LinkDevice { device, name } => OpJson::Link {
+                device: device.to_hex(),
+                name: name.clone(),
+            },
+            Op::UnlinkDevice { device } => OpJson::Unlink {
+                device: device.to_hex(),
             },
         }
     }

@@ -29,6 +29,15 @@ pub fn describe(author: &gmm::model::event::PublicKey, op: &Op, view: &View) -> 
         Op::Leave => format!("{} leaves", who(author)),
         Op::SetRole { member, role } => format!("set {} to {role}", who(member)),
         Op::SetTitle { title } => format!("set title \"{title}\""),
+        Op::LinkDevice { device, name } => {
+            let label = if name.is_empty() {
+                device.short()
+            } else {
+                name.clone()
+            };
+            format!("link device {label}")
+        }
+        Op::UnlinkDevice { device } => format!("unlink device {}", who(device)),
     }
 }
 

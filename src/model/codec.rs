@@ -102,14 +102,19 @@ pub fn decode_accepted_event(bytes: &[u8]) -> Result<Event, CodecError> {
     Ok(value)
 }
 
+/// One member as the view hash covers it: key, role, and the keys of its
+/// linked devices, ascending.
+pub type HashedMember = (PublicKey, Role, Vec<PublicKey>);
+
 /// Contract 2, the view-hash input (SPEC §3 rule 8, `docs/event-format.md`):
-/// `(group, title, members sorted by key with their roles)`.
-pub fn view_hash_input(group: &GroupId, title: &str, members: &[(PublicKey, Role)]) -> Vec<u8> {
+/// `(group, title, members sorted by key with their roles and devices)`.
+pub fn view_hash_input(group: &GroupId, title: &str, members: &[HashedMember]) -> Vec<u8> {
     encode_large(&(group, title, members))
 }
 
-/// Contract 2 decoded: group, title, members sorted by key with their roles.
-pub type ViewHashInput = (GroupId, String, Vec<(PublicKey, Role)>);
+/// Contract 2 decoded: group, title, members sorted by key with their roles
+/// and devices.
+pub type ViewHashInput = (GroupId, String, Vec<HashedMember>);
 
 /// Decodes contract 2 (a view proof carries it, `docs/proof-format.md`),
 /// canonically: only the bytes [`view_hash_input`] would produce are accepted.

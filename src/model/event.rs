@@ -16,7 +16,7 @@ pub use crate::model::ids::ViewHash;
 use crate::model::keys;
 
 /// Format version written in every event.
-pub const EVENT_VERSION: u8 = 1;
+pub const EVENT_VERSION: u8 = 2;
 /// SPEC §2: at most 64 parents.
 pub const MAX_PARENTS: usize = 64;
 /// Longest group title, in bytes of UTF-8.
@@ -88,6 +88,16 @@ pub enum Op {
     SetTitle {
         title: String,
     },
+    /// A member (by their identity key) links a device key: events the device
+    /// signs act for the member (`docs/projection.md`, devices).
+    LinkDevice {
+        device: PublicKey,
+        name: String,
+    },
+    /// A member unlinks one of their devices.
+    UnlinkDevice {
+        device: PublicKey,
+    },
 }
 
 impl Op {
@@ -100,17 +110,34 @@ impl Op {
             Op::Leave => "leave",
             Op::SetRole { .. } => "role",
             Op::SetTitle { .. } => "title",
+            Op::LinkDevice { .. } => "link",
+            Op::UnlinkDevice { .. } => "unlink",
         }
     }
 
-    /// The member whose membership or role this op is about, if any.
-    pub fn target(&self, author: PublicKey) -> Option<PublicKey> {
+    /// The device key this op links or unlinks, if it is a device op.
+    pub fn device(&self) -> Option<PublicKey> {
         match self {
-            Op::Create { .. } | Op::Leave => Some(author),
+            Op::LinkDevice { device, .. } | Op::UnlinkDevice { device } => Some(*device),
+            Op::Create { .. }
+            | Op::Add { .. }
+            | Op::Remove { .. }
+            | Op::Leave
+            | Op::SetRole { .. }
+            | Op::SetTitle { .. } => None,
+        }
+    }
+
+    /// The member whose membership or role this op is about, if any;
+    /// `acting` is the member the event acts for (its author, or the member
+    /// behind the device that signed it).
+    pub fn target(&self, acting: PublicKey) -> Option<PublicKey> {
+        match self {
+            Op::Create { .. } | Op::Leave => Some(acting),
             Op::Add { member, .. } | Op::Remove { member } | Op::SetRole { member, .. } => {
                 Some(*member)
             }
-            Op::SetTitle { .. } => None,
+            Op::SetTitle { .. } | Op::LinkDevice { .. } | Op::UnlinkDevice { .. } => None,
         }
     }
 }
@@ -192,7 +219,14 @@ impl Event {
                     return bad("SetRole cannot grant owner");
                 }
             }
-            Op::Remove { .. } | Op::Leave => {}
+            Op::LinkDevice { device, name } => {
+                check_name(name)?;
+                check_member_key(device)?;
+                if *device == self.author {
+                    return bad("a key cannot link itself as a device");
+                }
+            }
+            Op::Remove { .. } | Op::Leave | Op::UnlinkDevice { .. } => {}
         }
         Ok(())
     }

@@ -125,7 +125,12 @@ fn by_former_title(
             };
             let title = match &event.event.op {
                 Op::Create { title, .. } | Op::SetTitle { title } => title,
-                Op::Add { .. } | Op::Remove { .. } | Op::Leave | Op::SetRole { .. } => continue,
+                Op::Add { .. }
+                | Op::Remove { .. }
+                | Op::Leave
+                | Op::SetRole { .. }
+                | Op::LinkDevice { .. }
+                | Op::UnlinkDevice { .. } => continue,
             };
             if title == query && !exact.iter().any(|(g, _)| g == group) {
                 exact.push((*group, title.clone()));

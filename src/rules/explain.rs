@@ -37,7 +37,12 @@ pub struct Explanation {
 fn adds(op: &Op) -> bool {
     match op {
         Op::Create { .. } | Op::Add { .. } => true,
-        Op::Remove { .. } | Op::Leave | Op::SetRole { .. } | Op::SetTitle { .. } => false,
+        Op::Remove { .. }
+        | Op::Leave
+        | Op::SetRole { .. }
+        | Op::SetTitle { .. }
+        | Op::LinkDevice { .. }
+        | Op::UnlinkDevice { .. } => false,
     }
 }
 

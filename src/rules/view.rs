@@ -26,6 +26,14 @@ pub struct Member {
     pub name: String,
 }
 
+/// A linked device: the member its events act for, and the name it was
+/// linked with.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Device {
+    pub member: PublicKey,
+    pub name: String,
+}
+
 /// The events that decide one key's status (rule 3: the maximal ones).
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
 pub struct Decided {
@@ -55,6 +63,8 @@ pub struct View {
     pub group: GroupId,
     pub title: String,
     pub members: BTreeMap<PublicKey, Member>,
+    /// Linked devices of current members, by device key.
+    pub devices: BTreeMap<PublicKey, Device>,
     /// The last name given to every key ever added, current or former member,
     /// so former members can still be named on the command line.
     pub names: BTreeMap<PublicKey, String>,
@@ -79,6 +89,8 @@ pub struct Unauthorized(pub String);
 pub trait Roles {
     /// The key's role if it is a member.
     fn role_of(&self, key: &PublicKey) -> Option<Role>;
+    /// The member `key` is a linked device of, if it is one.
+    fn device_member(&self, key: &PublicKey) -> Option<PublicKey>;
     /// A label for messages: a name, or a short key.
     fn label(&self, key: &PublicKey) -> String;
     /// True before the group's `Create` took effect.
@@ -93,10 +105,14 @@ pub trait Roles {
 pub fn leaves_unmanageable(view: &View, author: &PublicKey, op: &Op) -> Option<String> {
     // The member this op takes out of the managers, if any.
     let (target, demoted_to) = match op {
-        Op::Leave => (*author, None),
+        Op::Leave => (acting(view, author), None),
         Op::Remove { member } => (*member, None),
         Op::SetRole { member, role } => (*member, Some(*role)),
-        Op::Create { .. } | Op::Add { .. } | Op::SetTitle { .. } => return None,
+        Op::Create { .. }
+        | Op::Add { .. }
+        | Op::SetTitle { .. }
+        | Op::LinkDevice { .. }
+        | Op::UnlinkDevice { .. } => return None,
     };
     let before = view.role_of(&target)?;
     if demoted_to.is_some_and(|r| r >= before) {
@@ -127,14 +143,28 @@ pub fn leaves_unmanageable(view: &View, author: &PublicKey, op: &Op) -> Option<S
 /// removal, concurrent with the op revokes it (rule 5).
 pub fn needed_role(op: &Op) -> Role {
     match op {
-        Op::Create { .. } | Op::Leave => Role::Member,
+        Op::Create { .. } | Op::Leave | Op::LinkDevice { .. } | Op::UnlinkDevice { .. } => {
+            Role::Member
+        }
         Op::Add { .. } | Op::Remove { .. } | Op::SetRole { .. } | Op::SetTitle { .. } => {
             Role::Admin
         }
     }
 }
 
+/// The member an event by `author` acts for: the author when it is a
+/// member (a member's own key always acts for itself), else the member it is
+/// a linked device of, else the author (who then holds no role).
+pub fn acting(roles: &dyn Roles, author: &PublicKey) -> PublicKey {
+    if roles.role_of(author).is_some() {
+        return *author;
+    }
+    roles.device_member(author).unwrap_or(*author)
+}
+
 /// Rule 2: may `author` make `op`, given who holds which role in its past?
+/// A linked device acts with its member's role; only a member's own key may
+/// link or unlink devices, and only its own.
 pub fn authorize(roles: &dyn Roles, author: &PublicKey, op: &Op) -> Result<(), Unauthorized> {
     let deny = |why: String| Err(Unauthorized(why));
     if let Op::Create { .. } = op {
@@ -144,20 +174,27 @@ pub fn authorize(roles: &dyn Roles, author: &PublicKey, op: &Op) -> Result<(), U
             deny("a group is created only once".into())
         };
     }
-    let Some(own) = roles.role_of(author) else {
+    let member = acting(roles, author);
+    let Some(own) = roles.role_of(&member) else {
         return deny(format!(
-            "{} is not a member of the group",
+            "{} is not a member of the group, nor a device linked to one",
             roles.label(author)
         ));
     };
+    if let Some(device) = op.device() {
+        return authorize_device_op(roles, author, &member, &device, op);
+    }
+    let author = &member;
     if own < needed_role(op) {
         let what = match op {
             Op::Add { .. } => "add members",
             Op::Remove { .. } => "remove members",
             Op::SetRole { .. } => "change roles",
             Op::SetTitle { .. } => "set the title",
-            // Cannot be reached: both need only `member`, which every member holds.
-            Op::Create { .. } | Op::Leave => "act",
+            // Cannot be reached: these need only `member`, which every member holds.
+            Op::Create { .. } | Op::Leave | Op::LinkDevice { .. } | Op::UnlinkDevice { .. } => {
+                "act"
+            }
         };
         return deny(format!(
             "{} is a {own}; only an admin or owner may {what}",
@@ -183,7 +220,11 @@ pub fn authorize(roles: &dyn Roles, author: &PublicKey, op: &Op) -> Result<(), U
         _ => Ok(()),
     };
     match op {
-        Op::Create { .. } | Op::Leave | Op::SetTitle { .. } => Ok(()),
+        Op::Create { .. }
+        | Op::Leave
+        | Op::SetTitle { .. }
+        | Op::LinkDevice { .. }
+        | Op::UnlinkDevice { .. } => Ok(()),
         Op::Add { member, role, .. } => {
             check_grant(*role)?;
             check_outranks(member, "change")
@@ -196,9 +237,52 @@ pub fn authorize(roles: &dyn Roles, author: &PublicKey, op: &Op) -> Result<(), U
     }
 }
 
+/// Rule 2 for device ops: by the member's own key, about a key that is not
+/// a member, linked to no other member (link), or linked to this one (unlink).
+fn authorize_device_op(
+    roles: &dyn Roles,
+    author: &PublicKey,
+    member: &PublicKey,
+    device: &PublicKey,
+    op: &Op,
+) -> Result<(), Unauthorized> {
+    let deny = |why: String| Err(Unauthorized(why));
+    if author != member {
+        return deny(format!(
+            "{} is a device; only a member's own key may link or unlink devices",
+            roles.label(author)
+        ));
+    }
+    let linked_to = roles.device_member(device);
+    match op {
+        Op::LinkDevice { .. } if roles.role_of(device).is_some() => deny(format!(
+            "{} is a member of the group; a member's key cannot be linked as a device",
+            roles.label(device)
+        )),
+        Op::LinkDevice { .. } => match linked_to {
+            Some(other) if other != *member => deny(format!(
+                "{} is already a device of {}",
+                device.short(),
+                roles.label(&other)
+            )),
+            _ => Ok(()),
+        },
+        _ if linked_to != Some(*member) => deny(format!(
+            "{} is not a device of {}",
+            device.short(),
+            roles.label(member)
+        )),
+        _ => Ok(()),
+    }
+}
+
 impl Roles for View {
     fn role_of(&self, key: &PublicKey) -> Option<Role> {
         View::role_of(self, key)
+    }
+
+    fn device_member(&self, key: &PublicKey) -> Option<PublicKey> {
+        self.devices.get(key).map(|d| d.member)
     }
 
     fn label(&self, key: &PublicKey) -> String {
@@ -241,12 +325,41 @@ impl View {
         }
     }
 
-    /// A label for a key: its name in this group if it has one, else a short key.
+    /// A label for a key: its name in this group if it has one, else a short
+    /// key; a linked device is `member/device` (`alice/phone`).
     pub fn label(&self, key: &PublicKey) -> String {
+        if let Some(device) = self.devices.get(key) {
+            let name = match device.name.as_str() {
+                "" => key.short(),
+                name => name.to_string(),
+            };
+            return format!("{}/{name}", self.label(&device.member));
+        }
         match self.names.get(key) {
             Some(name) if !name.is_empty() => name.clone(),
             _ => key.short(),
         }
+    }
+
+    /// The member an event by `author` acts for (see [`acting`]).
+    pub fn acting(&self, author: &PublicKey) -> PublicKey {
+        acting(self, author)
+    }
+
+    /// A member's linked devices, by key.
+    pub fn devices_of<'v>(
+        &'v self,
+        member: &'v PublicKey,
+    ) -> impl Iterator<Item = (&'v PublicKey, &'v Device)> + 'v {
+        self.devices
+            .iter()
+            .filter(move |(_, d)| d.member == *member)
+    }
+
+    /// A member's devices go when the member does (leave or removal), and do
+    /// not come back with a re-add.
+    fn drop_devices_of(&mut self, member: &PublicKey) {
+        self.devices.retain(|_, d| d.member != *member);
     }
 
     /// Rule 2 against this view.
@@ -288,11 +401,24 @@ impl View {
             }
             Op::Remove { member } => {
                 self.members.remove(member);
+                self.drop_devices_of(member);
                 self.decided.entry(*member).or_default().membership = vec![id];
             }
             Op::Leave => {
-                self.members.remove(author);
-                self.decided.entry(*author).or_default().membership = vec![id];
+                let member = self.acting(author);
+                self.members.remove(&member);
+                self.drop_devices_of(&member);
+                self.decided.entry(member).or_default().membership = vec![id];
+            }
+            Op::LinkDevice { device, name } => {
+                let member = self.acting(author);
+                let name = name.clone();
+                self.devices.insert(*device, Device { member, name });
+                self.decided.entry(*device).or_default().membership = vec![id];
+            }
+            Op::UnlinkDevice { device } => {
+                self.devices.remove(device);
+                self.decided.entry(*device).or_default().membership = vec![id];
             }
             Op::SetRole { member, role } => {
                 if let Some(m) = self.members.get_mut(member) {
@@ -325,13 +451,20 @@ impl View {
     }
 
     /// Rule 8: blake3 (domain-separated) over the canonical encoding of
-    /// `(group, title, sorted members with roles)`. Names and heads are left
-    /// out, so peers with the same membership agree on the hash.
+    /// `(group, title, sorted members with roles and sorted device keys)`.
+    /// Names and heads are left out, so peers with the same membership agree
+    /// on the hash.
     pub fn hash(&self) -> ViewHash {
-        let members: Vec<(PublicKey, Role)> =
-            self.members.iter().map(|(k, m)| (*k, m.role)).collect();
-        let bytes = codec::view_hash_input(&self.group, &self.title, &members);
+        let bytes = codec::view_hash_input(&self.group, &self.title, &self.hashed_members());
         ViewHash(hash::derive(hash::VIEW_HASH, &bytes))
+    }
+
+    /// The members as rule 8 hashes them: by key, with role and device keys.
+    pub fn hashed_members(&self) -> Vec<codec::HashedMember> {
+        self.members
+            .iter()
+            .map(|(k, m)| (*k, m.role, self.devices_of(k).map(|(d, _)| *d).collect()))
+            .collect()
     }
 }
 

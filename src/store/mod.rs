@@ -50,9 +50,10 @@ use crate::rules::projection::Frontier;
 use crate::rules::projection::Verdict;
 use crate::rules::view::View;
 
-/// The schema this build writes and reads. Schema 2 declares every stored
-/// record (`records`) and key (`layout`); a schema-1 store is refused.
-pub const SCHEMA_VERSION: u32 = 2;
+/// The schema this build writes and reads. Schema 2 declared every stored
+/// record (`records`) and key (`layout`); schema 3 adds linked devices to the
+/// stored view. Older stores are refused.
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Column families, one per kind of record.
 pub mod cf {

@@ -37,6 +37,7 @@ use crate::rules::projection::OrderedEvent;
 use crate::rules::projection::Verdict;
 use crate::rules::view::CycleRemoval;
 use crate::rules::view::Decided;
+use crate::rules::view::Device;
 use crate::rules::view::Member;
 use crate::rules::view::TitleConflict;
 use crate::rules::view::View;
@@ -117,6 +118,8 @@ pub struct ViewRecord {
     pub title: String,
     /// `(key, role, name)`, sorted by key.
     pub members: Vec<(PublicKey, Role, String)>,
+    /// `(device key, member, name)`, sorted by device key.
+    pub devices: Vec<(PublicKey, PublicKey, String)>,
     pub names: Vec<(PublicKey, String)>,
     /// `(key, membership deciders, role deciders)`, sorted by key.
     pub decided: Vec<(PublicKey, Vec<EventId>, Vec<EventId>)>,
@@ -134,6 +137,7 @@ impl From<&View> for ViewRecord {
             group,
             title,
             members,
+            devices,
             names,
             decided,
             title_by,
@@ -147,6 +151,10 @@ impl From<&View> for ViewRecord {
             members: members
                 .iter()
                 .map(|(k, Member { role, name })| (*k, *role, name.clone()))
+                .collect(),
+            devices: devices
+                .iter()
+                .map(|(k, Device { member, name })| (*k, *member, name.clone()))
                 .collect(),
             names: names.iter().map(|(k, n)| (*k, n.clone())).collect(),
             decided: decided
@@ -181,6 +189,11 @@ impl From<ViewRecord> for View {
                 .into_iter()
                 .map(|(k, role, name)| (k, Member { role, name }))
                 .collect::<BTreeMap<_, _>>(),
+            devices: record
+                .devices
+                .into_iter()
+                .map(|(k, member, name)| (k, Device { member, name }))
+                .collect(),
             names: record.names.into_iter().collect(),
             decided: record
                 .decided

@@ -199,7 +199,7 @@ fn audit_catches_a_lying_view_field() {
         .unwrap()
         .unwrap();
     let event = gmm::model::event::Event {
-        version: 1,
+        version: gmm::model::event::EVENT_VERSION,
         group,
         author: signer.public(),
         seq: 5,

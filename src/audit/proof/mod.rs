@@ -112,7 +112,8 @@ pub enum Detail {
     View {
         event: Box<SignedEvent>,
         title: String,
-        members: Vec<(PublicKey, Role)>,
+        /// Key, role and linked device keys, as rule 8 hashes them.
+        members: Vec<crate::model::codec::HashedMember>,
         /// The member asked about, and their role in that view (`None`: not
         /// a member).
         subject: Option<(PublicKey, Option<Role>)>,

@@ -18,7 +18,6 @@ use super::ProofKind;
 use super::Verified;
 use crate::model::codec;
 use crate::model::event::PublicKey;
-use crate::model::event::Role;
 use crate::model::event::ViewHash;
 use crate::model::hash;
 use crate::model::signed::SignedEvent;
@@ -37,10 +36,9 @@ impl ViewProof {
     /// A proof that `event`'s author saw `view` (the view of its past and
     /// itself, which hashes to its `view` field), about `subject` if given.
     pub fn new(event: &SignedEvent, view: &View, subject: Option<PublicKey>) -> ViewProof {
-        let members: Vec<(PublicKey, Role)> =
-            view.members.iter().map(|(k, m)| (*k, m.role)).collect();
         // A Create's view is hashed with the zero group id its field holds.
-        let view_input = codec::view_hash_input(&event.event.group, &view.title, &members);
+        let view_input =
+            codec::view_hash_input(&event.event.group, &view.title, &view.hashed_members());
         ViewProof {
             record: event.record(),
             view_input,
@@ -119,13 +117,16 @@ impl ViewProof {
                 "the view is of another group than the event".into(),
             ));
         }
-        if !members.windows(2).all(|w| w[0].0 < w[1].0) {
+        let sorted_devices = members
+            .iter()
+            .all(|(_, _, devices)| devices.windows(2).all(|w| w[0] < w[1]));
+        if !members.windows(2).all(|w| w[0].0 < w[1].0) || !sorted_devices {
             return Err(ProofError::DoesNotHold(
                 "the view's members are not sorted by key, as rule 8 hashes them".into(),
             ));
         }
         let subject = self.subject.map(|s| {
-            let role = members.iter().find(|(k, _)| *k == s).map(|(_, r)| *r);
+            let role = members.iter().find(|(k, ..)| *k == s).map(|(_, r, _)| *r);
             (s, role)
         });
         Ok(Verified {

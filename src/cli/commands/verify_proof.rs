@@ -240,17 +240,31 @@ fn to_json(file: &str, v: &Verified) -> ProofJson {
         records: v.records,
         ..ProofJson::default()
     };
-    let member = |key: &PublicKey, role: Option<&gmm::model::event::Role>| ProofMemberJson {
+    let member = |key: &PublicKey,
+                  role: Option<&gmm::model::event::Role>,
+                  devices: &[PublicKey]| ProofMemberJson {
         key: key.to_hex(),
         role: role.map(|r| r.as_str().to_string()),
+        devices: devices.iter().map(|d| d.to_hex()).collect(),
     };
     match &v.detail {
         Detail::Fork { seq } => json.seq = Some(*seq),
         Detail::View {
             members, subject, ..
         } => {
-            json.member = subject.as_ref().map(|(k, r)| member(k, r.as_ref()));
-            json.members = Some(members.iter().map(|(k, r)| member(k, Some(r))).collect());
+            json.member = subject.as_ref().map(|(k, r)| {
+                let devices = members
+                    .iter()
+                    .find(|(m, ..)| m == k)
+                    .map_or(&[][..], |(.., d)| d);
+                member(k, r.as_ref(), devices)
+            });
+            json.members = Some(
+                members
+                    .iter()
+                    .map(|(k, r, d)| member(k, Some(r), d))
+                    .collect(),
+            );
         }
         Detail::Verdict { verdict, .. } => {
             json.status = Some(verdict.word().to_string());
@@ -318,7 +332,10 @@ fn detail_lines(v: &Verified) -> Vec<String> {
         Detail::Fork { .. } => v.events.iter().map(|e| e.to_hex()).collect(),
         Detail::View { members, subject, .. } if subject.is_none() => members
             .iter()
-            .map(|(k, r)| format!("{k}  {r}"))
+            .map(|(k, r, devices)| match devices.len() {
+                0 => format!("{k}  {r}"),
+                n => format!("{k}  {r}  ({n} device(s))"),
+            })
             .collect(),
         Detail::Verdict { view, .. } => vec![format!(
             "rules 2 and 5 re-run on {} event(s) give this verdict; the group's view after them: {} member(s), hash {}",

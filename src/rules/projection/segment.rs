@@ -78,12 +78,16 @@ impl Bits {
     }
 }
 
-/// Does `op` set `key`'s membership (create, add, remove, leave)?
-fn sets_membership(author: &PublicKey, op: &Op, key: &PublicKey) -> bool {
+/// Does `op` (by an event acting for `acting`) set `key`'s membership
+/// (create, add, remove, leave)?
+fn sets_membership(acting: &PublicKey, op: &Op, key: &PublicKey) -> bool {
     match op {
-        Op::Create { .. } | Op::Leave => author == key,
+        Op::Create { .. } | Op::Leave => acting == key,
         Op::Add { member, .. } | Op::Remove { member } => member == key,
-        Op::SetRole { .. } | Op::SetTitle { .. } => false,
+        Op::SetRole { .. }
+        | Op::SetTitle { .. }
+        | Op::LinkDevice { .. }
+        | Op::UnlinkDevice { .. } => false,
     }
 }
 
@@ -92,7 +96,11 @@ fn role_set(op: &Op) -> Option<Role> {
     match op {
         Op::Create { .. } => Some(Role::Owner),
         Op::Add { role, .. } | Op::SetRole { role, .. } => Some(*role),
-        Op::Remove { .. } | Op::Leave | Op::SetTitle { .. } => None,
+        Op::Remove { .. }
+        | Op::Leave
+        | Op::SetTitle { .. }
+        | Op::LinkDevice { .. }
+        | Op::UnlinkDevice { .. } => None,
     }
 }
 
@@ -100,7 +108,12 @@ fn role_set(op: &Op) -> Option<Role> {
 fn adds_member(op: &Op) -> bool {
     match op {
         Op::Create { .. } | Op::Add { .. } => true,
-        Op::Remove { .. } | Op::Leave | Op::SetRole { .. } | Op::SetTitle { .. } => false,
+        Op::Remove { .. }
+        | Op::Leave
+        | Op::SetRole { .. }
+        | Op::SetTitle { .. }
+        | Op::LinkDevice { .. }
+        | Op::UnlinkDevice { .. } => false,
     }
 }
 
@@ -109,7 +122,7 @@ fn is_add(op: &Op) -> bool {
     match op {
         Op::Add { .. } => true,
         Op::Create { .. } | Op::Remove { .. } | Op::Leave | Op::SetRole { .. } => false,
-        Op::SetTitle { .. } => false,
+        Op::SetTitle { .. } | Op::LinkDevice { .. } | Op::UnlinkDevice { .. } => false,
     }
 }
 
@@ -117,7 +130,12 @@ fn is_add(op: &Op) -> bool {
 fn is_removal_or_role_change(op: &Op) -> bool {
     match op {
         Op::Remove { .. } | Op::SetRole { .. } => true,
-        Op::Create { .. } | Op::Add { .. } | Op::Leave | Op::SetTitle { .. } => false,
+        Op::Create { .. }
+        | Op::Add { .. }
+        | Op::Leave
+        | Op::SetTitle { .. }
+        | Op::LinkDevice { .. }
+        | Op::UnlinkDevice { .. } => false,
     }
 }
 
@@ -125,16 +143,28 @@ fn is_removal_or_role_change(op: &Op) -> bool {
 fn title_set(op: &Op) -> Option<&str> {
     match op {
         Op::Create { title, .. } | Op::SetTitle { title } => Some(title),
-        Op::Add { .. } | Op::Remove { .. } | Op::Leave | Op::SetRole { .. } => None,
+        Op::Add { .. }
+        | Op::Remove { .. }
+        | Op::Leave
+        | Op::SetRole { .. }
+        | Op::LinkDevice { .. }
+        | Op::UnlinkDevice { .. } => None,
     }
 }
 
-/// Does `op` remove `target`, or demote it below `need`? (Rule 5's attacks.)
-fn attacks(op: &Op, target: &PublicKey, need: Role) -> bool {
+/// Does `op` take away the standing an event by `author`, acting for
+/// `acting`, needs (`need`)? Removing or demoting the member below it, or
+/// unlinking the device that signed it (rule 5's attacks, with devices).
+fn attacks(op: &Op, author: &PublicKey, acting: &PublicKey, need: Role) -> bool {
     match op {
-        Op::Remove { member } => member == target,
-        Op::SetRole { member, role } => member == target && *role < need,
-        Op::Create { .. } | Op::Add { .. } | Op::Leave | Op::SetTitle { .. } => false,
+        Op::Remove { member } => member == acting,
+        Op::SetRole { member, role } => member == acting && *role < need,
+        Op::UnlinkDevice { device } => device == author && author != acting,
+        Op::Create { .. }
+        | Op::Add { .. }
+        | Op::Leave
+        | Op::SetTitle { .. }
+        | Op::LinkDevice { .. } => false,
     }
 }
 
@@ -144,9 +174,14 @@ pub struct Segment<'s, 'a> {
     events: &'s [SegmentEvent<'a>],
     /// `past[i]`: segment indices in the past of event `i`.
     past: Vec<Bits>,
-    /// Events about each key: setting its membership, setting its role.
+    /// The member each event acts for: its author, or the member that
+    /// linked the author as a device (in the base or in this segment).
+    acting: Vec<PublicKey>,
+    /// Events about each key: setting its membership, setting its role,
+    /// linking or unlinking it as a device.
     membership_events: HashMap<PublicKey, Vec<usize>>,
     role_events: HashMap<PublicKey, Vec<usize>>,
+    device_events: HashMap<PublicKey, Vec<usize>>,
     /// Removal-cycle component of each event (None when in no cycle).
     cycle: Vec<Option<usize>>,
     verdicts: Vec<Verdict>,
@@ -178,24 +213,31 @@ impl<'s, 'a> Segment<'s, 'a> {
             }
             past.push(bits);
         }
+        let acting = acting_members(base, events);
         let mut membership_events: HashMap<PublicKey, Vec<usize>> = HashMap::new();
         let mut role_events: HashMap<PublicKey, Vec<usize>> = HashMap::new();
+        let mut device_events: HashMap<PublicKey, Vec<usize>> = HashMap::new();
         for (i, e) in events.iter().enumerate() {
-            if let Some(target) = e.op.target(e.author) {
-                if sets_membership(&e.author, e.op, &target) {
+            if let Some(target) = e.op.target(acting[i]) {
+                if sets_membership(&acting[i], e.op, &target) {
                     membership_events.entry(target).or_default().push(i);
                 }
                 if role_set(e.op).is_some() {
                     role_events.entry(target).or_default().push(i);
                 }
             }
+            if let Some(device) = e.op.device() {
+                device_events.entry(device).or_default().push(i);
+            }
         }
         let mut segment = Segment {
             base,
             events,
             past,
+            acting,
             membership_events,
             role_events,
+            device_events,
             cycle: vec![None; n],
             verdicts: vec![Verdict::Effective; n],
             author_role: vec![None; n],
@@ -214,6 +256,7 @@ impl<'s, 'a> Segment<'s, 'a> {
         attacks(
             self.events[j].op,
             &victim.author,
+            &self.acting[i],
             view::needed_role(victim.op),
         ) && self.concurrent(i, j)
     }
@@ -269,7 +312,7 @@ impl<'s, 'a> Segment<'s, 'a> {
             segment: self,
             within: &in_past,
         };
-        let author_role = lookup.role_of(&event.author);
+        let author_role = lookup.role_of(&view::acting(&lookup, &event.author));
         if let Err(denied) = view::authorize(&lookup, &event.author, event.op) {
             return (Verdict::Unauthorized(denied.0), author_role);
         }
@@ -340,6 +383,41 @@ impl<'s, 'a> Segment<'s, 'a> {
         adds_member(self.events[j].op)
     }
 
+    /// The member `device` is linked to over the base and a set of segment
+    /// events, if any: the maximal effective link and unlink events about it
+    /// must all be links by one member (an unlink, or two members linking it
+    /// at once, leaves it unlinked), that member must be a member, and no
+    /// effective removal or leave of the member may follow the link (a
+    /// member's devices go with the member and do not come back).
+    fn device_within(
+        &self,
+        device: &PublicKey,
+        within: &dyn Fn(usize) -> bool,
+    ) -> Option<PublicKey> {
+        let events = self.effective_in(&self.device_events, device, within);
+        let (member, links) = if events.is_empty() {
+            (self.base.devices.get(device)?.member, Vec::new())
+        } else {
+            let maximal = self.maximal(&events);
+            let first = maximal[0];
+            let member = self.acting[first];
+            let all_links_by_one = maximal.iter().all(|&j| {
+                matches!(self.events[j].op, Op::LinkDevice { .. }) && self.acting[j] == member
+            });
+            if !all_links_by_one {
+                return None;
+            }
+            (member, maximal)
+        };
+        self.role_within(&member, within)?;
+        let ended = self
+            .effective_in(&self.membership_events, &member, within)
+            .into_iter()
+            .filter(|&j| !self.is_add(j))
+            .any(|j| links.is_empty() || links.iter().any(|&l| self.past[j].has(l)));
+        (!ended).then_some(member)
+    }
+
     /// The view after the whole segment.
     fn final_view(&self) -> View {
         let mut view = self.base.clone();
@@ -350,9 +428,10 @@ impl<'s, 'a> Segment<'s, 'a> {
             .chain(self.role_events.keys())
             .copied()
             .collect();
-        for key in touched {
-            self.settle_member(&mut view, &key, &all);
+        for key in &touched {
+            self.settle_member(&mut view, key, &all);
         }
+        self.settle_devices(&mut view, &touched, &all);
         self.settle_title(&mut view);
         self.record_cycles(&mut view);
         view.prune_cycles();
@@ -392,6 +471,57 @@ impl<'s, 'a> Segment<'s, 'a> {
         }
     }
 
+    /// Sets the devices this segment touched: those linked or unlinked in it,
+    /// and those of members whose membership it touched.
+    fn settle_devices(
+        &self,
+        view: &mut View,
+        touched_members: &BTreeSet<PublicKey>,
+        all: &dyn Fn(usize) -> bool,
+    ) {
+        let touched: BTreeSet<PublicKey> = self
+            .device_events
+            .keys()
+            .copied()
+            .chain(
+                self.base
+                    .devices
+                    .iter()
+                    .filter(|(_, d)| touched_members.contains(&d.member))
+                    .map(|(k, _)| *k),
+            )
+            .collect();
+        for device in touched {
+            let events = self.effective_in(&self.device_events, &device, all);
+            if !events.is_empty() {
+                let ids = self
+                    .maximal(&events)
+                    .iter()
+                    .map(|&j| self.events[j].id)
+                    .collect();
+                view.decided.entry(device).or_default().membership = ids;
+            }
+            match self.device_within(&device, all) {
+                Some(member) => {
+                    // The name comes from the latest effective link.
+                    let name = events
+                        .iter()
+                        .rev()
+                        .find_map(|&j| match self.events[j].op {
+                            Op::LinkDevice { name, .. } => Some(name.clone()),
+                            _ => None,
+                        })
+                        .or_else(|| self.base.devices.get(&device).map(|d| d.name.clone()))
+                        .unwrap_or_default();
+                    view.devices.insert(device, view::Device { member, name });
+                }
+                None => {
+                    view.devices.remove(&device);
+                }
+            }
+        }
+    }
+
     /// Rule 6: among the maximal effective title events, the author with the
     /// higher role wins, then the lowest id; the others stay as conflicts.
     fn settle_title(&self, view: &mut View) {
@@ -423,7 +553,12 @@ impl<'s, 'a> Segment<'s, 'a> {
             let Some(c) = component else { continue };
             let target = match self.events[j].op {
                 Op::Remove { member } | Op::SetRole { member, .. } => *member,
-                Op::Create { .. } | Op::Add { .. } | Op::Leave | Op::SetTitle { .. } => continue,
+                Op::Create { .. }
+                | Op::Add { .. }
+                | Op::Leave
+                | Op::SetTitle { .. }
+                | Op::LinkDevice { .. }
+                | Op::UnlinkDevice { .. } => continue,
             };
             components.entry(*c).or_default().push(CycleRemoval {
                 event: self.events[j].id,
@@ -459,6 +594,10 @@ impl Roles for Lookup<'_, '_, '_> {
         self.segment.role_within(key, self.within)
     }
 
+    fn device_member(&self, key: &PublicKey) -> Option<PublicKey> {
+        self.segment.device_within(key, self.within)
+    }
+
     fn label(&self, key: &PublicKey) -> String {
         self.segment.base.label(key)
     }
@@ -466,6 +605,38 @@ impl Roles for Lookup<'_, '_, '_> {
     fn is_fresh(&self) -> bool {
         self.segment.base.is_fresh()
     }
+}
+
+/// The member each event acts for, fixed for the segment: the author when
+/// it is or becomes a member, else the member that linked it as a device
+/// (in the base, or by a link event of the segment), else the author. Whether
+/// the link holds in an event's past is judged by rule 2; this only names
+/// whom a removal or a leave would concern.
+fn acting_members(base: &View, events: &[SegmentEvent<'_>]) -> Vec<PublicKey> {
+    let mut linked: HashMap<PublicKey, PublicKey> =
+        base.devices.iter().map(|(k, d)| (*k, d.member)).collect();
+    let mut members: std::collections::HashSet<PublicKey> = base.members.keys().copied().collect();
+    for e in events {
+        match e.op {
+            Op::LinkDevice { device, .. } => {
+                linked.entry(*device).or_insert(e.author);
+            }
+            Op::Add { member, .. } => {
+                members.insert(*member);
+            }
+            Op::Create { .. } => {
+                members.insert(e.author);
+            }
+            _ => {}
+        }
+    }
+    events
+        .iter()
+        .map(|e| match linked.get(&e.author) {
+            Some(member) if !members.contains(&e.author) => *member,
+            _ => e.author,
+        })
+        .collect()
 }
 
 /// A one-event segment: nothing is concurrent with it.

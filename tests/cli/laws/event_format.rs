@@ -8,13 +8,15 @@ use gmm::model::keys::SecretKey;
 use gmm::rules::view::View;
 
 /// A fixed chain built from fixed seeds: Alice creates a group, adds Bob as
-/// admin, Bob retitles it, Alice removes Bob.
+/// admin, Bob retitles it, Alice removes Bob, links her phone, the phone
+/// retitles the group for her, and she unlinks it.
 fn golden_chain() -> Vec<(&'static str, SignedEvent)> {
     let alice = labelled_key("alice");
     let bob = labelled_key("bob");
+    let phone = labelled_key("alice's phone");
     let mut view = View::empty(GroupId::default());
     let mut out: Vec<(&'static str, SignedEvent)> = Vec::new();
-    let steps: [(&str, &SecretKey, Op); 4] = [
+    let steps: [(&str, &SecretKey, Op); 7] = [
         (
             "create",
             &alice,
@@ -44,6 +46,28 @@ fn golden_chain() -> Vec<(&'static str, SignedEvent)> {
             &alice,
             Op::Remove {
                 member: bob.public(),
+            },
+        ),
+        (
+            "link-phone",
+            &alice,
+            Op::LinkDevice {
+                device: phone.public(),
+                name: "phone".into(),
+            },
+        ),
+        (
+            "phone-title",
+            &phone,
+            Op::SetTitle {
+                title: "From my phone".into(),
+            },
+        ),
+        (
+            "unlink-phone",
+            &alice,
+            Op::UnlinkDevice {
+                device: phone.public(),
             },
         ),
     ];
@@ -80,7 +104,7 @@ fn golden_chain() -> Vec<(&'static str, SignedEvent)> {
 
 fn render(chain: &[(&str, SignedEvent)]) -> String {
     let mut text = String::from(
-        "# gmm golden events (format v1). Keys: seed = blake3(\"alice\"), blake3(\"bob\").\n\
+        "# gmm golden events (format v2). Keys: seed = blake3(\"alice\"), blake3(\"bob\"), blake3(\"alice's phone\").\n\
          # One event per line: name, id, signed record (signature ‖ encoded event) in hex.\n\
          # Regenerate only for a deliberate format change: UPDATE_GENERATED=1 cargo test golden\n",
     );
@@ -141,9 +165,17 @@ fn shape_rules() {
     let mut bad = e.event.clone();
     bad.parents.clear();
     assert!(bad.check_shape().is_err(), "only Create has no parents");
+    for version in [0, EVENT_VERSION - 1, EVENT_VERSION + 1] {
+        let mut bad = e.event.clone();
+        bad.version = version;
+        assert!(bad.check_shape().is_err(), "version {version}");
+    }
     let mut bad = e.event.clone();
-    bad.version = 2;
-    assert!(bad.check_shape().is_err());
+    bad.op = Op::LinkDevice {
+        device: e.event.author,
+        name: "me".into(),
+    };
+    assert!(bad.check_shape().is_err(), "a key linking itself");
 }
 
 proptest::proptest! {

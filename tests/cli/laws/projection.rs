@@ -145,6 +145,14 @@ fn check_expectations(scenario: &Scenario, group: &MemoryGroup, name: &str) {
     assert_eq!(cycles, expected.cycles, "{name}: removal cycles");
     let forked: BTreeSet<String> = view.forked.iter().map(|k| scenario.name_of(k)).collect();
     assert_eq!(forked, expected.forked, "{name}: forked");
+    if let Some(devices) = &expected.devices {
+        let got: BTreeSet<(String, String)> = view
+            .devices
+            .iter()
+            .map(|(k, d)| (scenario.name_of(&d.member), scenario.name_of(k)))
+            .collect();
+        assert_eq!(&got, devices, "{name}: devices");
+    }
     for (label, status) in &expected.statuses {
         let id = scenario.labels[label];
         assert_eq!(status_word(group, &id), status, "{name}: status of {label}");
@@ -348,7 +356,7 @@ fn order_sorts_a_shuffled_chain_and_drops_orphans() {
             },
         };
         let draft = Draft::new(Event {
-            version: 1,
+            version: gmm::model::event::EVENT_VERSION,
             group: if parent.is_some() {
                 EventId([9; 32])
             } else {

@@ -12,6 +12,7 @@
 //! # comments and blank lines are ignored
 //! A: create "Book club"          # every op line: PEER: OP
 //! A: add B admin                 # add MEMBER [member|admin]
+//! A: link P                      # A links peer P's key as a device (unlink P)
 //! x = B: title "Books"           # a label names the event for `expect`
 //! sync A -> C                    # C receives everything A has
 //! sync all                       # everyone receives everything
@@ -22,6 +23,7 @@
 //! expect title-conflicts "Other" # the losing titles (rule 6)
 //! expect cycle A B               # one removal cycle, by the removed members
 //! expect forked A2
+//! expect devices A:P             # the exact linked devices, MEMBER:DEVICE
 //! expect x revoked               # effective | unauthorized | revoked | pending
 //! ```
 
@@ -73,6 +75,8 @@ pub struct Expected {
     pub cycles: Vec<BTreeSet<String>>,
     pub forked: BTreeSet<String>,
     pub statuses: Vec<(String, String)>,
+    /// `MEMBER:DEVICE` pairs: the exact linked devices, when given.
+    pub devices: Option<BTreeSet<(String, String)>>,
 }
 
 /// A scenario after its script ran.
@@ -211,6 +215,14 @@ impl Scenario {
                 let names = names.iter().map(|s| s.to_string()).collect();
                 self.expected.cycles.push(names);
             }
+            ["devices", pairs @ ..] => {
+                let mut devices = BTreeSet::new();
+                for pair in pairs {
+                    let (member, device) = pair.split_once(':').ok_or("want MEMBER:DEVICE")?;
+                    devices.insert((member.to_string(), device.to_string()));
+                }
+                self.expected.devices = Some(devices);
+            }
             ["forked", names @ ..] => {
                 self.expected
                     .forked
@@ -251,6 +263,13 @@ impl Scenario {
             },
             ["title", ..] => Op::SetTitle {
                 title: quoted.first().cloned().ok_or("title needs a \"title\"")?,
+            },
+            ["link", device] => Op::LinkDevice {
+                device: self.key_of(device),
+                name: device.to_string(),
+            },
+            ["unlink", device] => Op::UnlinkDevice {
+                device: self.key_of(device),
             },
             _ => return Err("unknown op".into()),
         };
