@@ -37,6 +37,9 @@ _gmm() {
             gmm,correct)
                 cmd="gmm__subcmd__correct"
                 ;;
+            gmm,device)
+                cmd="gmm__subcmd__device"
+                ;;
             gmm,diff)
                 cmd="gmm__subcmd__diff"
                 ;;
@@ -118,6 +121,30 @@ _gmm() {
             gmm__subcmd__bundle__subcmd__help,verify)
                 cmd="gmm__subcmd__bundle__subcmd__help__subcmd__verify"
                 ;;
+            gmm__subcmd__device,help)
+                cmd="gmm__subcmd__device__subcmd__help"
+                ;;
+            gmm__subcmd__device,link)
+                cmd="gmm__subcmd__device__subcmd__link"
+                ;;
+            gmm__subcmd__device,list)
+                cmd="gmm__subcmd__device__subcmd__list"
+                ;;
+            gmm__subcmd__device,unlink)
+                cmd="gmm__subcmd__device__subcmd__unlink"
+                ;;
+            gmm__subcmd__device__subcmd__help,help)
+                cmd="gmm__subcmd__device__subcmd__help__subcmd__help"
+                ;;
+            gmm__subcmd__device__subcmd__help,link)
+                cmd="gmm__subcmd__device__subcmd__help__subcmd__link"
+                ;;
+            gmm__subcmd__device__subcmd__help,list)
+                cmd="gmm__subcmd__device__subcmd__help__subcmd__list"
+                ;;
+            gmm__subcmd__device__subcmd__help,unlink)
+                cmd="gmm__subcmd__device__subcmd__help__subcmd__unlink"
+                ;;
             gmm__subcmd__group,create)
                 cmd="gmm__subcmd__group__subcmd__create"
                 ;;
@@ -156,6 +183,9 @@ _gmm() {
                 ;;
             gmm__subcmd__help,correct)
                 cmd="gmm__subcmd__help__subcmd__correct"
+                ;;
+            gmm__subcmd__help,device)
+                cmd="gmm__subcmd__help__subcmd__device"
                 ;;
             gmm__subcmd__help,diff)
                 cmd="gmm__subcmd__help__subcmd__diff"
@@ -226,6 +256,15 @@ _gmm() {
             gmm__subcmd__help__subcmd__bundle,verify)
                 cmd="gmm__subcmd__help__subcmd__bundle__subcmd__verify"
                 ;;
+            gmm__subcmd__help__subcmd__device,link)
+                cmd="gmm__subcmd__help__subcmd__device__subcmd__link"
+                ;;
+            gmm__subcmd__help__subcmd__device,list)
+                cmd="gmm__subcmd__help__subcmd__device__subcmd__list"
+                ;;
+            gmm__subcmd__help__subcmd__device,unlink)
+                cmd="gmm__subcmd__help__subcmd__device__subcmd__unlink"
+                ;;
             gmm__subcmd__help__subcmd__group,create)
                 cmd="gmm__subcmd__help__subcmd__group__subcmd__create"
                 ;;
@@ -254,7 +293,7 @@ _gmm() {
 
     case "${cmd}" in
         gmm)
-            opts="-q -v -h -V --dir --json --quiet --verbose --help --version init key id contacts group add remove leave role title batch members log status why export import bundle diff correct sync audit prove verify-proof replay completions generate help"
+            opts="-q -v -h -V --dir --json --quiet --verbose --help --version init key id contacts device group add remove leave role title batch members log status why export import bundle diff correct sync audit prove verify-proof replay completions generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -488,13 +527,17 @@ _gmm() {
             return 0
             ;;
         gmm__subcmd__correct)
-            opts="-o -q -v -h --heads --output --format --sign --dir --json --quiet --verbose --help"
+            opts="-o -q -v -h --heads --for --output --format --sign --dir --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --heads)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --for)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -521,14 +564,172 @@ _gmm() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        gmm__subcmd__device)
+            opts="-q -v -h --dir --json --quiet --verbose --help link unlink list help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gmm__subcmd__device__subcmd__help)
+            opts="link unlink list help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gmm__subcmd__device__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gmm__subcmd__device__subcmd__help__subcmd__link)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gmm__subcmd__device__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gmm__subcmd__device__subcmd__help__subcmd__unlink)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gmm__subcmd__device__subcmd__link)
+            opts="-q -v -h --name --group --dry-run --dir --json --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gmm__subcmd__device__subcmd__list)
+            opts="-q -v -h --dir --json --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gmm__subcmd__device__subcmd__unlink)
+            opts="-q -v -h --group --dry-run --dir --json --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         gmm__subcmd__diff)
-            opts="-q -v -h --heads --dir --json --quiet --verbose --help"
+            opts="-q -v -h --heads --for --dir --json --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --heads)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --for)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -714,7 +915,7 @@ _gmm() {
             return 0
             ;;
         gmm__subcmd__help)
-            opts="init key id contacts group add remove leave role title batch members log status why export import bundle diff correct sync audit prove verify-proof replay completions generate help"
+            opts="init key id contacts device group add remove leave role title batch members log status why export import bundle diff correct sync audit prove verify-proof replay completions generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -842,6 +1043,62 @@ _gmm() {
         gmm__subcmd__help__subcmd__correct)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gmm__subcmd__help__subcmd__device)
+            opts="link unlink list"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gmm__subcmd__help__subcmd__device__subcmd__link)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gmm__subcmd__help__subcmd__device__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gmm__subcmd__help__subcmd__device__subcmd__unlink)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -100,6 +100,17 @@ pub struct MemberJson {
     pub key: String,
     pub role: String,
     pub name: String,
+    /// The member's linked devices (`members`; empty elsewhere).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub devices: Vec<MemberDeviceJson>,
+}
+
+/// A device inside a member of `members --json`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberDeviceJson {
+    pub key: String,
+    pub name: String,
 }
 
 impl MemberJson {
@@ -108,7 +119,21 @@ impl MemberJson {
             key: key.to_hex(),
             role: member.role.as_str().into(),
             name: member.name.clone(),
+            devices: Vec::new(),
         }
+    }
+
+    /// A member of `view`, with its linked devices.
+    pub fn with_devices(key: &PublicKey, member: &Member, view: &View) -> MemberJson {
+        let mut json = MemberJson::new(key, member);
+        json.devices = view
+            .devices_of(key)
+            .map(|(k, d)| MemberDeviceJson {
+                key: k.to_hex(),
+                name: d.name.clone(),
+            })
+            .collect();
+        json
     }
 
     fn list(members: &[(PublicKey, Member)]) -> Vec<MemberJson> {
@@ -135,7 +160,7 @@ impl From<&View> for ViewJson {
             members: view
                 .members
                 .iter()
-                .map(|(k, m)| MemberJson::new(k, m))
+                .map(|(k, m)| MemberJson::with_devices(k, m, view))
                 .collect(),
         }
     }
@@ -166,6 +191,37 @@ pub struct StatusJson {
     pub missing: Vec<String>,
     pub forks: Vec<String>,
     pub conflicts: Vec<ConflictJson>,
+    /// Authors whose latest event lacked changes to members or devices.
+    #[serde(default)]
+    pub stale: Vec<StaleJson>,
+}
+
+/// A stale sender (`status`, `import`): an author, its latest event, and the
+/// changes to members or devices it had not seen.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StaleJson {
+    pub group: String,
+    pub author: String,
+    pub author_name: String,
+    pub latest: String,
+    pub lacked: Vec<String>,
+}
+
+impl StaleJson {
+    pub fn new(
+        group: &crate::model::event::GroupId,
+        stale: &crate::repo::stale::Stale,
+        view: &View,
+    ) -> StaleJson {
+        StaleJson {
+            group: group.to_hex(),
+            author: stale.author.to_hex(),
+            author_name: view.names.get(&stale.author).cloned().unwrap_or_default(),
+            latest: stale.latest.to_hex(),
+            lacked: hexes(&stale.lacked),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -227,6 +283,21 @@ pub struct WhyJson {
     pub role_decided_by: RuleJson,
     pub ineffective: Vec<EventJson>,
     pub cycles: Vec<Vec<String>>,
+    /// The member's linked devices, each with the link events deciding it.
+    #[serde(default)]
+    pub devices: Vec<WhyDeviceJson>,
+    /// When the key asked about is itself a linked device: its member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_of: Option<String>,
+}
+
+/// A linked device in `why --json`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WhyDeviceJson {
+    pub key: String,
+    pub name: String,
+    pub linked_by: Vec<EventJson>,
 }
 
 /// A rule and the events it was applied to.
@@ -268,6 +339,9 @@ pub struct ImportJson {
     pub groups: Vec<GroupChangeJson>,
     /// The error that stopped the import (events before it were kept).
     pub error: Option<String>,
+    /// Authors of the bundle whose latest event lacked changes this store holds.
+    #[serde(default)]
+    pub stale: Vec<StaleJson>,
 }
 
 /// How one group's view changed.
@@ -635,6 +709,17 @@ pub struct EvidenceItemJson {
     pub group: Option<String>,
     pub events: Vec<String>,
     pub message: String,
+}
+
+/// `device list`: one linked device.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceJson {
+    pub group: String,
+    pub member: String,
+    pub member_name: String,
+    pub device: String,
+    pub name: String,
 }
 
 /// `prove`.

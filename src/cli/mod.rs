@@ -71,6 +71,9 @@ enum Command {
     Key(key::KeyCommand),
     Id(id::Args),
     Contacts(contacts::Args),
+    /// Link, unlink and list the devices that act for your identity
+    #[command(subcommand)]
+    Device(device::DeviceCommand),
     /// Create groups and list the groups in this store
     #[command(subcommand)]
     Group(group::GroupCommand),
@@ -144,6 +147,7 @@ fn dispatch(ctx: &context::Context, ui: &mut Ui, command: Command) -> Result<u8,
         Command::Key(args) => key::run(ui, args),
         Command::Id(args) => id::run(ctx, ui, args),
         Command::Contacts(args) => contacts::run(ctx, ui, args),
+        Command::Device(args) => device::run(ctx, ui, args),
         Command::Group(args) => group::run(ctx, ui, args),
         Command::Add(args) => add::run(ctx, ui, args),
         Command::Remove(args) => remove::run(ctx, ui, args),

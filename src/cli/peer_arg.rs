@@ -1,7 +1,6 @@
 //! Naming a peer on the command line: a store folder, a bundle file (or `-`),
 //! or `--heads` as the peer's `gmm status --json` printed them.
 
-use std::path::Path;
 use std::path::PathBuf;
 
 use gmm::model::event::GroupId;
@@ -12,13 +11,33 @@ use super::error::CommandError;
 use super::files::open_input;
 use gmm::repo::resolve;
 
-/// Reads PEER (or `--heads`) into a [`Peer`].
+/// Reads PEER (or `--heads`, or `--for AUTHOR`) into a [`Peer`].
 pub fn peer(
     store: &Store,
     group: &GroupId,
-    path: Option<&Path>,
-    heads: &[String],
+    args: &PeerArgs,
 ) -> Result<Peer<'static>, CommandError> {
+    if let Some(author) = &args.author {
+        if args.path.is_some() || !args.heads.is_empty() {
+            return Err(CommandError::usage(
+                "give a PEER, --heads or --for, not two of them",
+            ));
+        }
+        let state = store.group_state(group)?.ok_or_else(|| {
+            CommandError::from(gmm::Error::UnknownGroup {
+                query: group.to_hex(),
+                suggestions: Vec::new(),
+            })
+        })?;
+        let candidates = gmm::repo::why::named_keys(store, group, state.view())?;
+        let key = resolve::member(author, &candidates, &state.view().title)?;
+        let latest = gmm::repo::stale::latest_of(store, group, &key)?.ok_or_else(|| {
+            CommandError::missing(format!("{author} signed no event in this group"))
+                .hint("--for takes an author of the group's events; `gmm log GROUP` lists them")
+        })?;
+        return Ok(Peer::Heads(vec![latest]));
+    }
+    let (path, heads) = (args.path.as_deref(), &args.heads);
     match (path, heads.is_empty()) {
         (Some(_), false) => Err(CommandError::usage("give a PEER or --heads, not both")),
         (None, true) => Err(CommandError::usage("no peer given")
@@ -54,4 +73,8 @@ pub struct PeerArgs {
     /// The peer's heads instead (event ids, comma-separated), as its `gmm status --json` prints them
     #[arg(long, value_name = "HEADS", value_delimiter = ',')]
     pub heads: Vec<String>,
+    /// The peer is this author, as its latest event in the group shows what it
+    /// had seen (`status` names stale senders)
+    #[arg(long = "for", value_name = "AUTHOR")]
+    pub author: Option<String>,
 }

@@ -36,6 +36,14 @@ impl Ui {
         }
     }
 
+    /// A warning on stderr: shown even with `--json` (it is not a result),
+    /// hidden by `--quiet`.
+    pub fn warn(&mut self, line: &str) {
+        if !self.quiet {
+            let _ = writeln!(self.err, "warning: {line}");
+        }
+    }
+
     /// One line of the result stream.
     pub fn line(&mut self, line: &str) -> std::io::Result<()> {
         writeln!(self.out, "{line}")

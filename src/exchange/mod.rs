@@ -208,6 +208,9 @@ pub struct ImportReport {
     pub findings: Vec<String>,
     pub trailer: Option<Trailer>,
     pub records: u64,
+    /// The authors of the events this import accepted (whose standing
+    /// `import` checks for staleness, `repo::stale`).
+    pub authors: std::collections::BTreeSet<crate::model::event::PublicKey>,
 }
 
 /// An import's report, and the error that stopped it, if any (events that
@@ -356,7 +359,11 @@ fn offer_chunk(
                 report.findings.push(format!("malformed: {reason}"));
             }
             (Item::Record(record), Some(checked)) => {
+                let author = checked.as_ref().ok().map(|e| e.event.author);
                 let (id, outcome) = ingest.offer_checked(&record, checked)?;
+                if let (Some(author), Outcome::Accepted) = (author, &outcome) {
+                    report.authors.insert(author);
+                }
                 let id = id.map_or_else(
                     || "a record".to_string(),
                     |id| format!("event {}", id.short()),

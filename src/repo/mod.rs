@@ -10,5 +10,6 @@ pub mod ingest;
 pub mod pending;
 pub mod replay;
 pub mod resolve;
+pub mod stale;
 pub mod transaction;
 pub mod why;

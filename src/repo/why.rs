@@ -42,12 +42,21 @@ pub fn explain(
         let (Some(event), Some(meta)) = (store.event(&id)?, store.event_meta(&id)?) else {
             continue;
         };
-        if is_ineffective_for(&event, &meta.verdict, member) {
+        if is_ineffective_for(&event, &meta.verdict, member, view) {
             ineffective.push(Judged {
                 event,
                 verdict: meta.verdict,
             });
         }
+    }
+    let mut devices = Vec::new();
+    for (device, d) in view.devices_of(member) {
+        let deciders = view.decided.get(device).cloned().unwrap_or_default();
+        devices.push((
+            *device,
+            d.name.clone(),
+            judged(store, &deciders.membership)?,
+        ));
     }
     Ok(Explanation::new(
         view,
@@ -55,6 +64,7 @@ pub fn explain(
         membership,
         role,
         ineffective,
+        devices,
     ))
 }
 

@@ -32,6 +32,10 @@ pub struct Explanation {
     pub ineffective: Vec<Judged>,
     /// Removal cycles the member's removal is part of (as event ids).
     pub cycles: Vec<Vec<EventId>>,
+    /// The member's linked devices, each with the events that decide its link.
+    pub devices: Vec<(PublicKey, String, Vec<Judged>)>,
+    /// When the key is itself a linked device: the member it acts for.
+    pub device_of: Option<PublicKey>,
 }
 
 fn adds(op: &Op) -> bool {
@@ -47,10 +51,19 @@ fn adds(op: &Op) -> bool {
 }
 
 /// Rule 2 and 5 bookkeeping for `why`: is `event` (judged `verdict`) one of
-/// the events about or by `member` that had no effect?
-pub fn is_ineffective_for(event: &SignedEvent, verdict: &Verdict, member: &PublicKey) -> bool {
-    let about = event.event.op.target(event.event.author) == Some(*member);
-    (about || event.event.author == *member) && !verdict.is_effective()
+/// the events about or by `member` (or by one of its devices, in `view`)
+/// that had no effect?
+pub fn is_ineffective_for(
+    event: &SignedEvent,
+    verdict: &Verdict,
+    member: &PublicKey,
+    view: &View,
+) -> bool {
+    let author = event.event.author;
+    let acting = view.acting(&author);
+    let about =
+        event.event.op.target(acting) == Some(*member) || event.event.op.device() == Some(*member);
+    (about || author == *member || acting == *member) && !verdict.is_effective()
 }
 
 impl Explanation {
@@ -63,6 +76,7 @@ impl Explanation {
         membership: Vec<Judged>,
         role: Vec<Judged>,
         ineffective: Vec<Judged>,
+        devices: Vec<(PublicKey, String, Vec<Judged>)>,
     ) -> Explanation {
         let cycles: Vec<Vec<EventId>> = view
             .removal_cycles
@@ -86,6 +100,8 @@ impl Explanation {
             role_rule,
             ineffective,
             cycles,
+            devices,
+            device_of: view.devices.get(member).map(|d| d.member),
         }
     }
 }

@@ -33,3 +33,19 @@ fn race_scenarios_run_end_to_end_through_bundles() {
         run_cli_scenario(fixture);
     }
 }
+
+/// The device scenarios through real stores and bundles, each device its own
+/// store: D1-D5 as users run them (D6's events are ones gmm refuses to sign,
+/// so it is delivered as crafted bundles in `devices.rs`).
+#[test]
+fn device_scenarios_run_end_to_end_through_bundles() {
+    for fixture in [
+        "d01-two-devices-add-concurrently.txt",
+        "d02-unlink-vs-phone-add.txt",
+        "d03-removal-vs-phone-add.txt",
+        "d04-stale-sender-device-link.txt",
+        "d05-device-equivocation.txt",
+    ] {
+        run_cli_scenario(fixture);
+    }
+}

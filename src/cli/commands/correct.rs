@@ -39,7 +39,7 @@ pub struct Args {
 pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     let store = ctx.read_store()?;
     let group = crate::cli::context::find_group(ui, &store, &args.group)?;
-    let peer = peer_arg::peer(&store, &group, args.peer.path.as_deref(), &args.peer.heads)?;
+    let peer = peer_arg::peer(&store, &group, &args.peer)?;
     let (header, ids) = peer::correction(&store, &group, &peer, now_ms())?;
     let signer = args.out.signer(&store)?;
     let format = args.out.format();

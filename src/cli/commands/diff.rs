@@ -176,7 +176,7 @@ fn human(ui: &mut Ui, diff: &Diff, verbose: bool) -> std::io::Result<()> {
 pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     let store = ctx.read_store()?;
     let group = crate::cli::context::find_group(ui, &store, &args.group)?;
-    let peer = peer_arg::peer(&store, &group, args.peer.path.as_deref(), &args.peer.heads)?;
+    let peer = peer_arg::peer(&store, &group, &args.peer)?;
     let diff = peer::diff(&store, &group, &peer)?;
     if ui.json {
         ui.json_line(&to_json(&diff))?;

@@ -162,6 +162,7 @@ fn report_json(file: &str, dry_run: bool, outcome: &ImportOutcome) -> ImportJson
             .map(|(before, after)| GroupChangeJson::new(before.as_ref(), after))
             .collect(),
         error: outcome.error.as_ref().map(|e| e.to_string()),
+        stale: Vec::new(),
     }
 }
 
@@ -212,6 +213,30 @@ fn human_report(name: &str, dry_run: bool, outcome: &ImportOutcome) -> Vec<Strin
     out
 }
 
+/// The bundle's authors whose latest event lacked changes to members or
+/// devices this store holds (Matrix seed 003), with the group's view.
+fn stale_senders(
+    store: &gmm::store::Store,
+    dry_run: bool,
+    outcome: &ImportOutcome,
+) -> Result<Vec<(gmm::model::event::GroupId, gmm::repo::stale::Stale, View)>, CommandError> {
+    let report = &outcome.report;
+    let (Some(header), false) = (&report.header, dry_run) else {
+        return Ok(Vec::new());
+    };
+    let Some(state) = store.group_state(&header.group)? else {
+        return Ok(Vec::new());
+    };
+    let authors: Vec<_> = report.authors.iter().copied().collect();
+    let stale = gmm::repo::stale::stale_authors(store, &header.group, Some(&authors))?;
+    let mut view = state.view().clone();
+    crate::cli::context::name_locally(store, &mut view)?;
+    Ok(stale
+        .into_iter()
+        .map(|s| (header.group, s, view.clone()))
+        .collect())
+}
+
 pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     let store = if args.dry_run {
         ctx.read_store()?
@@ -254,12 +279,27 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
         });
         progress.finish();
         let refused = !outcome.report.findings.is_empty();
+        let stale = stale_senders(&store, args.dry_run, &outcome)?;
         if ui.json {
-            ui.json_line(&report_json(&name, args.dry_run, &outcome))?;
+            let mut json = report_json(&name, args.dry_run, &outcome);
+            json.stale = stale
+                .iter()
+                .map(|(group, s, view)| gmm::json::StaleJson::new(group, s, view))
+                .collect();
+            ui.json_line(&json)?;
         } else {
             // A failed import's report goes with its error, on stderr.
             let failed = refused || outcome.error.is_some();
-            for line in human_report(&name, args.dry_run, &outcome) {
+            let mut lines = human_report(&name, args.dry_run, &outcome);
+            for (_, s, view) in &stale {
+                lines.extend(super::status::stale_lines(
+                    &store,
+                    view,
+                    std::slice::from_ref(s),
+                    "  stale: ",
+                ));
+            }
+            for line in lines {
                 match failed {
                     true => writeln!(ui.error_stream(), "{line}")?,
                     false => ui.line(&line)?,

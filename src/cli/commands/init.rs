@@ -22,6 +22,11 @@ use crate::cli::ui::Ui;
 /// log, why, errors) wherever a group gave it none, as for a group's creator.
 /// It is local: never signed, stored in events or sent to peers.
 ///
+/// A second device should get its own key: run `gmm init` on it and link
+/// the key it prints with `gmm device link KEY` on your first store. Two
+/// stores sharing one key (--identity) sign conflicting events at the same
+/// seq, which every peer reports as a fork.
+///
 /// Examples:
 ///   gmm init --name alice
 ///   gmm init
@@ -41,7 +46,13 @@ pub struct Args {
 pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     let dir = ctx.dir()?;
     let import = args.identity.as_deref().map(SecretKey::load).transpose()?;
+    let shared = import.is_some();
     let (key, outcome) = identity::init(&dir, import, args.name.as_deref())?;
+    if shared && outcome == InitOutcome::Created {
+        ui.warn(
+            "a key used by two stores signs two events at one seq as soon as both act: every peer reports it as a fork. For a second device, `gmm init` there and `gmm device link KEY` here instead",
+        );
+    }
     if ui.json {
         let created = outcome == InitOutcome::Created;
         ui.json_line(&InitJson {

@@ -61,14 +61,29 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
         }
         return Ok(0);
     }
-    for (key, member) in &view.members {
-        let key = if ui.verbose > 0 {
+    let shown = |key: &gmm::model::event::PublicKey| {
+        if ui.verbose > 0 {
             key.to_hex()
         } else {
             key.short()
-        };
-        let line = format!("{:<6}  {key}  {}", member.role.as_str(), member.name);
-        ui.line(line.trim_end())?;
+        }
+    };
+    let mut lines = Vec::new();
+    for (key, member) in &view.members {
+        let line = format!(
+            "{:<6}  {}  {}",
+            member.role.as_str(),
+            shown(key),
+            member.name
+        );
+        lines.push(line.trim_end().to_string());
+        for (device, d) in view.devices_of(key) {
+            let line = format!("{:<6}    device {}  {}", "", shown(device), d.name);
+            lines.push(line.trim_end().to_string());
+        }
+    }
+    for line in lines {
+        ui.line(&line)?;
     }
     ui.status(&format!(
         "{} member(s) in \"{}\"",

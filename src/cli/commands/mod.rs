@@ -8,6 +8,7 @@ pub mod bundle;
 pub mod completions;
 pub mod contacts;
 pub mod correct;
+pub mod device;
 pub mod diff;
 pub mod export;
 pub mod generate;

@@ -42,6 +42,7 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
         .map(|id| id.to_hex())
         .collect();
     let forks: Vec<String> = view.forked.iter().map(|k| k.to_hex()).collect();
+    let stale = gmm::repo::stale::stale_authors(&store, &group, None)?;
     if ui.json {
         ui.json_line(&StatusJson {
             group: group.to_hex(),
@@ -61,6 +62,10 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
             missing: missing.into_iter().collect(),
             forks,
             conflicts: ConflictJson::of(view),
+            stale: stale
+                .iter()
+                .map(|s| gmm::json::StaleJson::new(&group, s, view))
+                .collect(),
         })?;
         return Ok(0);
     }
@@ -113,5 +118,44 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
             names.join(", ")
         ))?;
     }
+    for line in stale_lines(&store, view, &stale, "stale:     ") {
+        ui.line(&line)?;
+    }
     Ok(0)
+}
+
+/// One line per stale sender: who, what it lacked, and the command that
+/// writes exactly that (`import` and `status` say it alike).
+pub fn stale_lines(
+    store: &gmm::store::Store,
+    view: &gmm::rules::view::View,
+    stale: &[gmm::repo::stale::Stale],
+    prefix: &str,
+) -> Vec<String> {
+    stale
+        .iter()
+        .map(|s| {
+            let lacked: Vec<String> = s
+                .lacked
+                .iter()
+                .map(|id| match store.event(id).ok().flatten() {
+                    Some(e) => format!(
+                        "{} ({} by {})",
+                        id.short(),
+                        crate::cli::json::describe_op(&e.event, view),
+                        view.label(&e.event.author)
+                    ),
+                    None => id.short(),
+                })
+                .collect();
+            let who = view.label(&s.author);
+            format!(
+                "{prefix}{who} acted at {} without having seen: {}; `gmm correct {} --for {}` writes them",
+                s.latest.short(),
+                lacked.join(", "),
+                view.group.short(),
+                s.author.short()
+            )
+        })
+        .collect()
 }

@@ -92,6 +92,16 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
                 .iter()
                 .map(|c| c.iter().map(|id| id.to_hex()).collect())
                 .collect(),
+            devices: why
+                .devices
+                .iter()
+                .map(|(key, name, linked_by)| gmm::json::WhyDeviceJson {
+                    key: key.to_hex(),
+                    name: name.clone(),
+                    linked_by: events(linked_by),
+                })
+                .collect(),
+            device_of: why.device_of.map(|m| m.to_hex()),
         })?;
         return Ok(0);
     }
@@ -100,9 +110,13 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
         "" => member.short(),
         name => format!("{name} ({})", member.short()),
     };
-    match &why.current {
-        Some(m) => ui.line(&format!("{label} is a member, role {}", m.role))?,
-        None => ui.line(&format!("{label} is not a member"))?,
+    match (&why.current, &why.device_of) {
+        (Some(m), _) => ui.line(&format!("{label} is a member, role {}", m.role))?,
+        (None, Some(of)) => ui.line(&format!(
+            "{label} is a device of {}: its events act for them",
+            view.label(of)
+        ))?,
+        (None, None) => ui.line(&format!("{label} is not a member"))?,
     }
     ui.line(&format!("  membership: {}", why.membership_rule))?;
     for j in &why.membership {
@@ -111,6 +125,20 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     if why.current.is_some() && !why.role.is_empty() {
         ui.line(&format!("  role: {}", why.role_rule))?;
         for j in &why.role {
+            ui.line(&line(&store, j, view))?;
+        }
+    }
+    for (key, name, linked_by) in &why.devices {
+        let name = if name.is_empty() {
+            String::new()
+        } else {
+            format!("{name} ")
+        };
+        ui.line(&format!(
+            "  device {name}({}): linked while every maximal link event holds (rules 3, 4, 5)",
+            key.short()
+        ))?;
+        for j in linked_by {
             ui.line(&line(&store, j, view))?;
         }
     }

@@ -108,6 +108,18 @@ impl<'w> CliScenario<'w> {
                 vec!["role".into(), group, self.key(member), role.to_string()]
             }
             ["title", ..] => vec!["title".into(), group, quoted[0].into()],
+            ["link", device] => {
+                let key = self.key(device);
+                ["device", "link", &key, "--name", device, "--group", &group]
+                    .map(String::from)
+                    .to_vec()
+            }
+            ["unlink", device] => {
+                let key = self.key(device);
+                ["device", "unlink", &key, "--group", &group]
+                    .map(String::from)
+                    .to_vec()
+            }
             _ => panic!("unknown op {line}"),
         };
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -211,6 +223,16 @@ pub fn run_cli_scenario(fixture: &str) {
     }
     if let Some(title) = &expected.title {
         assert_eq!(view["title"], title.as_str(), "{fixture}: title");
+    }
+    if let Some(devices) = &expected.devices {
+        let mut got = std::collections::BTreeSet::new();
+        for m in view["members"].as_array().unwrap() {
+            let member = name_of(m["key"].as_str().unwrap());
+            for d in m["devices"].as_array().into_iter().flatten() {
+                got.insert((member.clone(), name_of(d["key"].as_str().unwrap())));
+            }
+        }
+        assert_eq!(&got, devices, "{fixture}: devices");
     }
     let status = w.json("receiver", &["status", &group]);
     assert_eq!(

@@ -1,0 +1,151 @@
+//! Stale senders (SPEC S6, Matrix seed 003): an author whose latest event
+//! had not seen changes to the group's members or devices that this store
+//! holds, concurrent with it (Bob adds Carol without having seen Alice's new
+//! device link). Nobody notices such a race unless it is named, so imports
+//! and `status` name the author and what it lacked, and
+//! `gmm correct GROUP --for AUTHOR` writes exactly that.
+//!
+//! Only the open region (the events after the latest cut) can hold events
+//! concurrent with an author's latest event, so the cost is O(r) per author,
+//! r being the region's size.
+
+use std::collections::BTreeMap;
+use std::collections::HashMap;
+
+use crate::error::Result;
+use crate::model::event::EventId;
+use crate::model::event::GroupId;
+use crate::model::event::Op;
+use crate::model::event::PublicKey;
+use crate::rules::projection::OrderedEvent;
+use crate::store::Store;
+
+/// An author whose latest event lacked changes this store holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stale {
+    pub author: PublicKey,
+    /// The author's latest event.
+    pub latest: EventId,
+    /// Effective changes to members or devices concurrent with it, in
+    /// topological order.
+    pub lacked: Vec<EventId>,
+}
+
+/// Does `op` change who is in the group, with which role, or with which devices?
+fn concerns_members(op: &Op) -> bool {
+    match op {
+        Op::Add { .. }
+        | Op::Remove { .. }
+        | Op::Leave
+        | Op::SetRole { .. }
+        | Op::LinkDevice { .. }
+        | Op::UnlinkDevice { .. } => true,
+        Op::Create { .. } | Op::SetTitle { .. } => false,
+    }
+}
+
+/// Every author with an event in the group's open region whose latest event
+/// lacked effective changes to members or devices (`only`: just these authors).
+pub fn stale_authors(
+    store: &Store,
+    group: &GroupId,
+    only: Option<&[PublicKey]>,
+) -> Result<Vec<Stale>> {
+    let Some(state) = store.group_state(group)? else {
+        return Ok(Vec::new());
+    };
+    let region = &state.frontier.region;
+    let index: HashMap<EventId, usize> =
+        region.iter().enumerate().map(|(i, e)| (e.id, i)).collect();
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); region.len()];
+    for (i, e) in region.iter().enumerate() {
+        for p in &e.parents {
+            if let Some(&j) = index.get(p) {
+                children[j].push(i);
+            }
+        }
+    }
+    let mut latest: BTreeMap<PublicKey, usize> = BTreeMap::new();
+    for (i, e) in region.iter().enumerate() {
+        if only.is_some_and(|authors| !authors.contains(&e.author)) {
+            continue;
+        }
+        let entry = latest.entry(e.author).or_insert(i);
+        if region[*entry].seq < e.seq {
+            *entry = i;
+        }
+    }
+    let mut effective_change = vec![false; region.len()];
+    for (i, e) in region.iter().enumerate() {
+        if concerns_members(&e.op) {
+            effective_change[i] = store
+                .event_meta(&e.id)?
+                .is_some_and(|m| m.verdict.is_effective());
+        }
+    }
+    let mut out = Vec::new();
+    for (author, i) in latest {
+        let related = reachable(region, &index, &children, i);
+        let lacked: Vec<EventId> = region
+            .iter()
+            .enumerate()
+            .filter(|(j, e)| effective_change[*j] && !related[*j] && e.author != author)
+            .map(|(_, e)| e.id)
+            .collect();
+        if !lacked.is_empty() {
+            out.push(Stale {
+                author,
+                latest: region[i].id,
+                lacked,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The region events in the past or the future of event `i`, and `i`.
+fn reachable(
+    region: &[OrderedEvent],
+    index: &HashMap<EventId, usize>,
+    children: &[Vec<usize>],
+    i: usize,
+) -> Vec<bool> {
+    let mut seen = vec![false; region.len()];
+    seen[i] = true;
+    let mut stack: Vec<usize> = region[i]
+        .parents
+        .iter()
+        .filter_map(|p| index.get(p).copied())
+        .collect();
+    while let Some(j) = stack.pop() {
+        if !std::mem::replace(&mut seen[j], true) {
+            stack.extend(
+                region[j]
+                    .parents
+                    .iter()
+                    .filter_map(|p| index.get(p).copied()),
+            );
+        }
+    }
+    let mut stack: Vec<usize> = children[i].clone();
+    while let Some(j) = stack.pop() {
+        if !std::mem::replace(&mut seen[j], true) {
+            stack.extend(children[j].iter().copied());
+        }
+    }
+    seen
+}
+
+/// The latest event `author` signed in the group (highest seq), if any: the
+/// heads `correct --for AUTHOR` and `diff --for AUTHOR` take as the author's.
+pub fn latest_of(store: &Store, group: &GroupId, author: &PublicKey) -> Result<Option<EventId>> {
+    let mut best: Option<(u64, EventId)> = None;
+    for id in store.group_event_ids(group)? {
+        if let Some(e) = store.event(&id)? {
+            if e.event.author == *author && best.is_none_or(|(seq, _)| e.event.seq > seq) {
+                best = Some((e.event.seq, id));
+            }
+        }
+    }
+    Ok(best.map(|(_, id)| id))
+}
