@@ -37,18 +37,37 @@ pub fn explain(
     let decided = view.decided.get(member).cloned().unwrap_or_default();
     let membership = judged(store, &decided.membership)?;
     let role = judged(store, &decided.role)?;
-    let mut ineffective = Vec::new();
+    // Events with no effect, and who linked each device key (a device's
+    // events count as its member's even after the link ended).
+    let mut candidates = Vec::new();
+    let mut linked_by: BTreeMap<PublicKey, PublicKey> = BTreeMap::new();
     for id in store.group_event_ids(group)? {
         let (Some(event), Some(meta)) = (store.event(&id)?, store.event_meta(&id)?) else {
             continue;
         };
-        if is_ineffective_for(&event, &meta.verdict, member, view) {
-            ineffective.push(Judged {
+        if let (Op::LinkDevice { device, .. }, true) =
+            (&event.event.op, meta.verdict.is_effective())
+        {
+            linked_by.insert(*device, event.event.author);
+        }
+        if !meta.verdict.is_effective() {
+            candidates.push(Judged {
                 event,
                 verdict: meta.verdict,
             });
         }
     }
+    let ineffective = candidates
+        .into_iter()
+        .filter(|j| {
+            let author = j.event.event.author;
+            let acting = match view.members.contains_key(&author) {
+                true => author,
+                false => linked_by.get(&author).copied().unwrap_or(author),
+            };
+            is_ineffective_for(&j.event, &j.verdict, member, &acting)
+        })
+        .collect();
     let mut devices = Vec::new();
     for (device, d) in view.devices_of(member) {
         let deciders = view.decided.get(device).cloned().unwrap_or_default();

@@ -51,19 +51,19 @@ fn adds(op: &Op) -> bool {
 }
 
 /// Rule 2 and 5 bookkeeping for `why`: is `event` (judged `verdict`) one of
-/// the events about or by `member` (or by one of its devices, in `view`)
-/// that had no effect?
+/// the events about or by `member` that had no effect? `acting` is the member
+/// the event's author acts for (itself, or the member that linked it as a
+/// device, even if the link has ended since).
 pub fn is_ineffective_for(
     event: &SignedEvent,
     verdict: &Verdict,
     member: &PublicKey,
-    view: &View,
+    acting: &PublicKey,
 ) -> bool {
-    let author = event.event.author;
-    let acting = view.acting(&author);
     let about =
-        event.event.op.target(acting) == Some(*member) || event.event.op.device() == Some(*member);
-    (about || author == *member || acting == *member) && !verdict.is_effective()
+        event.event.op.target(*acting) == Some(*member) || event.event.op.device() == Some(*member);
+    let by = event.event.author == *member || acting == member;
+    (about || by) && !verdict.is_effective()
 }
 
 impl Explanation {

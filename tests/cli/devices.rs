@@ -267,3 +267,27 @@ fn device_scenarios_converge_through_real_stores_in_several_orders() {
         }
     }
 }
+
+/// D2 through the CLI, read with `why`: the phone's add, concurrent with its
+/// unlink, is among the events by alice that had no effect.
+#[test]
+fn why_counts_a_revoked_device_event_as_its_member_s() {
+    let w = World::new();
+    let (group, _) = laptop_and_phone(&w);
+    w.ok("a", &["device", "unlink", "phone"]);
+    let add = w.ok(
+        "phone",
+        &["add", &group, &w.new_key("mallory"), "--name", "mallory"],
+    );
+    pass(&w, "phone", "a", &group, "late.gmm");
+    let why = w.json("a", &["why", "G", "alice"]);
+    let ineffective = why["ineffective"].as_array().unwrap();
+    assert!(
+        ineffective
+            .iter()
+            .any(|e| e["id"] == add.as_str() && e["status"] == "revoked"),
+        "{why}"
+    );
+    let human = w.ok("a", &["why", "G", "mallory"]);
+    assert!(human.contains("revoked by"), "{human}");
+}
