@@ -461,9 +461,14 @@ impl View {
 
     /// The members as rule 8 hashes them: by key, with role and device keys.
     pub fn hashed_members(&self) -> Vec<codec::HashedMember> {
+        // Grouped once: O((members + devices) log), not members × devices.
+        let mut by_member: BTreeMap<PublicKey, Vec<PublicKey>> = BTreeMap::new();
+        for (device, d) in &self.devices {
+            by_member.entry(d.member).or_default().push(*device);
+        }
         self.members
             .iter()
-            .map(|(k, m)| (*k, m.role, self.devices_of(k).map(|(d, _)| *d).collect()))
+            .map(|(k, m)| (*k, m.role, by_member.remove(k).unwrap_or_default()))
             .collect()
     }
 }

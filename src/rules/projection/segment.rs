@@ -633,7 +633,11 @@ fn acting_members(base: &View, events: &[SegmentEvent<'_>]) -> Vec<PublicKey> {
     events
         .iter()
         .map(|e| match linked.get(&e.author) {
-            Some(member) if !members.contains(&e.author) => *member,
+            Some(member)
+                if !members.contains(&e.author) && !base.members.contains_key(&e.author) =>
+            {
+                *member
+            }
             _ => e.author,
         })
         .collect()
