@@ -123,11 +123,15 @@ impl MemberJson {
         }
     }
 
-    /// A member of `view`, with its linked devices.
-    pub fn with_devices(key: &PublicKey, member: &Member, view: &View) -> MemberJson {
+    /// A member with its linked devices (`View::devices_by_member`).
+    pub fn with_devices(
+        key: &PublicKey,
+        member: &Member,
+        devices: &[(PublicKey, &crate::rules::view::Device)],
+    ) -> MemberJson {
         let mut json = MemberJson::new(key, member);
-        json.devices = view
-            .devices_of(key)
+        json.devices = devices
+            .iter()
             .map(|(k, d)| MemberDeviceJson {
                 key: k.to_hex(),
                 name: d.name.clone(),
@@ -157,11 +161,16 @@ impl From<&View> for ViewJson {
             group: view.group.to_hex(),
             title: view.title.clone(),
             view_hash: view.hash().to_hex(),
-            members: view
-                .members
-                .iter()
-                .map(|(k, m)| MemberJson::with_devices(k, m, view))
-                .collect(),
+            members: {
+                let devices = view.devices_by_member();
+                view.members
+                    .iter()
+                    .map(|(k, m)| {
+                        let mine = devices.get(k).map_or(&[][..], |d| d.as_slice());
+                        MemberJson::with_devices(k, m, mine)
+                    })
+                    .collect()
+            },
         }
     }
 }

@@ -346,6 +346,16 @@ impl View {
         acting(self, author)
     }
 
+    /// Every member's linked devices, grouped once (listing a whole view
+    /// with [`View::devices_of`] per member would cost members × devices).
+    pub fn devices_by_member(&self) -> BTreeMap<PublicKey, Vec<(PublicKey, &Device)>> {
+        let mut out: BTreeMap<PublicKey, Vec<(PublicKey, &Device)>> = BTreeMap::new();
+        for (key, d) in &self.devices {
+            out.entry(d.member).or_default().push((*key, d));
+        }
+        out
+    }
+
     /// A member's linked devices, by key.
     pub fn devices_of<'v>(
         &'v self,

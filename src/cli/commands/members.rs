@@ -69,6 +69,7 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
         }
     };
     let mut lines = Vec::new();
+    let devices = view.devices_by_member();
     for (key, member) in &view.members {
         let line = format!(
             "{:<6}  {}  {}",
@@ -77,7 +78,7 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
             member.name
         );
         lines.push(line.trim_end().to_string());
-        for (device, d) in view.devices_of(key) {
+        for (device, d) in devices.get(key).into_iter().flatten() {
             let line = format!("{:<6}    device {}  {}", "", shown(device), d.name);
             lines.push(line.trim_end().to_string());
         }
