@@ -13,7 +13,6 @@
 //! change (for `--dry-run`) and [`Ingest::commit`] writes it.
 
 use std::collections::BTreeMap;
-use std::collections::HashSet;
 
 use crate::error::Result;
 use crate::model::event::Event;
@@ -243,30 +242,11 @@ impl crate::rules::links::Cited for Ingest<'_> {
         }
     }
 
-    /// Is `target` in the past of `event`? A walk back from its parents that
-    /// stops below the target's Lamport number.
-    fn in_past(&self, target: &EventId, event: &SignedEvent) -> Result<bool, String> {
-        let meta = |id: &EventId| match self.tx.meta(id) {
-            Ok(Some(m)) => Ok(m),
+    fn lamport(&self, id: &EventId) -> Result<u64, String> {
+        match self.tx.meta(id) {
+            Ok(Some(m)) => Ok(m.lamport),
             Ok(None) => Err(format!("cited event {} is not stored", id.short())),
             Err(e) => Err(e.to_string()),
-        };
-        let floor = meta(target)?.lamport;
-        let mut stack: Vec<EventId> = event.event.parents.iter().map(|p| p.id).collect();
-        let mut seen: HashSet<EventId> = HashSet::new();
-        while let Some(id) = stack.pop() {
-            if id == *target {
-                return Ok(true);
-            }
-            if !seen.insert(id) || meta(&id)?.lamport <= floor {
-                continue;
-            }
-            match self.tx.event(&id) {
-                Ok(Some(e)) => stack.extend(e.parents.iter().map(|p| p.id)),
-                Ok(None) => return Err(format!("cited event {} is not stored", id.short())),
-                Err(e) => return Err(e.to_string()),
-            }
         }
-        Ok(false)
     }
 }

@@ -4,6 +4,8 @@
 //! Pure: the caller says how to look events up, so imports (over the store)
 //! and quarantine proofs (over the events a proof file holds) judge alike.
 
+use std::collections::HashSet;
+
 use crate::model::event::Event;
 use crate::model::event::EventId;
 use crate::model::signed::SignedEvent;
@@ -12,8 +14,26 @@ use crate::model::signed::SignedEvent;
 pub trait Cited {
     /// The event stored under `id`, or an error saying why it cannot be read.
     fn cited(&self, id: &EventId) -> Result<Event, String>;
-    /// Is `target` in the past of `event` (reachable from its parents)?
-    fn in_past(&self, target: &EventId, event: &SignedEvent) -> Result<bool, String>;
+    /// The Lamport number of a held event.
+    fn lamport(&self, id: &EventId) -> Result<u64, String>;
+}
+
+/// Is `target` in the past of `event`? A walk back from its parents that
+/// stops below the target's Lamport number (nothing there can reach it).
+pub fn in_past(cited: &dyn Cited, target: &EventId, event: &SignedEvent) -> Result<bool, String> {
+    let floor = cited.lamport(target)?;
+    let mut stack: Vec<EventId> = event.event.parents.iter().map(|p| p.id).collect();
+    let mut seen: HashSet<EventId> = HashSet::new();
+    while let Some(id) = stack.pop() {
+        if id == *target {
+            return Ok(true);
+        }
+        if !seen.insert(id) || cited.lamport(&id)? <= floor {
+            continue;
+        }
+        stack.extend(cited.cited(&id)?.parents.iter().map(|p| p.id));
+    }
+    Ok(false)
 }
 
 /// The first way `event`'s links are inconsistent with what they cite, in
@@ -46,7 +66,7 @@ pub fn check_links(event: &SignedEvent, cited: &dyn Cited) -> Result<(), String>
                 e.seq - 1
             ));
         }
-        if !cited.in_past(&prev, event)? {
+        if !in_past(cited, &prev, event)? {
             return Err(format!(
                 "prev {} is not in the event's causal past",
                 prev.short()

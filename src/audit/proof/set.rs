@@ -1,9 +1,8 @@
 //! A proof's events as the link checks see them: looked up by id, with
 //! Lamport numbers computed from the set itself, so "is `prev` in the past"
-//! walks only the proof's events.
+//! (`rules::links::in_past`) walks only the proof's events.
 
 use std::collections::HashMap;
-use std::collections::HashSet;
 
 use crate::model::event::Event;
 use crate::model::event::EventId;
@@ -38,23 +37,10 @@ impl Cited for EventSet<'_> {
             .ok_or_else(|| format!("cited event {} is not in the proof", id.short()))
     }
 
-    /// A walk back from the event's parents that stops below the target's
-    /// Lamport number (as an import's check does).
-    fn in_past(&self, target: &EventId, event: &SignedEvent) -> Result<bool, String> {
-        let floor = self.lamport.get(target).copied().unwrap_or(0);
-        let mut stack: Vec<EventId> = event.event.parents.iter().map(|p| p.id).collect();
-        let mut seen: HashSet<EventId> = HashSet::new();
-        while let Some(id) = stack.pop() {
-            if id == *target {
-                return Ok(true);
-            }
-            if !seen.insert(id) || self.lamport.get(&id).is_none_or(|l| *l <= floor) {
-                continue;
-            }
-            if let Some(e) = self.by_id.get(&id) {
-                stack.extend(e.event.parents.iter().map(|p| p.id));
-            }
-        }
-        Ok(false)
+    fn lamport(&self, id: &EventId) -> Result<u64, String> {
+        self.lamport
+            .get(id)
+            .copied()
+            .ok_or_else(|| format!("cited event {} is not in the proof", id.short()))
     }
 }
