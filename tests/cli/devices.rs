@@ -291,3 +291,42 @@ fn why_counts_a_revoked_device_event_as_its_member_s() {
     let human = w.ok("a", &["why", "G", "mallory"]);
     assert!(human.contains("revoked by"), "{human}");
 }
+
+/// D5 through the CLI: a phone restored from a backup signs a second event at
+/// its seq. That is still an equivocation by the device key, with a fork
+/// proof that names the device key.
+#[test]
+fn a_device_key_that_signs_twice_at_one_seq_is_a_fork_with_a_proof() {
+    let w = World::new();
+    let (group, phone) = laptop_and_phone(&w);
+    copy_dir(&w.path("phone"), &w.path("restored"));
+    w.ok(
+        "phone",
+        &["add", &group, &w.new_key("xena"), "--name", "xena"],
+    );
+    w.ok(
+        "restored",
+        &["add", &group, &w.new_key("yuri"), "--name", "yuri"],
+    );
+    pass(&w, "phone", "a", &group, "one.gmm");
+    pass(&w, "restored", "a", &group, "two.gmm");
+    let evidence = w.path("evidence");
+    let out = w.run("a", &["audit", "--evidence", evidence.to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "an equivocation is an error finding"
+    );
+    let index: gmm::json::EvidenceIndexJson =
+        serde_json::from_str(&fs::read_to_string(evidence.join("index.json")).unwrap()).unwrap();
+    let fork = index.items.iter().find(|i| i.kind == "fork").unwrap();
+    let proof = evidence.join(&fork.file);
+    let out = w.ok(
+        "x",
+        &["verify-proof", proof.to_str().unwrap(), "--key", &phone],
+    );
+    assert!(
+        out.starts_with(&format!("valid fork proof: key {phone}")),
+        "{out}"
+    );
+}
