@@ -6,6 +6,7 @@ mod audit;
 mod batch;
 mod bundles;
 mod conventions;
+mod crash;
 mod devices;
 mod init;
 mod laws;
