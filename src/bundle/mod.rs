@@ -111,8 +111,23 @@ pub enum BundleError {
     HeaderTooLarge(u64),
     #[error("the bundle header does not decode: {0}")]
     Header(CodecError),
-    #[error("record {index} claims {len} bytes, over the {MAX_RECORD_BYTES}-byte limit")]
-    RecordTooLarge { index: u64, len: u64 },
+    #[error("record {index} at byte {offset} claims {len} bytes, over the {MAX_RECORD_BYTES}-byte limit")]
+    RecordTooLarge { index: u64, offset: u64, len: u64 },
+    /// A record length of 64 or less: no room for a signature and an event,
+    /// so the framing, not one record, is broken.
+    #[error("record {index} at byte {offset} has length {len}; the format requires 64 < L (a signature and an event)")]
+    RecordTooShort { index: u64, offset: u64, len: u64 },
+    /// A valid event of another group than the header names: the header (or
+    /// the bundle) was altered; the event is not refused as if it were bad.
+    #[error(
+        "record {index} is event {event} of group {found}, but the header names group {expected}"
+    )]
+    OtherGroup {
+        index: u64,
+        event: String,
+        found: String,
+        expected: String,
+    },
     #[error("the bundle is truncated in {what} after {events} of {expected} events")]
     Truncated {
         what: &'static str,
@@ -198,6 +213,8 @@ pub struct BundleReader<R: Read> {
     hasher: blake3::Hasher,
     header: BundleHeader,
     read: u64,
+    /// Bytes consumed so far (for error messages).
+    offset: u64,
 }
 
 /// Fills `buf` completely; `Ok(false)` when the input ended first.
@@ -256,6 +273,7 @@ impl<R: Read> BundleReader<R> {
             hasher,
             header,
             read: 0,
+            offset: 14 + len as u64,
         })
     }
 
@@ -284,6 +302,14 @@ impl<R: Read> BundleReader<R> {
         if len > MAX_RECORD_BYTES {
             return Err(BundleError::RecordTooLarge {
                 index: self.read,
+                offset: self.offset,
+                len: len as u64,
+            });
+        }
+        if len as usize <= crate::model::signed::SIGNATURE_BYTES {
+            return Err(BundleError::RecordTooShort {
+                index: self.read,
+                offset: self.offset,
                 len: len as u64,
             });
         }
@@ -294,6 +320,7 @@ impl<R: Read> BundleReader<R> {
         self.hasher.update(&len.to_le_bytes());
         self.hasher.update(&record);
         self.read += 1;
+        self.offset += 4 + len as u64;
         Ok(Some(record))
     }
 

@@ -173,7 +173,9 @@ impl From<Error> for CommandError {
                     e(EXIT_MISSING).hint("give a bundle file, or pipe one into `-` (gmm export … | gmm import -)")
                 }
                 BundleError::Io(_) => e(EXIT_IO).hint("check the file and the disk"),
-                BundleError::Truncated { .. } | BundleError::RecordTooLarge { .. } => e(EXIT_MALFORMED)
+                BundleError::OtherGroup { .. } => e(EXIT_MALFORMED)
+                    .hint("the header was altered or damaged; the events before that record were checked and kept, that record and the rest were not read (`gmm audit FILE` looks without importing)"),
+                BundleError::Truncated { .. } | BundleError::RecordTooLarge { .. } | BundleError::RecordTooShort { .. } => e(EXIT_MALFORMED)
                     .hint("the events read before this point were checked and kept; import a complete copy to get the rest (duplicates are skipped)"),
                 BundleError::DigestMismatch | BundleError::BadSignature(_) | BundleError::BadTrailer(_) => e(EXIT_MALFORMED)
                     .hint("the bundle was altered or damaged; each event verified on its own, and those that did were kept"),

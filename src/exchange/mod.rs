@@ -258,14 +258,16 @@ fn run_import(
                 let Some(previous) = previous else {
                     return Ok(());
                 };
-                offer_chunk(&mut ingest, &header, previous, report)?;
+                // What was offered before a refusal that stops the import is
+                // committed: "the events before it were kept" stays true.
+                let offered = offer_chunk(&mut ingest, &header, previous, report);
                 if !dry_run {
                     merge(
                         &mut report.summary,
                         std::mem::replace(&mut ingest, Ingest::new(store)?).commit()?,
                     );
                 }
-                Ok(())
+                offered
             },
         );
         offered?;
@@ -276,15 +278,17 @@ fn run_import(
         }
     };
     // The last chunk, and what verified before a framing error.
-    if let Some(last) = verified {
-        offer_chunk(&mut ingest, &header, last, report)?;
-    }
+    let offered = match verified {
+        Some(last) => offer_chunk(&mut ingest, &header, last, report),
+        None => Ok(()),
+    };
     progress(report.records, header.event_count);
     if dry_run {
         merge(&mut report.summary, ingest.summary()?);
     } else {
         merge(&mut report.summary, ingest.commit()?);
     }
+    offered?;
     read_result?;
     report.trailer = source.finish()?;
     Ok(())
@@ -348,15 +352,16 @@ fn offer_chunk(
                 ingest.refuse(&raw, Outcome::Malformed(reason.clone()));
                 report.findings.push(format!("malformed: {reason}"));
             }
-            (Item::Record(record), Some(Ok(event))) if event.group() != header.group => {
-                let reason = format!(
-                    "event {} belongs to group {}, not to the bundle's group {}",
-                    event.id.short(),
-                    event.group().short(),
-                    header.group.short()
-                );
-                ingest.refuse(&record, Outcome::Malformed(reason.clone()));
-                report.findings.push(format!("malformed: {reason}"));
+            (Item::Record(_), Some(Ok(event))) if event.group() != header.group => {
+                // A valid event is not bad bytes: the header (or the bundle)
+                // was altered. Stop here rather than quarantine good events.
+                return Err(crate::bundle::BundleError::OtherGroup {
+                    index: report.records - 1,
+                    event: event.id.short(),
+                    found: event.group().short(),
+                    expected: header.group.short(),
+                }
+                .into());
             }
             (Item::Record(record), Some(checked)) => {
                 let author = checked.as_ref().ok().map(|e| e.event.author);

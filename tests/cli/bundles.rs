@@ -248,8 +248,12 @@ fn handmade_bundles_reordered_duplicated_foreign_and_empty() {
     assert_eq!(out.status.code(), Some(65));
     // A failed import reports on stderr (issue 12.10).
     assert!(out.stdout.is_empty());
-    assert!(stderr_of(&out).contains("not to the bundle's group"));
-    assert_eq!(event_count(&w, "e", &group), 1);
+    assert!(stderr_of(&out).contains("but the header names group"));
+    assert_eq!(
+        event_count(&w, "e", &group),
+        1,
+        "the event before it was kept"
+    );
     // An empty bundle is fine and changes nothing.
     w.ok("f", &["init"]);
     fs::write(w.path("empty.gmm"), handmade(&group, &[])).unwrap();
@@ -487,4 +491,197 @@ fn import_from_pins_the_sender() {
         66,
     );
     assert!(err.contains("nonsense"), "{err}");
+}
+
+/// Hostile framing (issue 15.4): each crafted bundle gets a clear error with
+/// the offset, exit 65, bounded memory (the reader allocates at most one
+/// record), and nothing already stored is lost; valid events of another
+/// group than the header names are not quarantined as if they were bad.
+#[test]
+fn hostile_bundle_framing_is_refused_with_offsets_and_loses_nothing() {
+    let w = World::new();
+    let (group, bytes) = exported(&w);
+    let header_len = u32::from_le_bytes(bytes[10..14].try_into().unwrap()) as usize;
+    let count_at = 14 + header_len - 16;
+    let first_record = 14 + header_len;
+    let with = |at: usize, patch: &[u8]| {
+        let mut b = bytes.clone();
+        b[at..at + patch.len()].copy_from_slice(patch);
+        b
+    };
+    let cases: Vec<(&str, Vec<u8>, &str, u64)> = vec![
+        (
+            "1e9 events claimed",
+            with(count_at, &1_000_000_000u64.to_le_bytes()),
+            "claims",
+            3,
+        ),
+        (
+            "header length 0",
+            with(10, &0u32.to_le_bytes()),
+            "header does not decode",
+            0,
+        ),
+        (
+            "header length 0xFFFFFFFF",
+            with(10, &u32::MAX.to_le_bytes()),
+            "over the 16777216-byte limit",
+            0,
+        ),
+        (
+            "record length 0",
+            with(first_record, &0u32.to_le_bytes()),
+            &format!("record 0 at byte {first_record} has length 0"),
+            0,
+        ),
+        (
+            "record length 64",
+            with(first_record, &64u32.to_le_bytes()),
+            &format!("record 0 at byte {first_record} has length 64"),
+            0,
+        ),
+        (
+            "record length 0xFFFFFFFF",
+            with(first_record, &u32::MAX.to_le_bytes()),
+            &format!("record 0 at byte {first_record} claims 4294967295 bytes"),
+            0,
+        ),
+        (
+            "a flipped bit in the header's group",
+            {
+                let mut b = bytes.clone();
+                b[14] ^= 1;
+                b
+            },
+            "but the header names group",
+            0,
+        ),
+    ]
+    .into_iter()
+    .map(|(what, b, needle, kept)| {
+        (
+            what,
+            b,
+            Box::leak(needle.to_string().into_boxed_str()) as &str,
+            kept,
+        )
+    })
+    .collect();
+    for (i, (what, bad, needle, kept)) in cases.iter().enumerate() {
+        // A store that already holds a group of its own.
+        let store = format!("h{i}");
+        w.ok(&store, &["init"]);
+        w.ok(&store, &["group", "create", "Mine"]);
+        // The group's own status (the log head is the store's, all groups).
+        let mine = |w: &World| {
+            let mut status = w.json(&store, &["status", "Mine"]);
+            status.as_object_mut().unwrap().remove("log_head");
+            status
+        };
+        let mine_before = mine(&w);
+        let file = w.path(&format!("hostile{i}.gmm"));
+        fs::write(&file, bad).unwrap();
+        let out = w.run(&store, &["import", file.to_str().unwrap()]);
+        let err = stderr_of(&out);
+        assert_eq!(out.status.code(), Some(65), "{what}: {err}");
+        assert!(err.contains(needle), "{what}: {err}");
+        assert!(!err.contains("panicked"), "{what}: {err}");
+        assert_eq!(event_count(&w, &store, &group), *kept, "{what}");
+        assert_eq!(mine(&w), mine_before, "{what}");
+        let audit = w.json(&store, &["audit"]);
+        assert_eq!(audit["counts"]["error"], 0, "{what}: {audit}");
+        let quarantined = audit["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["check"] == "quarantined");
+        assert!(
+            !quarantined,
+            "{what}: valid events or framing bytes went to quarantine: {audit}"
+        );
+    }
+}
+
+/// Hostile events (issue 15.4): an event naming key X but signed by key Y,
+/// and one with 65 parents, are quarantined with their reason; the events
+/// around them are kept.
+#[test]
+fn an_event_signed_by_another_key_or_with_65_parents_is_quarantined() {
+    use gmm::model::event::{Event, EventId, Op, ParentRef, ViewHash, EVENT_VERSION};
+    use gmm::model::signed::SignedEvent;
+    let w = World::new();
+    w.ok("a", &["init"]);
+    let group = w.ok("a", &["group", "create", "G"]);
+    let store = gmm::store::Store::open(&w.path("a")).unwrap();
+    let gid = EventId::from_hex(&group).unwrap();
+    let create = store.event(&gid).unwrap().unwrap();
+    let x = crate::support::label_key("x");
+    let y = crate::support::label_key("y");
+    let leave = |author: gmm::model::event::PublicKey, parents: Vec<ParentRef>| Event {
+        version: EVENT_VERSION,
+        group: gid,
+        author,
+        seq: 1,
+        prev: None,
+        parents,
+        time: 1,
+        view: ViewHash::default(),
+        op: Op::Leave,
+    };
+    // Signed by Y over an event naming X: the id and encoding are fine, the
+    // signature is not X's.
+    let honest = SignedEvent::sign(leave(y.public(), vec![create.as_parent()]), &y).unwrap();
+    let mut forged = leave(x.public(), vec![create.as_parent()]);
+    forged.view = honest.event.view;
+    let bytes = gmm::model::codec::encode_event(&forged).unwrap();
+    let id = gmm::model::signed::event_id(&bytes);
+    let signature = y.sign(&gmm::model::signed::signing_message(&id));
+    let mut forged_record = signature.to_vec();
+    forged_record.extend_from_slice(&bytes);
+    // 65 parents (sorted, distinct): a shape rule, refused on the bytes alone.
+    let many: Vec<ParentRef> = (0..65u8)
+        .map(|i| ParentRef {
+            author: x.public(),
+            seq: 1 + i as u64,
+            id: EventId([i; 32]),
+        })
+        .collect();
+    let wide = SignedEvent::sign(leave(y.public(), many.clone()), &y);
+    assert!(wide.is_err(), "gmm never signs it");
+    let wide_bytes = gmm::model::codec::encode_event(&leave(y.public(), many)).unwrap();
+    let wide_id = gmm::model::signed::event_id(&wide_bytes);
+    let mut wide_record = y
+        .sign(&gmm::model::signed::signing_message(&wide_id))
+        .to_vec();
+    wide_record.extend_from_slice(&wide_bytes);
+    drop(store);
+    for (what, record, reason) in [
+        ("signed by another key", forged_record, "bad-signature"),
+        ("65 parents", wide_record, "more than 64 parents"),
+    ] {
+        let store = gmm::store::Store::open(&w.path("a")).unwrap();
+        let mut ingest = gmm::repo::ingest::Ingest::new(&store).unwrap();
+        let (_, outcome) = ingest.offer_record(&record).unwrap();
+        assert!(
+            !matches!(outcome, gmm::repo::ingest::Outcome::Accepted),
+            "{what}: {outcome:?}"
+        );
+        ingest.commit().unwrap();
+        drop(store);
+        let audit = w.json("a", &["audit"]);
+        let message = audit["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["check"] == "quarantined")
+            .map(|f| f["message"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+            .join("; ");
+        assert!(message.contains(reason), "{what}: {message}");
+        assert_eq!(
+            event_count(&w, "a", &group),
+            1,
+            "{what}: the group is intact"
+        );
+    }
 }
