@@ -143,9 +143,9 @@ impl From<Error> for CommandError {
                 StoreError::SchemaTooOld { found, .. } => e(EXIT_MALFORMED).hint(format!(
                     "with the gmm that wrote it (schema {found}), `gmm export` each group; then `gmm init` a new store and `gmm import` the bundles; nothing was changed"
                 )),
-                StoreError::Corrupt { .. } => {
-                    e(EXIT_MALFORMED).hint("run `gmm audit` to see what is damaged")
-                }
+                StoreError::Corrupt { .. } => e(EXIT_MALFORMED).hint(
+                    "run `gmm audit` to see what is damaged; if the database files themselves are damaged, restore the store folder from a backup, or `gmm init` a new one and import your peers' bundles",
+                ),
                 StoreError::Io { .. } => e(EXIT_IO).hint("check the disk and the folder's permissions"),
             },
             Error::Key(key) => match key {

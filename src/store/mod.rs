@@ -158,6 +158,14 @@ pub struct Store {
 }
 
 fn rocks_error(dir: &Path, err: rocksdb::Error) -> StoreError {
+    // Damaged files (a flipped bit, a truncated table) are malformed data,
+    // not an I/O failure: the fix is a backup or a re-import, not the disk.
+    if err.kind() == rocksdb::ErrorKind::Corruption {
+        return StoreError::Corrupt {
+            path: dir.to_owned(),
+            what: err.into_string(),
+        };
+    }
     let message = err.into_string();
     // RocksDB reports a held lock as an I/O error naming its LOCK file.
     if message.contains("LOCK") || message.contains("lock file") {
