@@ -135,6 +135,9 @@ impl From<Error> for CommandError {
             Error::Store(store) => match store {
                 StoreError::Missing { .. } => e(EXIT_MISSING)
                     .hint("run `gmm init` to create a store, or name one with --dir or GMM_DIR"),
+                StoreError::PermissionDenied { .. } => e(EXIT_PERMISSION).hint(
+                    "the store belongs to another user, or its folder's mode shuts you out: run gmm as its owner, or fix the permissions (nothing was changed)",
+                ),
                 StoreError::InUse { .. } => e(EXIT_IN_USE).hint(
                     "wait for the other gmm command to finish; reading commands still work meanwhile",
                 ),

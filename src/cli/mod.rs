@@ -32,7 +32,7 @@ Exit codes:
   70  internal error (a bug in gmm; please report it)
   74  I/O error
   75  store in use by another gmm process
-  77  permission denied (key file readable by others, op not allowed)
+  77  permission denied (key file readable by others, op not allowed, store not readable)
 
 Environment:
   GMM_DIR     the store folder when --dir is not given

@@ -95,6 +95,8 @@ pub const IDENTITY_PUB: &str = "identity.pub";
 pub enum StoreError {
     #[error("no gmm store at {path}")]
     Missing { path: PathBuf },
+    #[error("permission denied: cannot read the store at {path}")]
+    PermissionDenied { path: PathBuf },
     #[error("the store at {path} is in use by another gmm process")]
     InUse { path: PathBuf },
     #[error("the store at {path} has schema version {found}; this gmm reads up to {supported}")]
@@ -167,6 +169,11 @@ fn rocks_error(dir: &Path, err: rocksdb::Error) -> StoreError {
         };
     }
     let message = err.into_string();
+    if message.contains("Permission denied") {
+        return StoreError::PermissionDenied {
+            path: dir.to_owned(),
+        };
+    }
     // RocksDB reports a held lock as an I/O error naming its LOCK file.
     if message.contains("LOCK") || message.contains("lock file") {
         return StoreError::InUse {
@@ -245,10 +252,19 @@ impl Store {
     }
 
     fn open_mode(dir: &Path, read_only: bool) -> Result<Store, StoreError> {
-        if !Self::exists(dir) {
-            return Err(StoreError::Missing {
-                path: dir.to_owned(),
-            });
+        // A store this user may not read is not a missing store.
+        match std::fs::metadata(dir.join(DB_DIR).join("CURRENT")) {
+            Ok(m) if m.is_file() => {}
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+                return Err(StoreError::PermissionDenied {
+                    path: dir.to_owned(),
+                })
+            }
+            _ => {
+                return Err(StoreError::Missing {
+                    path: dir.to_owned(),
+                })
+            }
         }
         let opts = db_options();
         let path = dir.join(DB_DIR);

@@ -232,3 +232,54 @@ fn damaged_store_files_give_clean_errors_never_panics() {
     }
     eprintln!("outcomes by exit code: {outcomes:?}");
 }
+
+/// A store this user may not read is "permission denied" (77), not "no gmm
+/// store" (66) (issue 15.4). As root, the command runs as `nobody` through
+/// setpriv (root reads anything); otherwise the store's folder is shut.
+#[test]
+fn an_unreadable_store_is_permission_denied() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let w = World::new();
+    store_with_group(&w);
+    let uid = std::process::Command::new("id").arg("-u").output().unwrap();
+    let root = String::from_utf8_lossy(&uid.stdout).trim() == "0";
+    let out = if root {
+        // util-linux's setpriv is on every Debian machine.
+        assert!(
+            std::process::Command::new("setpriv")
+                .arg("--version")
+                .output()
+                .is_ok(),
+            "running as root: this test needs setpriv to drop to nobody"
+        );
+        // A copy of the binary that `nobody` may run.
+        let dir = tempfile::Builder::new()
+            .prefix("gmm-perm")
+            .tempdir_in("/tmp")
+            .unwrap();
+        fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
+        let bin = dir.path().join("gmm");
+        fs::copy(assert_cmd::cargo::cargo_bin("gmm"), &bin).unwrap();
+        fs::set_permissions(&bin, fs::Permissions::from_mode(0o755)).unwrap();
+        std::process::Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(&bin)
+            .arg("--dir")
+            .arg(w.path("a"))
+            .args(["members", "G"])
+            .env_clear()
+            .output()
+            .unwrap()
+    } else {
+        fs::set_permissions(w.path("a"), fs::Permissions::from_mode(0o000)).unwrap();
+        let out = w.run("a", &["members", "G"]);
+        fs::set_permissions(w.path("a"), fs::Permissions::from_mode(0o700)).unwrap();
+        out
+    };
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(77), "{err}");
+    assert!(
+        err.starts_with("error: permission denied: cannot read the store"),
+        "{err}"
+    );
+}
