@@ -76,6 +76,9 @@ _gmm() {
             gmm,members)
                 cmd="gmm__subcmd__members"
                 ;;
+            gmm,pending)
+                cmd="gmm__subcmd__pending"
+                ;;
             gmm,prove)
                 cmd="gmm__subcmd__prove"
                 ;;
@@ -223,6 +226,9 @@ _gmm() {
             gmm__subcmd__help,members)
                 cmd="gmm__subcmd__help__subcmd__members"
                 ;;
+            gmm__subcmd__help,pending)
+                cmd="gmm__subcmd__help__subcmd__pending"
+                ;;
             gmm__subcmd__help,prove)
                 cmd="gmm__subcmd__help__subcmd__prove"
                 ;;
@@ -274,6 +280,12 @@ _gmm() {
             gmm__subcmd__help__subcmd__key,generate)
                 cmd="gmm__subcmd__help__subcmd__key__subcmd__generate"
                 ;;
+            gmm__subcmd__help__subcmd__pending,drop)
+                cmd="gmm__subcmd__help__subcmd__pending__subcmd__drop"
+                ;;
+            gmm__subcmd__help__subcmd__pending,list)
+                cmd="gmm__subcmd__help__subcmd__pending__subcmd__list"
+                ;;
             gmm__subcmd__key,generate)
                 cmd="gmm__subcmd__key__subcmd__generate"
                 ;;
@@ -286,6 +298,24 @@ _gmm() {
             gmm__subcmd__key__subcmd__help,help)
                 cmd="gmm__subcmd__key__subcmd__help__subcmd__help"
                 ;;
+            gmm__subcmd__pending,drop)
+                cmd="gmm__subcmd__pending__subcmd__drop"
+                ;;
+            gmm__subcmd__pending,help)
+                cmd="gmm__subcmd__pending__subcmd__help"
+                ;;
+            gmm__subcmd__pending,list)
+                cmd="gmm__subcmd__pending__subcmd__list"
+                ;;
+            gmm__subcmd__pending__subcmd__help,drop)
+                cmd="gmm__subcmd__pending__subcmd__help__subcmd__drop"
+                ;;
+            gmm__subcmd__pending__subcmd__help,help)
+                cmd="gmm__subcmd__pending__subcmd__help__subcmd__help"
+                ;;
+            gmm__subcmd__pending__subcmd__help,list)
+                cmd="gmm__subcmd__pending__subcmd__help__subcmd__list"
+                ;;
             *)
                 ;;
         esac
@@ -293,7 +323,7 @@ _gmm() {
 
     case "${cmd}" in
         gmm)
-            opts="-q -v -h -V --dir --json --quiet --verbose --help --version init key id contacts device group add remove leave role title batch members log status why export import bundle diff correct sync audit prove verify-proof replay completions generate help"
+            opts="-q -v -h -V --dir --json --quiet --verbose --help --version init key id contacts device group add remove leave role title batch members log status pending why export import bundle diff correct sync audit prove verify-proof replay completions generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -915,7 +945,7 @@ _gmm() {
             return 0
             ;;
         gmm__subcmd__help)
-            opts="init key id contacts device group add remove leave role title batch members log status why export import bundle diff correct sync audit prove verify-proof replay completions generate help"
+            opts="init key id contacts device group add remove leave role title batch members log status pending why export import bundle diff correct sync audit prove verify-proof replay completions generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1320,6 +1350,48 @@ _gmm() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        gmm__subcmd__help__subcmd__pending)
+            opts="list drop"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gmm__subcmd__help__subcmd__pending__subcmd__drop)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gmm__subcmd__help__subcmd__pending__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         gmm__subcmd__help__subcmd__prove)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1661,6 +1733,116 @@ _gmm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gmm__subcmd__pending)
+            opts="-q -v -h --dir --json --quiet --verbose --help list drop help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gmm__subcmd__pending__subcmd__drop)
+            opts="-q -v -h --dir --json --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gmm__subcmd__pending__subcmd__help)
+            opts="list drop help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gmm__subcmd__pending__subcmd__help__subcmd__drop)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gmm__subcmd__pending__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gmm__subcmd__pending__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gmm__subcmd__pending__subcmd__list)
+            opts="-q -v -h --dir --json --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -720,6 +720,17 @@ pub struct EvidenceItemJson {
     pub message: String,
 }
 
+/// `pending list` (one per group) and `pending drop` (what was dropped).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PendingGroupJson {
+    pub group: String,
+    /// Whether this store holds the group (its Create).
+    pub known: bool,
+    pub title: String,
+    pub pending: u64,
+}
+
 /// `device list`: one linked device.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -74,6 +74,7 @@ pub fn audit_store_with(
         audit_group(store, &mut report, *group, events, &damaged, now_ms)?;
     }
     if only.is_none() {
+        unknown_groups(store, &mut report, &groups)?;
         quarantine(store, &mut report)?;
         log_chain(store, &mut report, &held)?;
     }
@@ -253,6 +254,32 @@ fn pending(
                     evidence: None,
                 });
             }
+        }
+    }
+    Ok(())
+}
+
+/// Pending events of groups the store does not hold: they wait for a Create
+/// that may never come (listed, so they are never invisible).
+fn unknown_groups(
+    store: &Store,
+    report: &mut Report,
+    groups: &BTreeMap<GroupId, HashMap<EventId, SignedEvent>>,
+) -> Result<()> {
+    for (group, count) in store.pending_groups()? {
+        if !groups.contains_key(&group) {
+            report.findings.push(super::Finding {
+                check: Check::MissingParent,
+                severity: Severity::Warn,
+                group: Some(group),
+                events: Vec::new(),
+                message: format!(
+                    "{count} pending event(s) of group {}, which this store does not hold (`gmm pending drop {}` removes them)",
+                    group.short(),
+                    group.short()
+                ),
+                evidence: None,
+            });
         }
     }
     Ok(())

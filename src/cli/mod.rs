@@ -86,6 +86,9 @@ enum Command {
     Members(members::Args),
     Log(log::Args),
     Status(status::Args),
+    /// List and drop events waiting for parents (of any group, known or not)
+    #[command(subcommand)]
+    Pending(pending::PendingCommand),
     Why(why::Args),
     Export(export::Args),
     Import(import::Args),
@@ -158,6 +161,7 @@ fn dispatch(ctx: &context::Context, ui: &mut Ui, command: Command) -> Result<u8,
         Command::Members(args) => members::run(ctx, ui, args),
         Command::Log(args) => log::run(ctx, ui, args),
         Command::Status(args) => status::run(ctx, ui, args),
+        Command::Pending(args) => pending::run(ctx, ui, args),
         Command::Why(args) => why::run(ctx, ui, args),
         Command::Export(args) => export::run(ctx, ui, args),
         Command::Import(args) => import::run(ctx, ui, args),

@@ -29,7 +29,12 @@ use crate::store::Store;
 pub enum Outcome {
     Accepted,
     Duplicate,
-    Pending { missing: Vec<EventId> },
+    Pending {
+        missing: Vec<EventId>,
+    },
+    /// Its parents are missing and the store holds the most pending events
+    /// it may (`repo::pending::MAX_PENDING`): not stored, not quarantined.
+    OverPendingLimit,
     BadLink(String),
     Malformed(String),
     BadSignature,
@@ -42,6 +47,7 @@ impl Outcome {
             Outcome::Accepted => "accepted",
             Outcome::Duplicate => "duplicate",
             Outcome::Pending { .. } => "pending",
+            Outcome::OverPendingLimit => "over-pending-limit",
             Outcome::BadLink(_) => "bad-link",
             Outcome::Malformed(_) => "malformed",
             Outcome::BadSignature => "bad-signature",
@@ -140,6 +146,8 @@ impl<'s> Ingest<'s> {
             let missing = self.missing(&event)?;
             if missing.is_empty() {
                 self.admit(event)?
+            } else if !self.tx.pending_has_room()? {
+                Outcome::OverPendingLimit
             } else {
                 self.tx.hold_pending(event, missing.clone());
                 Outcome::Pending { missing }

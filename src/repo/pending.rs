@@ -12,6 +12,12 @@ use crate::model::signed::SignedEvent;
 use crate::store::Store;
 use crate::store::StoreBatch;
 
+/// The most pending events a store holds (SPEC §4 pending, bounded): past
+/// it, an event whose parents are missing is not stored (`over-pending-limit`
+/// in the import's counts) until its parents arrive or `gmm pending drop`
+/// makes room. 100,000 pending events take about 50 MB.
+pub const MAX_PENDING: u64 = 100_000;
+
 /// An event waiting for parents, and where it waits.
 #[derive(Clone, Debug)]
 pub struct Waiting {
@@ -31,6 +37,8 @@ pub struct Pending {
     /// Stored pending events this transaction released (accepted or refused).
     released: HashSet<EventId>,
     released_count: u64,
+    /// Pending events in the store when first asked (counted once).
+    stored: Option<u64>,
 }
 
 impl Pending {
@@ -41,6 +49,19 @@ impl Pending {
         }
         let stored = store.is_pending(&event.group(), &event.id)?;
         Ok(stored && !self.released.contains(&event.id))
+    }
+
+    /// Is there room to hold one more event under [`MAX_PENDING`]?
+    pub fn has_room(&mut self, store: &Store) -> Result<bool> {
+        let stored = match self.stored {
+            Some(n) => n,
+            None => {
+                let n = store.pending_groups()?.iter().map(|(_, n)| n).sum();
+                *self.stored.insert(n)
+            }
+        };
+        let held = stored + self.held.len() as u64;
+        Ok(held.saturating_sub(self.released.len() as u64) < MAX_PENDING)
     }
 
     /// Holds an event until `missing` arrive.
@@ -103,4 +124,18 @@ impl Pending {
             batch.put_pending(&event.group(), event, missing);
         }
     }
+}
+
+/// Drops every pending event of `group` (`gmm pending drop`): events whose
+/// parents never arrived, or of a group this store does not hold. Returns
+/// how many were dropped. They are not evidence (nothing was wrong with their
+/// bytes), so they are not quarantined; a peer can send them again.
+pub fn drop_group(store: &Store, group: &crate::model::event::GroupId) -> Result<u64> {
+    let pending = store.pending(group)?;
+    let mut batch = store.batch();
+    for p in &pending {
+        batch.delete_pending(group, &p.event.id, &p.missing);
+    }
+    store.commit(batch)?;
+    Ok(pending.len() as u64)
 }

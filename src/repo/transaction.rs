@@ -383,6 +383,11 @@ impl<'s> Transaction<'s> {
         self.pending.hold(event, missing);
     }
 
+    /// May one more event be held as pending (the store's bound)?
+    pub fn pending_has_room(&mut self) -> Result<bool> {
+        self.pending.has_room(self.store)
+    }
+
     /// The pending events, here or stored, that wait for `arrived`.
     pub fn waiting_for(&mut self, arrived: &EventId) -> Result<Vec<Waiting>> {
         self.pending.waiting_for(self.store, arrived)

@@ -520,6 +520,25 @@ impl Store {
             .collect()
     }
 
+    /// Every group with pending events, and how many (keys only: no record
+    /// is decoded). Groups the store does not hold show up here too.
+    pub fn pending_groups(&self) -> Result<Vec<(GroupId, u64)>, StoreError> {
+        let mut out: Vec<(GroupId, u64)> = Vec::new();
+        let iter = self
+            .db
+            .iterator_cf(self.handle(cf::PENDING), IteratorMode::Start);
+        for item in iter {
+            let (key, _) = item.map_err(|e| self.io(e))?;
+            let (group, _) = layout::parse_group_event_key(&key)
+                .ok_or_else(|| self.corrupt("bad pending key"))?;
+            match out.last_mut() {
+                Some((g, n)) if *g == group => *n += 1,
+                _ => out.push((group, 1)),
+            }
+        }
+        Ok(out)
+    }
+
     /// Is this event stored as pending?
     pub fn is_pending(&self, group: &GroupId, id: &EventId) -> Result<bool, StoreError> {
         let key = layout::group_event_key(group, id);

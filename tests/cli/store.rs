@@ -283,3 +283,81 @@ fn an_unreadable_store_is_permission_denied() {
         "{err}"
     );
 }
+
+/// Pending events (issue 15.4): 10,000 events of a group whose Create never
+/// arrives are held, listed (`pending list`, `group list`, `audit`), never
+/// applied, and dropped with `gmm pending drop`; the store never holds more
+/// than `MAX_PENDING`: past it, events are counted as `over-pending-limit`,
+/// neither stored nor quarantined.
+#[test]
+fn pending_events_of_an_unknown_group_are_listed_bounded_and_droppable() {
+    use gmm::model::event::{Event, EventId, Op, ParentRef, ViewHash, EVENT_VERSION};
+    use gmm::repo::pending::MAX_PENDING;
+    use rayon::prelude::*;
+    let w = World::new();
+    store_with_group(&w);
+    let ghost = EventId([0x47; 32]);
+    let key = crate::support::label_key("ghost author");
+    let sign = |seq: u64| {
+        let event = Event {
+            version: EVENT_VERSION,
+            group: ghost,
+            author: crate::support::label_key(&format!("ghost {seq}")).public(),
+            seq: 1,
+            prev: None,
+            parents: vec![ParentRef {
+                author: key.public(),
+                seq: 1,
+                id: ghost,
+            }],
+            time: 1,
+            view: ViewHash::default(),
+            op: Op::Leave,
+        };
+        let signer = crate::support::label_key(&format!("ghost {seq}"));
+        gmm::model::signed::SignedEvent::sign(event, &signer)
+            .unwrap()
+            .record()
+    };
+    let offer = |records: &[Vec<u8>]| {
+        let store = gmm::store::Store::open(&w.path("a")).unwrap();
+        let mut ingest = gmm::repo::ingest::Ingest::new(&store).unwrap();
+        for r in records {
+            ingest.offer_record(r).unwrap();
+        }
+        ingest.commit().unwrap()
+    };
+    let records: Vec<Vec<u8>> = (0..10_000u64).into_par_iter().map(sign).collect();
+    let summary = offer(&records);
+    assert_eq!(summary.counts.get("pending"), Some(&10_000));
+    let list = w.ok("a", &["pending", "list"]);
+    assert!(
+        list.contains("10000 pending  (a group this store does not hold)"),
+        "{list}"
+    );
+    let groups = w.ok("a", &["group", "list"]);
+    assert!(
+        groups.contains("not held: 10000 pending event(s)"),
+        "{groups}"
+    );
+    let audit = w.ok("a", &["audit"]);
+    assert!(
+        audit.contains("10000 pending event(s) of group 47474747"),
+        "{audit}"
+    );
+    // The bound: fill up to MAX_PENDING, then one more is not held.
+    let more: Vec<Vec<u8>> = (10_000..MAX_PENDING + 1)
+        .into_par_iter()
+        .map(sign)
+        .collect();
+    let summary = offer(&more);
+    assert_eq!(summary.counts.get("pending"), Some(&(MAX_PENDING - 10_000)));
+    assert_eq!(summary.counts.get("over-pending-limit"), Some(&1));
+    let listed = w.json("a", &["pending", "list"]);
+    assert_eq!(listed["pending"], MAX_PENDING);
+    let dropped = w.json("a", &["pending", "drop", "47474747"]);
+    assert_eq!(dropped["pending"], MAX_PENDING);
+    assert_eq!(w.ok("a", &["pending", "list"]), "");
+    let audit = w.ok("a", &["audit"]);
+    assert!(audit.starts_with("audit: no findings"), "{audit}");
+}

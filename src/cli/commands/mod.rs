@@ -20,6 +20,7 @@ pub mod key;
 pub mod leave;
 pub mod log;
 pub mod members;
+pub mod pending;
 pub mod prove;
 pub mod remove;
 pub mod replay;

@@ -8,6 +8,8 @@ use gmm::json::GroupListJson;
 /// List the groups in this store
 ///
 /// One line per group: short id, member count, title (`-v` for full ids).
+/// Groups this store does not hold but has pending events for are listed
+/// after them (`gmm pending list`, `gmm pending drop`).
 ///
 /// Examples:
 ///   gmm group list
@@ -42,6 +44,17 @@ pub fn run(ctx: &Context, ui: &mut Ui, _args: Args) -> Result<u8, CommandError> 
                 view.members.len(),
                 view.title
             ))?;
+        }
+    }
+    if !ui.json {
+        for (group, count) in store.pending_groups()? {
+            if store.group_state(&group)?.is_none() {
+                ui.line(&format!(
+                    "{}  (not held: {count} pending event(s) wait for its Create; `gmm pending drop {}` removes them)",
+                    group.short(),
+                    group.short()
+                ))?;
+            }
         }
     }
     Ok(0)
