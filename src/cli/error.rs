@@ -3,6 +3,8 @@
 
 use std::io::Write;
 
+use super::shown::shown;
+
 use gmm::bundle::BundleError;
 use gmm::error::Candidate;
 use gmm::model::keys::KeyError;
@@ -93,12 +95,12 @@ impl CommandError {
         if self.message.is_empty() {
             return;
         }
-        let _ = writeln!(err, "error: {}", self.message);
+        let _ = writeln!(err, "error: {}", shown(&self.message));
         for cause in &self.causes {
-            let _ = writeln!(err, "Caused by: {cause}");
+            let _ = writeln!(err, "Caused by: {}", shown(cause));
         }
         for hint in &self.hints {
-            let _ = writeln!(err, "hint: {hint}");
+            let _ = writeln!(err, "hint: {}", shown(hint));
         }
     }
 }

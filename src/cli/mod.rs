@@ -10,6 +10,7 @@ mod graph;
 mod json;
 mod peer_arg;
 mod progress;
+mod shown;
 mod ui;
 
 use std::path::PathBuf;

@@ -5,6 +5,8 @@ use std::io::Write;
 
 use serde::Serialize;
 
+use super::shown::shown;
+
 pub struct Ui {
     out: Box<dyn Write>,
     err: Box<dyn Write>,
@@ -32,7 +34,7 @@ impl Ui {
     /// One status line on stderr, unless `--quiet` or `--json`.
     pub fn status(&mut self, line: &str) {
         if !self.quiet && !self.json {
-            let _ = writeln!(self.err, "{line}");
+            let _ = writeln!(self.err, "{}", shown(line));
         }
     }
 
@@ -40,13 +42,13 @@ impl Ui {
     /// hidden by `--quiet`.
     pub fn warn(&mut self, line: &str) {
         if !self.quiet {
-            let _ = writeln!(self.err, "warning: {line}");
+            let _ = writeln!(self.err, "warning: {}", shown(line));
         }
     }
 
     /// One line of the result stream.
     pub fn line(&mut self, line: &str) -> std::io::Result<()> {
-        writeln!(self.out, "{line}")
+        writeln!(self.out, "{}", shown(line))
     }
 
     /// One JSON value on one line (a JSON Lines record, or a whole document).

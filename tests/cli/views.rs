@@ -266,3 +266,42 @@ fn log_is_newest_first_filters_and_draws_forks_and_merges() {
     let err = w.fails("a", &["log", "merged", "--author", "Nobody"], 66);
     assert!(err.contains("Nobody"), "{err}");
 }
+
+/// Hidden characters (issue 15.4): a title with a right-to-left override and
+/// a name with a zero-width space are escaped in human output, so two
+/// different things never look the same; JSON keeps the exact text.
+#[test]
+fn invisible_and_direction_changing_characters_are_shown_escaped() {
+    let w = World::new();
+    w.ok("a", &["init"]);
+    w.ok("a", &["group", "create", "Tom\u{202E}gnp.exe"]);
+    let one = w.new_key("one");
+    let two = w.new_key("two");
+    w.ok("a", &["add", "Tom\u{202E}gnp.exe", &one, "--name", "admin"]);
+    w.ok(
+        "a",
+        &["add", "Tom\u{202E}gnp.exe", &two, "--name", "admin\u{200B}"],
+    );
+    let list = w.ok("a", &["group", "list"]);
+    assert!(list.contains("Tom\\u{202E}gnp.exe"), "{list}");
+    assert!(!list.contains('\u{202E}'), "{list}");
+    let members = w.ok("a", &["members", "Tom\u{202E}gnp.exe"]);
+    assert!(members.contains("admin\\u{200B}"), "{members}");
+    assert!(!members.contains('\u{200B}'), "{members}");
+    let log = w.ok("a", &["log", "Tom\u{202E}gnp.exe"]);
+    assert!(
+        !log.contains('\u{202E}') && !log.contains('\u{200B}'),
+        "{log}"
+    );
+    let json = w.json("a", &["members", "Tom\u{202E}gnp.exe"]);
+    assert_eq!(json["title"], "Tom\u{202E}gnp.exe");
+    let names: Vec<&str> = json["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"admin\u{200B}"), "{names:?}");
+    let err = w.fails("a", &["members", "Tom\u{202E}gnp.ex"], 66);
+    assert!(!err.contains('\u{202E}'), "{err}");
+}

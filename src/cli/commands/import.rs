@@ -301,7 +301,7 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
             }
             for line in lines {
                 match failed {
-                    true => writeln!(ui.error_stream(), "{line}")?,
+                    true => writeln!(ui.error_stream(), "{}", crate::cli::shown::shown(&line))?,
                     false => ui.line(&line)?,
                 }
             }
