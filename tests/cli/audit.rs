@@ -518,3 +518,70 @@ fn an_add_on_a_store_with_over_64_heads_signs_the_view_of_its_cited_past() {
     assert_eq!(event["id"].as_str(), Some(added.as_str()));
     assert_eq!(event["parents"].as_array().unwrap().len(), 64);
 }
+
+/// 10,000 concurrent heads, then an ordinary `add` (issue 15.4): the add
+/// cites 64 of them, its view field is that of the past it cites, and
+/// `audit` reports nothing about it (only the strangers' own verdicts).
+#[test]
+fn an_add_on_top_of_10000_concurrent_heads_audits_clean() {
+    use gmm::model::event::{Event, EventId, Op, EVENT_VERSION};
+    use rayon::prelude::*;
+    let w = World::new();
+    w.ok("a", &["init"]);
+    let group = w.ok("a", &["group", "create", "G"]);
+    let gid = EventId::from_hex(&group).unwrap();
+    let store = gmm::store::Store::open(&w.path("a")).unwrap();
+    let create = store.event(&gid).unwrap().unwrap();
+    let view = gmm::repo::replay::view_at(&store, &gid, &gid)
+        .unwrap()
+        .hash();
+    let records: Vec<Vec<u8>> = (0..10_000u32)
+        .into_par_iter()
+        .map(|i| {
+            let key = crate::support::label_key(&format!("head {i}"));
+            let event = Event {
+                version: EVENT_VERSION,
+                group: gid,
+                author: key.public(),
+                seq: 1,
+                prev: None,
+                parents: vec![create.as_parent()],
+                time: create.event.time + 1,
+                view,
+                op: Op::Leave,
+            };
+            gmm::model::signed::SignedEvent::sign(event, &key)
+                .unwrap()
+                .record()
+        })
+        .collect();
+    let mut ingest = gmm::repo::ingest::Ingest::new(&store).unwrap();
+    for r in &records {
+        ingest.offer_record(r).unwrap();
+    }
+    ingest.commit().unwrap();
+    drop(store);
+    assert_eq!(
+        w.json("a", &["status", "G"])["heads"]
+            .as_array()
+            .unwrap()
+            .len(),
+        10_000
+    );
+    let added = w.ok("a", &["add", "G", &w.new_key("bob"), "--name", "bob"]);
+    let audit = w.json("a", &["audit"]);
+    let about_add: Vec<&serde_json::Value> = audit["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| {
+            f["events"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e == added.as_str())
+        })
+        .collect();
+    assert!(about_add.is_empty(), "{about_add:?}");
+    assert_eq!(audit["counts"]["error"], 0);
+}
