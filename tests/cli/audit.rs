@@ -585,3 +585,77 @@ fn an_add_on_top_of_10000_concurrent_heads_audits_clean() {
     assert!(about_add.is_empty(), "{about_add:?}");
     assert_eq!(audit["counts"]["error"], 0);
 }
+
+/// One stranger's event beside a long chain (issue 15.3): a Create, a chain
+/// of n titles by the owner, and one leave by a non-member citing only the
+/// Create, so no cut follows it and the whole chain is one concurrent
+/// segment. Audit and replay give the stranger's verdict and nothing else.
+/// (`cargo bench --bench scale` measures the cost; this pins the outcome.)
+#[test]
+fn a_strangers_event_beside_a_long_chain_is_one_finding() {
+    use gmm::model::event::{Event, EventId, Op, EVENT_VERSION};
+    let n = 3000;
+    let w = World::new();
+    w.ok("a", &["init"]);
+    let group = w.ok("a", &["group", "create", "G"]);
+    let gid = EventId::from_hex(&group).unwrap();
+    let store = gmm::store::Store::open(&w.path("a")).unwrap();
+    let signer = gmm::repo::identity::load_signer(&store).unwrap();
+    let create = store.event(&gid).unwrap().unwrap();
+    let mut view = gmm::repo::replay::view_at(&store, &gid, &gid).unwrap();
+    let mut last = create.clone();
+    let mut records = Vec::new();
+    for i in 0..n {
+        let op = Op::SetTitle {
+            title: format!("t{i}"),
+        };
+        view.apply(EventId::default(), &signer.public(), &op);
+        let event = Event {
+            version: EVENT_VERSION,
+            group: gid,
+            author: signer.public(),
+            seq: last.event.seq + 1,
+            prev: Some(last.id),
+            parents: vec![last.as_parent()],
+            time: create.event.time + 1 + i as u64,
+            view: view.hash(),
+            op,
+        };
+        last = gmm::model::signed::SignedEvent::sign(event, &signer).unwrap();
+        records.push(last.record());
+    }
+    let stranger = crate::support::label_key("stranger");
+    let created = gmm::repo::replay::view_at(&store, &gid, &gid).unwrap();
+    let leave = Event {
+        version: EVENT_VERSION,
+        group: gid,
+        author: stranger.public(),
+        seq: 1,
+        prev: None,
+        parents: vec![create.as_parent()],
+        time: create.event.time + 1,
+        view: created.hash(),
+        op: Op::Leave,
+    };
+    records.push(
+        gmm::model::signed::SignedEvent::sign(leave, &stranger)
+            .unwrap()
+            .record(),
+    );
+    let mut ingest = gmm::repo::ingest::Ingest::new(&store).unwrap();
+    for r in &records {
+        ingest.offer_record(r).unwrap();
+    }
+    ingest.commit().unwrap();
+    drop(store);
+    let started = std::time::Instant::now();
+    let (code, checks) = audit_checks(&w, "a", &[]);
+    eprintln!(
+        "audit of a {n}-event chain beside a stranger: {:?}",
+        started.elapsed()
+    );
+    assert_eq!((code, checks), (0, set(&["unauthorized"])));
+    let started = std::time::Instant::now();
+    w.ok("a", &["replay", "G"]);
+    eprintln!("replay: {:?}", started.elapsed());
+}

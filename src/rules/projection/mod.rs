@@ -331,6 +331,59 @@ pub fn replay(group: GroupId, events: impl IntoIterator<Item = OrderedEvent>) ->
     result
 }
 
+/// Each segment event's view of `past(E) ∪ {E}` (its `view` field). An event
+/// with at most one parent inside the segment extends every event of its own
+/// past, so its view is its parent's view (or the base) with it applied when
+/// rule 2 allows: a copy and one `apply`. Only an event that merges two or
+/// more segment events resolves its past as a segment of its own. A view is
+/// kept until its last child used it, so a chain holds one at a time: a long
+/// chain beside one stranger's event costs O(n) views, not O(n³).
+fn views_in_segment(
+    base: &View,
+    buffer: &[OrderedEvent],
+    events: &[SegmentEvent<'_>],
+) -> Vec<(EventId, ViewHash)> {
+    let mut children_left = vec![0usize; events.len()];
+    for e in events {
+        for &p in &e.parents {
+            children_left[p] += 1;
+        }
+    }
+    let mut at: Vec<Option<View>> = vec![None; events.len()];
+    let mut out = Vec::with_capacity(events.len());
+    for (i, event) in buffer.iter().enumerate() {
+        let parents = &events[i].parents;
+        let extended = match parents.as_slice() {
+            [] => Some(base.clone()),
+            [p] => match children_left[*p] {
+                1 => at[*p].take(),
+                _ => at[*p].clone(),
+            },
+            _ => None,
+        };
+        let view = match extended {
+            Some(mut view) => {
+                if view.authorize(&event.author, &event.op).is_ok() {
+                    view.apply(event.id, &event.author, &event.op);
+                }
+                view
+            }
+            None => Segment::resolve(base, &past_and_self(events, i)).1,
+        };
+        out.push((event.id, signed_view_hash(&event.op, &view)));
+        for &p in parents {
+            children_left[p] -= 1;
+            if children_left[p] == 0 {
+                at[p] = None;
+            }
+        }
+        if children_left[i] > 0 {
+            at[i] = Some(view);
+        }
+    }
+    out
+}
+
 /// The events of a segment in the past of event `i`, and `i` itself, in
 /// order and re-indexed.
 fn past_and_self<'a>(events: &[SegmentEvent<'a>], i: usize) -> Vec<SegmentEvent<'a>> {
@@ -459,11 +512,7 @@ impl Projector {
             if let [only] = self.buffer.as_slice() {
                 views.push((only.id, signed_view_hash(&only.op, &view)));
             } else {
-                for (i, event) in self.buffer.iter().enumerate() {
-                    let past = past_and_self(&events, i);
-                    let (_, at) = Segment::resolve(&self.base, &past);
-                    views.push((event.id, signed_view_hash(&event.op, &at)));
-                }
+                views.extend(views_in_segment(&self.base, &self.buffer, &events));
             }
         }
         let ids = self.buffer.iter().map(|e| e.id);

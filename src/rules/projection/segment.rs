@@ -152,6 +152,19 @@ fn title_set(op: &Op) -> Option<&str> {
     }
 }
 
+/// The key an op removes, demotes or unlinks: whom it could attack (rule 5).
+fn attacked_key(op: &Op) -> Option<PublicKey> {
+    match op {
+        Op::Remove { member } | Op::SetRole { member, .. } => Some(*member),
+        Op::UnlinkDevice { device } => Some(*device),
+        Op::Create { .. }
+        | Op::Add { .. }
+        | Op::Leave
+        | Op::SetTitle { .. }
+        | Op::LinkDevice { .. } => None,
+    }
+}
+
 /// Does `op` take away the standing an event by `author`, acting for
 /// `acting`, needs (`need`)? Removing or demoting the member below it, or
 /// unlinking the device that signed it (rule 5's attacks, with devices).
@@ -182,6 +195,10 @@ pub struct Segment<'s, 'a> {
     membership_events: HashMap<PublicKey, Vec<usize>>,
     role_events: HashMap<PublicKey, Vec<usize>>,
     device_events: HashMap<PublicKey, Vec<usize>>,
+    /// Events that can attack (rule 5), by the key they remove, demote or
+    /// unlink: judging an event looks only at those aimed at its author or
+    /// member, not at every event of the segment.
+    attackers_of: HashMap<PublicKey, Vec<usize>>,
     /// Removal-cycle component of each event (None when in no cycle).
     cycle: Vec<Option<usize>>,
     verdicts: Vec<Verdict>,
@@ -230,6 +247,12 @@ impl<'s, 'a> Segment<'s, 'a> {
                 device_events.entry(device).or_default().push(i);
             }
         }
+        let mut attackers_of: HashMap<PublicKey, Vec<usize>> = HashMap::new();
+        for (i, e) in events.iter().enumerate() {
+            if let Some(key) = attacked_key(e.op) {
+                attackers_of.entry(key).or_default().push(i);
+            }
+        }
         let mut segment = Segment {
             base,
             events,
@@ -238,6 +261,7 @@ impl<'s, 'a> Segment<'s, 'a> {
             membership_events,
             role_events,
             device_events,
+            attackers_of,
             cycle: vec![None; n],
             verdicts: vec![Verdict::Effective; n],
             author_role: vec![None; n],
@@ -265,22 +289,41 @@ impl<'s, 'a> Segment<'s, 'a> {
     /// events: removal cycles (Tarjan's algorithm, iterative).
     fn removal_cycles(&self) -> Vec<Option<usize>> {
         let n = self.events.len();
-        let attackers: Vec<usize> = (0..n)
-            .filter(|&j| is_removal_or_role_change(self.events[j].op))
-            .collect();
-        let edges: Vec<Vec<usize>> = (0..n)
-            .map(|j| {
-                if !attackers.contains(&j) {
-                    return Vec::new();
-                }
-                attackers
-                    .iter()
-                    .copied()
-                    .filter(|&i| self.attack(j, i))
-                    .collect()
-            })
-            .collect();
+        // Removals and role changes, by the keys whose loss would attack them.
+        let mut by_key: HashMap<PublicKey, Vec<usize>> = HashMap::new();
+        for i in (0..n).filter(|&i| is_removal_or_role_change(self.events[i].op)) {
+            by_key.entry(self.acting[i]).or_default().push(i);
+            if self.events[i].author != self.acting[i] {
+                by_key.entry(self.events[i].author).or_default().push(i);
+            }
+        }
+        let mut edges: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for (j, edges) in edges.iter_mut().enumerate() {
+            if !is_removal_or_role_change(self.events[j].op) {
+                continue;
+            }
+            let Some(victims) = attacked_key(self.events[j].op).and_then(|k| by_key.get(&k)) else {
+                continue;
+            };
+            edges.extend(victims.iter().copied().filter(|&i| self.attack(j, i)));
+            edges.sort_unstable();
+            edges.dedup();
+        }
         tarjan_cycles(&edges)
+    }
+
+    /// The events that could attack event `i` (rule 5), ascending: those
+    /// aimed at its member, and an unlink of the device that signed it.
+    fn candidate_attackers(&self, i: usize) -> Vec<usize> {
+        let of = |key: &PublicKey| self.attackers_of.get(key).map_or(&[][..], |v| v.as_slice());
+        let (acting, author) = (self.acting[i], self.events[i].author);
+        let mut out = of(&acting).to_vec();
+        if author != acting {
+            out.extend_from_slice(of(&author));
+            out.sort_unstable();
+            out.dedup();
+        }
+        out
     }
 
     /// Re-judges every event until no verdict changes (bounded: a contrived
@@ -316,7 +359,7 @@ impl<'s, 'a> Segment<'s, 'a> {
         if let Err(denied) = view::authorize(&lookup, &event.author, event.op) {
             return (Verdict::Unauthorized(denied.0), author_role);
         }
-        let by = (0..self.events.len()).find(|&j| {
+        let by = self.candidate_attackers(i).into_iter().find(|&j| {
             self.verdicts[j].is_effective()
                 && self.attack(j, i)
                 && (self.cycle[i].is_none() || self.cycle[i] != self.cycle[j])

@@ -285,6 +285,17 @@ proptest! {
     ) {
         let scenario = Scenario::run(&script(peers, &steps)).unwrap();
         let events = scenario.delivered();
+        // The audit's view of every past (one segment pass, shortcuts for
+        // events extending one parent) equals each author's own replay.
+        let views: BTreeMap<_, _> = projection::event_views(
+            scenario.group().unwrap(),
+            crate::support::scenario::ordered(&events),
+        )
+        .into_iter()
+        .collect();
+        for e in &events {
+            prop_assert_eq!(views.get(&e.id), Some(&e.event.view));
+        }
         let mut rng = Rng(seed);
         let mut first: Option<MemoryGroup> = None;
         for k in 0..4 {
