@@ -215,6 +215,9 @@ pub struct StaleJson {
     pub author_name: String,
     pub latest: String,
     pub lacked: Vec<String>,
+    /// How many more lacked events there are beyond `lacked` (at most 64 are named).
+    #[serde(default)]
+    pub lacked_more: usize,
 }
 
 impl StaleJson {
@@ -229,6 +232,7 @@ impl StaleJson {
             author_name: view.names.get(&stale.author).cloned().unwrap_or_default(),
             latest: stale.latest.to_hex(),
             lacked: hexes(&stale.lacked),
+            lacked_more: stale.lacked_more,
         }
     }
 }

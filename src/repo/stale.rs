@@ -20,6 +20,11 @@ use crate::model::event::PublicKey;
 use crate::rules::projection::OrderedEvent;
 use crate::store::Store;
 
+/// At most this many stale authors are named per group.
+pub const MAX_AUTHORS: usize = 64;
+/// At most this many lacked events are named per author (`lacked_more` counts the rest).
+pub const MAX_LACKED: usize = 64;
+
 /// An author whose latest event lacked changes this store holds.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Stale {
@@ -27,8 +32,10 @@ pub struct Stale {
     /// The author's latest event.
     pub latest: EventId,
     /// Effective changes to members or devices concurrent with it, in
-    /// topological order.
+    /// topological order (the first [`MAX_LACKED`]).
     pub lacked: Vec<EventId>,
+    /// How many more there are beyond `lacked`.
+    pub lacked_more: usize,
 }
 
 /// Does `op` change who is in the group, with which role, or with which devices?
@@ -83,23 +90,33 @@ pub fn stale_authors(
                 .is_some_and(|m| m.verdict.is_effective());
         }
     }
+    // The authors whose latest events are newest first, a bounded number.
+    let mut latest: Vec<(PublicKey, usize)> = latest.into_iter().collect();
+    latest.sort_by_key(|&(author, i)| (std::cmp::Reverse(region[i].lamport), author));
     let mut out = Vec::new();
     for (author, i) in latest {
+        if out.len() == MAX_AUTHORS {
+            break;
+        }
         let related = reachable(region, &index, &children, i);
-        let lacked: Vec<EventId> = region
+        let mut lacked: Vec<EventId> = region
             .iter()
             .enumerate()
             .filter(|(j, e)| effective_change[*j] && !related[*j] && e.author != author)
             .map(|(_, e)| e.id)
             .collect();
         if !lacked.is_empty() {
+            let lacked_more = lacked.len().saturating_sub(MAX_LACKED);
+            lacked.truncate(MAX_LACKED);
             out.push(Stale {
                 author,
                 latest: region[i].id,
                 lacked,
+                lacked_more,
             });
         }
     }
+    out.sort_by_key(|s| s.author);
     Ok(out)
 }
 

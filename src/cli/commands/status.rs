@@ -148,6 +148,10 @@ pub fn stale_lines(
                     None => id.short(),
                 })
                 .collect();
+            let mut lacked = lacked;
+            if s.lacked_more > 0 {
+                lacked.push(format!("and {} more", s.lacked_more));
+            }
             let who = view.label(&s.author);
             format!(
                 "{prefix}{who} acted at {} without having seen: {}; `gmm correct {} --for {}` writes them",
