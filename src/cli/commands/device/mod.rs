@@ -87,3 +87,24 @@ fn groups_for(
     }
     Ok(out)
 }
+
+/// Signs and stores the drafted device ops and reports each (or, with
+/// `--dry-run`, shows what would be signed); `views` are the groups' views
+/// before, in draft order.
+fn finish(
+    ui: &mut Ui,
+    store: &Store,
+    appender: gmm::repo::append::Appender<'_>,
+    views: &[gmm::rules::view::View],
+    dry_run: bool,
+) -> Result<u8, CommandError> {
+    if dry_run {
+        crate::cli::context::report_preview(ui, appender.preview()?)?;
+        return Ok(0);
+    }
+    let committed = appender.commit()?;
+    for (event, view) in committed.iter().zip(views) {
+        crate::cli::context::report_event(store, ui, view, event)?;
+    }
+    Ok(0)
+}

@@ -8,8 +8,6 @@ use gmm::rules::view::View;
 
 use super::groups_for;
 use crate::cli::context::now_ms;
-use crate::cli::context::report_event;
-use crate::cli::context::report_preview;
 use crate::cli::context::Context;
 use crate::cli::context::DryRunArg;
 use crate::cli::error::CommandError;
@@ -91,13 +89,5 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
         ))
         .hint("`gmm device list` shows your devices"));
     }
-    if args.dry_run.dry_run {
-        report_preview(ui, appender.preview()?)?;
-        return Ok(0);
-    }
-    let committed = appender.commit()?;
-    for (event, view) in committed.iter().zip(&views) {
-        report_event(&store, ui, view, event)?;
-    }
-    Ok(0)
+    super::finish(ui, &store, appender, &views, args.dry_run.dry_run)
 }
