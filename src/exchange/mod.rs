@@ -325,39 +325,14 @@ fn read_chunk<R: BufRead>(
 }
 
 /// Decodes and verifies a chunk's records on all cores.
-/// Each author's key is decompressed once per chunk (a chunk of 4,096 events
-/// usually has a handful of authors), then every signature is checked with
-/// `verify_strict` against it: the same verdicts as `SignedEvent::from_record`.
 fn verify_chunk(chunk: Vec<Item>) -> Vec<Checked> {
-    let decoded: Vec<Checked> = chunk
+    chunk
         .into_par_iter()
         .map(|item| {
-            let decoded = match &item {
-                Item::Record(record) => Some(SignedEvent::decode_record(record)),
+            let checked = match &item {
+                Item::Record(record) => Some(SignedEvent::from_record(record)),
                 Item::Bad { .. } => None,
             };
-            (item, decoded)
-        })
-        .collect();
-    let mut authors: Vec<crate::model::event::PublicKey> = decoded
-        .iter()
-        .filter_map(|(_, d)| d.as_ref()?.as_ref().ok().map(|e| e.event.author))
-        .collect();
-    authors.sort_unstable();
-    authors.dedup();
-    let keys: std::collections::HashMap<_, _> = authors
-        .into_par_iter()
-        .map(|a| (a, crate::model::keys::decompress(&a.0)))
-        .collect();
-    decoded
-        .into_par_iter()
-        .map(|(item, decoded)| {
-            let checked = decoded.map(|d| {
-                let event = d?;
-                let key = keys.get(&event.event.author).and_then(Option::as_ref);
-                event.verify_signature_with(key)?;
-                Ok(event)
-            });
             (item, checked)
         })
         .collect()

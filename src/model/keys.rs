@@ -255,23 +255,7 @@ fn write_file(path: &Path, bytes: &[u8], mode: u32, force: bool) -> Result<(), K
 /// decode, a signature that is not 64 bytes, or any strict-verification failure
 /// (non-canonical `s` or `R`, small-order key or `R`) is invalid.
 pub fn verify_strict(public: &[u8; 32], message: &[u8], signature: &[u8]) -> bool {
-    verify_strict_with(decompress(public).as_ref(), message, signature)
-}
-
-/// A public key decompressed once, for checking many signatures by one
-/// author (an import chunk): `None` when the bytes are not a curve point.
-pub type Decompressed = Option<VerifyingKey>;
-
-/// Decompresses a public key for [`verify_strict_with`].
-pub fn decompress(public: &[u8; 32]) -> Decompressed {
-    VerifyingKey::from_bytes(public).ok()
-}
-
-/// [`verify_strict`] with the key already decompressed: the same verdict on
-/// every input (decompression is deterministic, and every strict check is
-/// `verify_strict`'s own), without decompressing the key each time.
-pub fn verify_strict_with(key: Option<&VerifyingKey>, message: &[u8], signature: &[u8]) -> bool {
-    let Some(key) = key else {
+    let Ok(key) = VerifyingKey::from_bytes(public) else {
         return false;
     };
     let Ok(signature) = ed25519_dalek::Signature::from_slice(signature) else {
@@ -318,16 +302,6 @@ mod tests {
                     Err(_) => false,
                 };
                 assert_eq!(got, expected, "tcId {}", case["tcId"]);
-                // The import's path (a key decompressed once per chunk) agrees.
-                if let Ok(pk) = <[u8; 32]>::try_from(pk.as_slice()) {
-                    let cached = decompress(&pk);
-                    assert_eq!(
-                        verify_strict_with(cached.as_ref(), &msg, &sig),
-                        expected,
-                        "tcId {} with the key decompressed once",
-                        case["tcId"]
-                    );
-                }
                 checked += 1;
             }
         }

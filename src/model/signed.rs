@@ -154,20 +154,6 @@ impl SignedEvent {
         }
     }
 
-    /// [`SignedEvent::verify_signature`] with the author's key decompressed
-    /// already (`keys::decompress`): the same verdict.
-    pub fn verify_signature_with(
-        &self,
-        key: Option<&ed25519_dalek::VerifyingKey>,
-    ) -> Result<(), EventError> {
-        let message = signing_message(&self.id);
-        if keys::verify_strict_with(key, &message, &self.signature) {
-            Ok(())
-        } else {
-            Err(EventError::BadSignature)
-        }
-    }
-
     /// Decodes and verifies a record: the whole check a receiver makes on bytes alone.
     pub fn from_record(record: &[u8]) -> Result<SignedEvent, EventError> {
         let signed = Self::decode_record(record)?;
