@@ -31,7 +31,8 @@ pub fn peer(
         })?;
         let candidates = gmm::repo::why::named_keys(store, group, state.view())?;
         let key = resolve::member(author, &candidates, &state.view().title)?;
-        let latest = gmm::repo::stale::latest_of(store, group, &key)?.ok_or_else(|| {
+        // The chain index gives the author's latest event without a scan.
+        let (_, latest) = store.last_seq(group, &key)?.ok_or_else(|| {
             CommandError::missing(format!("{author} signed no event in this group"))
                 .hint("--for takes an author of the group's events; `gmm log GROUP` lists them")
         })?;

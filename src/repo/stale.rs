@@ -152,17 +152,3 @@ fn reachable(
     }
     seen
 }
-
-/// The latest event `author` signed in the group (highest seq), if any: the
-/// heads `correct --for AUTHOR` and `diff --for AUTHOR` take as the author's.
-pub fn latest_of(store: &Store, group: &GroupId, author: &PublicKey) -> Result<Option<EventId>> {
-    let mut best: Option<(u64, EventId)> = None;
-    for id in store.group_event_ids(group)? {
-        if let Some(e) = store.event(&id)? {
-            if e.event.author == *author && best.is_none_or(|(seq, _)| e.event.seq > seq) {
-                best = Some((e.event.seq, id));
-            }
-        }
-    }
-    Ok(best.map(|(_, id)| id))
-}
