@@ -2,8 +2,6 @@
 //! compare it with the stored, incrementally maintained one; and the view as
 //! of one event's past (`members --at`).
 
-use std::collections::HashSet;
-
 use crate::error::Result;
 use crate::model::event::EventId;
 use crate::model::event::GroupId;
@@ -112,25 +110,16 @@ pub fn view_at(store: &Store, group: &GroupId, event: &EventId) -> Result<View> 
         path: store.dir().to_owned(),
         what,
     };
-    let mut seen: HashSet<EventId> = HashSet::new();
-    let mut stack = vec![*event];
-    let mut events: Vec<OrderedEvent> = Vec::new();
-    while let Some(id) = stack.pop() {
-        if !seen.insert(id) {
-            continue;
-        }
+    projection::view_of_past(*group, [*event], &mut |id| {
         let signed = store
-            .event(&id)?
+            .event(id)?
             .ok_or_else(|| corrupt(format!("event {} is missing", id.short())))?;
         let meta = store
-            .event_meta(&id)?
+            .event_meta(id)?
             .ok_or_else(|| corrupt(format!("event {} has no status", id.short())))?;
         if meta.group != *group {
             return Err(crate::Error::EventNotInGroup { event: id.short() });
         }
-        stack.extend(signed.event.parents.iter().map(|p| p.id));
-        events.push(OrderedEvent::new(&signed, meta.lamport));
-    }
-    events.sort_by_key(|e| (e.lamport, e.id));
-    Ok(projection::replay(*group, events).frontier.view)
+        Ok(OrderedEvent::new(&signed, meta.lamport))
+    })
 }

@@ -294,20 +294,11 @@ impl<'s> Transaction<'s> {
             path: self.store.dir().to_owned(),
             what: format!("event {} in a cited past is missing", id.short()),
         };
-        let mut seen = std::collections::HashSet::new();
-        let mut stack: Vec<EventId> = parents.iter().map(|p| p.id).collect();
-        let mut events = Vec::new();
-        while let Some(id) = stack.pop() {
-            if !seen.insert(id) {
-                continue;
-            }
-            let event = self.event(&id)?.ok_or_else(|| corrupt(&id))?;
-            let lamport = self.meta(&id)?.ok_or_else(|| corrupt(&id))?.lamport;
-            stack.extend(event.parents.iter().map(|p| p.id));
-            events.push(OrderedEvent::from_event(id, &event, lamport));
-        }
-        events.sort_by_key(|e| (e.lamport, e.id));
-        Ok(projection::replay(*group, events).frontier.view)
+        projection::view_of_past(*group, parents.iter().map(|p| p.id), &mut |id| {
+            let event = self.event(id)?.ok_or_else(|| corrupt(id))?;
+            let lamport = self.meta(id)?.ok_or_else(|| corrupt(id))?.lamport;
+            Ok(OrderedEvent::from_event(*id, &event, lamport))
+        })
     }
 
     /// The common part of accepting: Lamport number, log entry, metadata,

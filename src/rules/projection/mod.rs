@@ -305,6 +305,30 @@ pub fn event_views(group: GroupId, events: Vec<OrderedEvent>) -> Vec<(EventId, V
     projector.views.unwrap_or_default()
 }
 
+/// The view of `starts` and their whole past: what an event's `view` field
+/// describes when `starts` is the event, or its parents before it is signed.
+/// A walk back through `lookup` (an event with its Lamport number), then a
+/// replay: O(past).
+pub fn view_of_past<E>(
+    group: GroupId,
+    starts: impl IntoIterator<Item = EventId>,
+    lookup: &mut dyn FnMut(&EventId) -> Result<OrderedEvent, E>,
+) -> Result<View, E> {
+    let mut seen: std::collections::HashSet<EventId> = std::collections::HashSet::new();
+    let mut stack: Vec<EventId> = starts.into_iter().collect();
+    let mut events: Vec<OrderedEvent> = Vec::new();
+    while let Some(id) = stack.pop() {
+        if !seen.insert(id) {
+            continue;
+        }
+        let event = lookup(&id)?;
+        stack.extend(event.parents.iter().copied());
+        events.push(event);
+    }
+    events.sort_by_key(|e| (e.lamport, e.id));
+    Ok(replay(group, events).frontier.view)
+}
+
 /// Projects a whole group from scratch: `events` in topological order.
 pub fn replay(group: GroupId, events: impl IntoIterator<Item = OrderedEvent>) -> Advance {
     let start = Start {
