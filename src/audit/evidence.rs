@@ -25,13 +25,15 @@ use crate::rules::projection::Verdict;
 use crate::store::Store;
 use crate::store::StoreError;
 
-/// Adds `starts` and their whole past to `into`, reading the store.
+/// Adds `starts` and their whole past to `into`, reading the store;
+/// returns the ids it added.
 fn add_past(
     store: &Store,
     starts: impl IntoIterator<Item = EventId>,
     into: &mut BTreeMap<EventId, SignedEvent>,
-) -> Result<()> {
+) -> Result<Vec<EventId>> {
     let mut stack: Vec<EventId> = starts.into_iter().collect();
+    let mut added = Vec::new();
     while let Some(id) = stack.pop() {
         if into.contains_key(&id) {
             continue;
@@ -42,8 +44,9 @@ fn add_past(
         })?;
         stack.extend(event.event.parents.iter().map(|p| p.id));
         into.insert(id, event);
+        added.push(id);
     }
-    Ok(())
+    Ok(added)
 }
 
 fn held_in(store: &Store, group: &GroupId, event: &EventId) -> Result<SignedEvent> {
@@ -86,24 +89,19 @@ pub fn view_proof(
 /// of that set the store found revoked, the revoking event and its past.
 fn deciding_events(store: &Store, event: &EventId) -> Result<Vec<SignedEvent>> {
     let mut set = BTreeMap::new();
-    add_past(store, [*event], &mut set)?;
-    // Each round adds the pasts of revokers not yet held; rounds are few (a
-    // revoker's own past rarely holds further revoked events).
-    loop {
+    let mut fresh = add_past(store, [*event], &mut set)?;
+    // Each round looks at the events the last one added (each event's
+    // status is read once) and adds the pasts of their revokers.
+    while !fresh.is_empty() {
         let mut revokers = Vec::new();
-        for id in set.keys() {
+        for id in &fresh {
             if let Some(meta) = store.event_meta(id)? {
                 if let Verdict::Revoked { by } = meta.verdict {
-                    if !set.contains_key(&by) {
-                        revokers.push(by);
-                    }
+                    revokers.push(by);
                 }
             }
         }
-        if revokers.is_empty() {
-            break;
-        }
-        add_past(store, revokers, &mut set)?;
+        fresh = add_past(store, revokers, &mut set)?;
     }
     Ok(set.into_values().collect())
 }
