@@ -214,27 +214,31 @@ fn human_report(name: &str, dry_run: bool, outcome: &ImportOutcome) -> Vec<Strin
 }
 
 /// The bundle's authors whose latest event lacked changes to members or
-/// devices this store holds (Matrix seed 003), with the group's view.
+/// devices this store holds (Matrix seed 003), with the group and its view
+/// (`None` for a dry run or a bundle that was not read).
+type StaleSenders = Option<(
+    gmm::model::event::GroupId,
+    View,
+    Vec<gmm::repo::stale::Stale>,
+)>;
+
 fn stale_senders(
     store: &gmm::store::Store,
     dry_run: bool,
     outcome: &ImportOutcome,
-) -> Result<Vec<(gmm::model::event::GroupId, gmm::repo::stale::Stale, View)>, CommandError> {
+) -> Result<StaleSenders, CommandError> {
     let report = &outcome.report;
     let (Some(header), false) = (&report.header, dry_run) else {
-        return Ok(Vec::new());
+        return Ok(None);
     };
     let Some(state) = store.group_state(&header.group)? else {
-        return Ok(Vec::new());
+        return Ok(None);
     };
     let authors: Vec<_> = report.authors.iter().copied().collect();
     let stale = gmm::repo::stale::stale_authors(store, &header.group, Some(&authors))?;
     let mut view = state.view().clone();
     crate::cli::context::name_locally(store, &mut view)?;
-    Ok(stale
-        .into_iter()
-        .map(|s| (header.group, s, view.clone()))
-        .collect())
+    Ok(Some((header.group, view, stale)))
 }
 
 pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
@@ -282,22 +286,19 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
         let stale = stale_senders(&store, args.dry_run, &outcome)?;
         if ui.json {
             let mut json = report_json(&name, args.dry_run, &outcome);
-            json.stale = stale
-                .iter()
-                .map(|(group, s, view)| gmm::json::StaleJson::new(group, s, view))
-                .collect();
+            if let Some((group, view, stale)) = &stale {
+                json.stale = stale
+                    .iter()
+                    .map(|s| gmm::json::StaleJson::new(group, s, view))
+                    .collect();
+            }
             ui.json_line(&json)?;
         } else {
             // A failed import's report goes with its error, on stderr.
             let failed = refused || outcome.error.is_some();
             let mut lines = human_report(&name, args.dry_run, &outcome);
-            for (_, s, view) in &stale {
-                lines.extend(super::status::stale_lines(
-                    &store,
-                    view,
-                    std::slice::from_ref(s),
-                    "  stale: ",
-                ));
+            if let Some((_, view, stale)) = &stale {
+                lines.extend(super::status::stale_lines(&store, view, stale, "  stale: "));
             }
             for line in lines {
                 match failed {
