@@ -279,12 +279,7 @@ fn an_evidence_folder_is_checked_without_a_store_and_gives_why_s_verdicts() {
             &format!("{carol}:admin:carol"),
         ],
     );
-    let pass = |from: &str, to: &str, name: &str| {
-        let file = w.path(name);
-        w.ok(from, &["export", "Club", "-o", file.to_str().unwrap()]);
-        w.ok(to, &["import", file.to_str().unwrap()]);
-    };
-    pass("ea", "ec", "start.gmm");
+    pass(&w, "ea", "ec", "Club", "start.gmm");
     w.ok("ea", &["remove", "Club", "carol"]);
     w.ok(
         "ec",
@@ -292,9 +287,9 @@ fn an_evidence_folder_is_checked_without_a_store_and_gives_why_s_verdicts() {
             "add", "Club", &mallory, "--name", "mallory", "--role", "admin",
         ],
     );
-    pass("ec", "em", "carol.gmm");
+    pass(&w, "ec", "em", "Club", "carol.gmm");
     w.ok("em", &["add", "Club", &w.new_key("zed"), "--name", "zed"]);
-    pass("em", "ea", "mallory.gmm");
+    pass(&w, "em", "ea", "Club", "mallory.gmm");
 
     let why = w.json("ea", &["why", "Club", "mallory"]);
     let ineffective = why["ineffective"].as_array().unwrap();

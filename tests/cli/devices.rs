@@ -31,12 +31,6 @@ fn laptop_and_phone(w: &World) -> (String, String) {
     (group, phone)
 }
 
-fn pass(w: &World, from: &str, to: &str, group: &str, name: &str) -> String {
-    let file = w.path(name);
-    w.ok(from, &["export", group, "-o", file.to_str().unwrap()]);
-    w.ok(to, &["import", file.to_str().unwrap()])
-}
-
 #[test]
 fn a_second_device_acts_for_its_member_without_a_fork() {
     let w = World::new();

@@ -255,6 +255,14 @@ pub fn two_peers(w: &World) -> String {
     group
 }
 
+/// `gmm export GROUP` from one store and `gmm import` into another, through
+/// the file `name`; returns the import's report.
+pub fn pass(w: &World, from: &str, to: &str, group: &str, name: &str) -> String {
+    let file = w.path(name);
+    w.ok(from, &["export", group, "-o", file.to_str().unwrap()]);
+    w.ok(to, &["import", file.to_str().unwrap()])
+}
+
 pub fn heal(w: &World, one: &str, other: &str, group: &str) {
     let to_other = w.path(&format!("to-{other}.gmm"));
     let to_one = w.path(&format!("to-{one}.gmm"));
