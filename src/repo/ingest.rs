@@ -21,7 +21,9 @@ use crate::model::event::EventId;
 use crate::model::event::GroupId;
 use crate::model::signed::SignedEvent;
 use crate::repo::transaction::Transaction;
+use crate::rules::links::Ancestry;
 use crate::rules::view::View;
+use crate::store::EventMeta;
 use crate::store::Store;
 
 /// What became of one incoming record.
@@ -251,8 +253,19 @@ impl crate::rules::links::Cited for Ingest<'_> {
     }
 
     fn lamport(&self, id: &EventId) -> Result<u64, String> {
+        self.held(id).map(|m| m.lamport)
+    }
+
+    fn ancestry(&self, id: &EventId) -> Result<Option<Ancestry>, String> {
+        self.held(id).map(|m| Some(m.ancestry))
+    }
+}
+
+impl Ingest<'_> {
+    /// The metadata of a cited event, which the link checks need held.
+    fn held(&self, id: &EventId) -> Result<EventMeta, String> {
         match self.tx.meta(id) {
-            Ok(Some(m)) => Ok(m.lamport),
+            Ok(Some(m)) => Ok(m),
             Ok(None) => Err(format!("cited event {} is not stored", id.short())),
             Err(e) => Err(e.to_string()),
         }

@@ -33,6 +33,7 @@ use crate::model::signed::Draft;
 use crate::model::signed::SignedEvent;
 use crate::repo::pending::Pending;
 use crate::repo::pending::Waiting;
+use crate::rules::links::Ancestry;
 use crate::rules::projection;
 use crate::rules::projection::Checkpoint;
 use crate::rules::projection::Frontier;
@@ -301,6 +302,41 @@ impl<'s> Transaction<'s> {
         })
     }
 
+    /// The ancestry (`rules::links::Ancestry`) of an event being accepted,
+    /// from its one parent's, or its own tree when it has other than one.
+    fn ancestry_of_new(&self, id: EventId, event: &Event, lamport: u64) -> Result<Ancestry> {
+        let [parent] = event.parents.as_slice() else {
+            return Ok(Ancestry::root(id));
+        };
+        let parent_meta = self.held_meta(&parent.id)?;
+        let jump = parent_meta.ancestry.jump;
+        let jump_meta = self.held_meta(&jump)?;
+        let jump_jump = jump_meta.ancestry.jump;
+        let depths = [
+            lamport - 1,
+            jump_meta.lamport,
+            self.held_meta(&jump_jump)?.lamport,
+        ];
+        Ok(Ancestry::child_of(
+            parent.id,
+            &parent_meta.ancestry,
+            jump_jump,
+            depths,
+        ))
+    }
+
+    /// The metadata of an event this store or transaction holds; its absence
+    /// is damage (an accepted event's ancestors are all accepted).
+    fn held_meta(&self, id: &EventId) -> Result<EventMeta> {
+        self.meta(id)?.ok_or_else(|| {
+            StoreError::Corrupt {
+                path: self.store.dir().to_owned(),
+                what: format!("ancestor {} of an accepted event is missing", id.short()),
+            }
+            .into()
+        })
+    }
+
     /// The common part of accepting: Lamport number, log entry, metadata,
     /// heads, last seq, and the projection queue.
     fn admit(&mut self, accepted: Accepted, id: EventId, group: GroupId) -> Result<()> {
@@ -328,11 +364,13 @@ impl<'s> Transaction<'s> {
             None => self.store.log_head()?,
         };
         let (entry, head) = log.next(id);
+        let ancestry = self.ancestry_of_new(id, event, lamport)?;
         let meta = EventMeta {
             group,
             lamport,
             log_index: entry.index,
             verdict: Verdict::Effective,
+            ancestry,
         };
         self.batch.append_log(&entry);
         self.log = Some(head);

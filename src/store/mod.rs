@@ -46,6 +46,7 @@ use crate::model::event::GroupId;
 use crate::model::event::ParentRef;
 use crate::model::event::PublicKey;
 use crate::model::signed::SignedEvent;
+use crate::rules::links::Ancestry;
 use crate::rules::projection::Frontier;
 use crate::rules::projection::Verdict;
 use crate::rules::view::View;
@@ -53,7 +54,7 @@ use crate::rules::view::View;
 /// The schema this build writes and reads. Schema 2 declared every stored
 /// record (`records`) and key (`layout`); schema 3 adds linked devices to the
 /// stored view. Older stores are refused.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Column families, one per kind of record.
 pub mod cf {
@@ -127,6 +128,9 @@ pub struct EventMeta {
     pub log_index: u64,
     /// What the rules of SPEC §3 made of it.
     pub verdict: Verdict,
+    /// Its single-parent run and jump pointer (`rules::links::Ancestry`);
+    /// computed here, never trusted.
+    pub ancestry: Ancestry,
 }
 
 /// The persisted projection of one group.

@@ -31,6 +31,7 @@ use crate::model::event::ParentRef;
 use crate::model::event::PublicKey;
 use crate::model::event::Role;
 use crate::model::signed::SignedEvent;
+use crate::rules::links::Ancestry;
 use crate::rules::projection::Checkpoint;
 use crate::rules::projection::Frontier;
 use crate::rules::projection::OrderedEvent;
@@ -49,6 +50,9 @@ pub struct EventMetaRecord {
     pub lamport: u64,
     pub log_index: u64,
     pub verdict: VerdictRecord,
+    /// `Ancestry`: the root of its single-parent run, and its jump pointer.
+    pub root: EventId,
+    pub jump: EventId,
 }
 
 impl Contract for EventMetaRecord {
@@ -90,12 +94,15 @@ impl From<&EventMeta> for EventMetaRecord {
             lamport,
             log_index,
             verdict,
+            ancestry,
         } = meta;
         EventMetaRecord {
             group: *group,
             lamport: *lamport,
             log_index: *log_index,
             verdict: verdict.into(),
+            root: ancestry.root,
+            jump: ancestry.jump,
         }
     }
 }
@@ -107,6 +114,10 @@ impl From<EventMetaRecord> for EventMeta {
             lamport: record.lamport,
             log_index: record.log_index,
             verdict: record.verdict.into(),
+            ancestry: Ancestry {
+                root: record.root,
+                jump: record.jump,
+            },
         }
     }
 }
@@ -513,6 +524,10 @@ mod tests {
             lamport: 3,
             log_index: 12,
             verdict,
+            ancestry: Ancestry {
+                root: id(2),
+                jump: id(4),
+            },
         };
         vec![
             ("group-state", GroupStateRecord::from(&state).to_bytes()),
@@ -612,6 +627,7 @@ mod tests {
             lamport: 3,
             log_index: 4,
             verdict: Verdict::Revoked { by: id(5) },
+            ancestry: Ancestry::root(id(6)),
         };
         let back: EventMeta = EventMetaRecord::from_bytes(&EventMetaRecord::from(&meta).to_bytes())
             .unwrap()

@@ -45,6 +45,7 @@ fn judged_json(store: &Store, j: &Judged, view: &View) -> EventJson {
             lamport: 0,
             log_index: 0,
             verdict: j.verdict.clone(),
+            ancestry: gmm::rules::links::Ancestry::root(j.event.id),
         })
     });
     EventJson::new(&j.event, meta.as_ref(), view)
