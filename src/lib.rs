@@ -21,8 +21,10 @@
 
 pub mod audit;
 pub mod bundle;
+pub mod crafted;
 pub mod error;
 pub mod exchange;
+pub mod fuzz;
 pub mod json;
 pub mod model;
 pub mod peer;

@@ -14,6 +14,7 @@ mod ops;
 mod peers;
 mod readme;
 mod scenarios;
+mod shapes;
 mod snapshots;
 mod store;
 mod support;

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 /// anything listed before it.
 const LAYERS: &[&str] = &[
     "model", "rules", "bundle", "store", "error", "repo", "json", "walk", "exchange", "peer",
-    "audit",
+    "audit", "fuzz", "crafted",
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -226,7 +226,8 @@ fn the_architecture_doc_names_every_file() {
             && !cell.contains(' ');
         if looks_like_path {
             let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-            let path = if cell.starts_with("src/") || cell.starts_with("tests/") {
+            let from_root = ["src/", "tests/", "fuzz/", "benches/"];
+            let path = if from_root.iter().any(|r| cell.starts_with(r)) {
                 root.join(cell)
             } else {
                 src().join(cell)

@@ -3,6 +3,7 @@
 //! laws, fork proofs.
 
 mod bundle;
+mod decoders;
 mod event_format;
 mod ingest;
 mod layering;
