@@ -89,6 +89,9 @@ pub struct Frontier {
     pub cut: Option<(EventId, u64)>,
     pub base: View,
     pub region: Vec<OrderedEvent>,
+    /// Region events that are inert over `base` ([`inert_events`]): judged
+    /// once (unauthorized), and left out when the region is resolved again.
+    pub inert: BTreeSet<EventId>,
     pub view: View,
     /// Authors with two events at one seq (rule 7); only ever grows.
     pub forked: BTreeSet<PublicKey>,
@@ -103,6 +106,7 @@ impl Frontier {
             cut: None,
             base: View::empty(group),
             region: Vec::new(),
+            inert: BTreeSet::new(),
             view: View::empty(group),
             forked: BTreeSet::new(),
             last_checkpoint: None,
@@ -193,6 +197,7 @@ pub fn advance_with<H: History>(
             let start = Start {
                 base: frontier.base.clone(),
                 cut: frontier.cut,
+                inert: frontier.inert.clone(),
             };
             (start, frontier.last_checkpoint, None)
         }
@@ -209,10 +214,12 @@ pub fn advance_with<H: History>(
                 Some(c) => Start {
                     base: c.view,
                     cut: Some((c.cut, c.lamport)),
+                    inert: BTreeSet::new(),
                 },
                 None => Start {
                     base: View::empty(group),
                     cut: None,
+                    inert: BTreeSet::new(),
                 },
             };
             (start, after, Some(after.unwrap_or(0)))
@@ -289,6 +296,7 @@ pub fn event_views(group: GroupId, events: Vec<OrderedEvent>) -> Vec<(EventId, V
         Start {
             base: View::empty(group),
             cut: None,
+            inert: BTreeSet::new(),
         },
         None,
         CHECKPOINT_INTERVAL,
@@ -334,6 +342,7 @@ pub fn replay(group: GroupId, events: impl IntoIterator<Item = OrderedEvent>) ->
     let start = Start {
         base: View::empty(group),
         cut: None,
+        inert: BTreeSet::new(),
     };
     let mut seats: HashMap<(PublicKey, u64), EventId> = HashMap::new();
     let mut forked = BTreeSet::new();
@@ -429,9 +438,65 @@ fn past_and_self<'a>(events: &[SegmentEvent<'a>], i: usize) -> Vec<SegmentEvent<
     out
 }
 
+/// For each buffered event, why rule 2 refuses it when it is *inert* over
+/// `base` (issue 15.3's wide fan), or `None`. An event is inert when it is a
+/// `leave` or a title, by a key that `base` neither holds as a member nor as
+/// a device and that no buffered event adds, removes, re-roles, links,
+/// unlinks or creates with, and each of its parents is outside the buffer or
+/// inert. Then its segment past is inert too, so rule 2 judges it on `base`
+/// alone and refuses it, whatever else the segment holds; and an unauthorized
+/// leave or title attacks nothing, decides nothing, names nobody, makes no
+/// one act for anyone and takes part in no removal cycle. Every other
+/// event's verdict and the view are therefore the same without it, so it is
+/// judged once and left out of the segment: k strangers' events beside each
+/// other cost O(k) per import, not a segment of k resolved each time.
+fn inert_events(
+    base: &View,
+    buffer: &[OrderedEvent],
+    index: &HashMap<EventId, usize>,
+) -> Vec<Option<String>> {
+    let mut named: std::collections::HashSet<PublicKey> = std::collections::HashSet::new();
+    for e in buffer {
+        match &e.op {
+            Op::Add { member, .. } | Op::Remove { member } | Op::SetRole { member, .. } => {
+                named.insert(*member);
+            }
+            Op::LinkDevice { device, .. } | Op::UnlinkDevice { device } => {
+                named.insert(*device);
+            }
+            Op::Create { .. } => {
+                named.insert(e.author);
+            }
+            Op::Leave | Op::SetTitle { .. } => {}
+        }
+    }
+    let mut inert: Vec<Option<String>> = vec![None; buffer.len()];
+    // In topological order, so a parent's answer is known first.
+    for (i, e) in buffer.iter().enumerate() {
+        let kind = matches!(e.op, Op::Leave | Op::SetTitle { .. });
+        let unknown = !named.contains(&e.author)
+            && !base.members.contains_key(&e.author)
+            && !base.devices.contains_key(&e.author);
+        let detached = e
+            .parents
+            .iter()
+            .all(|p| index.get(p).is_none_or(|&j| inert[j].is_some()));
+        if kind && unknown && detached {
+            inert[i] = base
+                .authorize(&e.author, &e.op)
+                .err()
+                .map(|denied| denied.0);
+        }
+    }
+    inert
+}
+
 struct Start {
     base: View,
     cut: Option<(EventId, u64)>,
+    /// Region events already judged inert over this same base: their
+    /// verdicts are stored, so they are not reported again.
+    inert: BTreeSet<EventId>,
 }
 
 fn new_projector(start: Start, last_checkpoint: Option<u64>, interval: u64) -> Projector {
@@ -445,6 +510,9 @@ fn new_projector(start: Start, last_checkpoint: Option<u64>, interval: u64) -> P
         checkpoints: Vec::new(),
         last_checkpoint,
         views: None,
+        judged_inert: start.inert,
+        inert: BTreeSet::new(),
+        settle_inert: true,
     }
 }
 
@@ -476,6 +544,13 @@ struct Projector {
     interval: u64,
     /// When set, the view hash of each event's past plus itself (for audits).
     views: Option<Vec<(EventId, ViewHash)>>,
+    /// Buffered events judged inert before this run, over the same base.
+    judged_inert: BTreeSet<EventId>,
+    /// The buffer's inert events at its last resolution.
+    inert: BTreeSet<EventId>,
+    /// Leave inert events out of segments (off only to test that it changes
+    /// no verdict and no view).
+    settle_inert: bool,
 }
 
 /// The view hash an event's `view` field must hold, given the view after it.
@@ -517,21 +592,43 @@ impl Projector {
             .enumerate()
             .map(|(i, e)| (e.id, i))
             .collect();
-        let events: Vec<SegmentEvent<'_>> = self
-            .buffer
+        // Audits need every event's own view, so they resolve every event.
+        let inert = match self.views.is_none() && self.settle_inert {
+            false => vec![None; self.buffer.len()],
+            true => inert_events(&self.base, &self.buffer, &index),
+        };
+        // Positions in the segment of the events that are not inert.
+        let mut position = vec![usize::MAX; self.buffer.len()];
+        let mut judged: Vec<usize> = Vec::with_capacity(self.buffer.len());
+        for (i, why) in inert.iter().enumerate() {
+            if why.is_none() {
+                position[i] = judged.len();
+                judged.push(i);
+            }
+        }
+        let events: Vec<SegmentEvent<'_>> = judged
             .iter()
-            .map(|e| SegmentEvent {
-                id: e.id,
-                author: e.author,
-                op: &e.op,
-                parents: e
-                    .parents
-                    .iter()
-                    .filter_map(|p| index.get(p).copied())
-                    .collect(),
+            .map(|&i| {
+                let e = &self.buffer[i];
+                SegmentEvent {
+                    id: e.id,
+                    author: e.author,
+                    op: &e.op,
+                    // An inert parent's own past in the buffer is inert too:
+                    // leaving it out loses nothing the rules look at.
+                    parents: e
+                        .parents
+                        .iter()
+                        .filter_map(|p| index.get(p).map(|&j| position[j]))
+                        .filter(|&j| j != usize::MAX)
+                        .collect(),
+                }
             })
             .collect();
-        let (verdicts, view) = Segment::resolve(&self.base, &events);
+        let (verdicts, view) = match events.as_slice() {
+            [] => (Vec::new(), self.base.clone()),
+            _ => Segment::resolve(&self.base, &events),
+        };
         if let Some(views) = &mut self.views {
             if let [only] = self.buffer.as_slice() {
                 views.push((only.id, signed_view_hash(&only.op, &view)));
@@ -539,8 +636,17 @@ impl Projector {
                 views.extend(views_in_segment(&self.base, &self.buffer, &events));
             }
         }
-        let ids = self.buffer.iter().map(|e| e.id);
+        let ids = judged.iter().map(|&i| self.buffer[i].id);
         self.verdicts.extend(ids.zip(verdicts));
+        self.inert.clear();
+        for (i, why) in inert.into_iter().enumerate() {
+            let Some(why) = why else { continue };
+            let id = self.buffer[i].id;
+            if !self.judged_inert.contains(&id) {
+                self.verdicts.push((id, Verdict::Unauthorized(why)));
+            }
+            self.inert.insert(id);
+        }
         view
     }
 
@@ -586,6 +692,9 @@ impl Projector {
         }
         self.cut = Some((cut, lamport));
         self.buffer.clear();
+        // A new base: nothing was judged over it yet.
+        self.judged_inert.clear();
+        self.inert.clear();
     }
 
     fn finish(mut self) -> Advance {
@@ -602,6 +711,7 @@ impl Projector {
                 cut: self.cut,
                 base: self.base,
                 region: self.buffer,
+                inert: self.inert,
                 view,
                 forked: BTreeSet::new(),
                 last_checkpoint: self.last_checkpoint,
@@ -610,5 +720,190 @@ impl Projector {
             checkpoints: self.checkpoints,
             drop_checkpoints_after: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::model::event::Role;
+
+    fn key(i: u8) -> PublicKey {
+        PublicKey([i + 1; 32])
+    }
+
+    fn id(i: usize) -> EventId {
+        let mut b = [0u8; 32];
+        b[..8].copy_from_slice(&(i as u64 + 1).to_be_bytes());
+        EventId(*blake3::hash(&b).as_bytes())
+    }
+
+    /// Keys 0 (owner) to 5: 1 and 2 get added, 3 to 5 are mostly strangers.
+    fn op_of(kind: u8, target: u8) -> Op {
+        let member = key(target % 6);
+        match kind % 8 {
+            0 => Op::Add {
+                member,
+                role: if target % 3 == 0 {
+                    Role::Admin
+                } else {
+                    Role::Member
+                },
+                name: String::new(),
+            },
+            1 => Op::Remove { member },
+            2 => Op::SetRole {
+                member,
+                role: Role::Member,
+            },
+            3 => Op::LinkDevice {
+                device: member,
+                name: String::new(),
+            },
+            4 | 5 => Op::Leave,
+            _ => Op::SetTitle {
+                title: format!("t{target}"),
+            },
+        }
+    }
+
+    /// A random group: a `Create`, then events by random keys citing one to
+    /// three random earlier events, in topological order.
+    fn groups() -> impl Strategy<Value = Vec<OrderedEvent>> {
+        proptest::collection::vec(
+            (
+                0u8..6,
+                any::<u8>(),
+                any::<u8>(),
+                any::<u16>(),
+                any::<u16>(),
+                0u8..4,
+            ),
+            1..40,
+        )
+        .prop_map(|steps| {
+            let mut events = vec![OrderedEvent {
+                id: id(0),
+                lamport: 0,
+                author: key(0),
+                seq: 1,
+                op: Op::Create {
+                    title: "g".into(),
+                    nonce: [0; 16],
+                },
+                parents: Vec::new(),
+            }];
+            for (i, (author, kind, target, a, b, fan)) in steps.into_iter().enumerate() {
+                let n = events.len();
+                let mut parents: Vec<usize> = vec![a as usize % n];
+                if fan >= 2 {
+                    parents.push(b as usize % n);
+                }
+                if fan == 0 {
+                    parents = vec![0];
+                }
+                parents.sort_unstable();
+                parents.dedup();
+                let lamport = parents
+                    .iter()
+                    .map(|&p| events[p].lamport + 1)
+                    .max()
+                    .unwrap_or(0);
+                events.push(OrderedEvent {
+                    id: id(i + 1),
+                    lamport,
+                    author: key(author),
+                    seq: i as u64 + 2,
+                    op: op_of(kind, target),
+                    parents: parents.iter().map(|&p| events[p].id).collect(),
+                });
+            }
+            events.sort_by_key(|e| (e.lamport, e.id));
+            events
+        })
+    }
+
+    fn project(events: &[OrderedEvent], settle: bool) -> (BTreeMap<EventId, Verdict>, View) {
+        let start = Start {
+            base: View::empty(id(0)),
+            cut: None,
+            inert: BTreeSet::new(),
+        };
+        let mut projector = new_projector(start, None, CHECKPOINT_INTERVAL);
+        projector.settle_inert = settle;
+        for e in events {
+            projector.push(e.clone());
+        }
+        let advance = projector.finish();
+        (
+            advance.verdicts.into_iter().collect(),
+            advance.frontier.view,
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        /// The law behind [`inert_events`]: leaving inert events out of
+        /// their segments changes no verdict and no view.
+        #[test]
+        fn inert_events_change_nothing(events in groups()) {
+            let (settled, settled_view) = project(&events, true);
+            let (full, full_view) = project(&events, false);
+            prop_assert_eq!(settled, full);
+            prop_assert_eq!(settled_view, full_view);
+        }
+    }
+
+    /// A wide fan of strangers' leaves is all inert: nothing is left for a
+    /// segment to resolve, and every one is refused.
+    #[test]
+    fn a_fan_of_strangers_is_inert() {
+        let create = OrderedEvent {
+            id: id(0),
+            lamport: 0,
+            author: key(0),
+            seq: 1,
+            op: Op::Create {
+                title: "g".into(),
+                nonce: [0; 16],
+            },
+            parents: Vec::new(),
+        };
+        let mut events = vec![create];
+        for i in 1..=1000 {
+            let mut stranger = [0u8; 32];
+            stranger[..8].copy_from_slice(&(i as u64).to_be_bytes());
+            events.push(OrderedEvent {
+                id: id(i),
+                lamport: 1,
+                author: PublicKey(stranger),
+                seq: 1,
+                op: Op::Leave,
+                parents: vec![id(0)],
+            });
+        }
+        events.sort_by_key(|e| (e.lamport, e.id));
+        let advance = run(
+            Start {
+                base: View::empty(id(0)),
+                cut: None,
+                inert: BTreeSet::new(),
+            },
+            events,
+            None,
+            CHECKPOINT_INTERVAL,
+        );
+        assert_eq!(advance.frontier.inert.len(), 1000);
+        let refused = advance
+            .verdicts
+            .iter()
+            .filter(|(_, v)| matches!(v, Verdict::Unauthorized(_)))
+            .count();
+        assert_eq!(refused, 1000);
     }
 }
