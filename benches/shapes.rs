@@ -2,7 +2,8 @@
 //! through the real `gmm` binary, with time and peak memory per process.
 //!
 //! `cargo bench --bench shapes` (full sizes; `-- --quick` for a run of a few
-//! minutes, `-- --keep DIR` to keep the stores). Every figure is a ratio
+//! minutes, `-- --keep DIR` to keep the stores, `-- --shape NAME` (repeatable)
+//! to run only `stranger`, `round-robin`, `fan` or `linear`). Every figure is a ratio
 //! against a reference measured in the same run, or a memory bound, with
 //! `met` / `MISSED`:
 //!
@@ -39,12 +40,21 @@ struct Sizes {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("--measure") {
+        return measure(&args[2], &args[3..]);
+    }
     let quick = args.iter().any(|a| a == "--quick");
     let keep = args
         .iter()
         .position(|a| a == "--keep")
         .and_then(|i| args.get(i + 1))
         .map(PathBuf::from);
+    let only: Vec<&str> = args
+        .windows(2)
+        .filter(|w| w[0] == "--shape")
+        .map(|w| w[1].as_str())
+        .collect();
+    let wanted = |name: &str| only.is_empty() || only.contains(&name);
     let sizes = if quick {
         Sizes {
             stranger_chain: 5_000,
@@ -79,7 +89,7 @@ fn main() {
     };
 
     // 1. A stranger beside a chain: audit vs audit of the chain alone.
-    {
+    if wanted("stranger") {
         let n = sizes.stranger_chain;
         let with = shapes.store("stranger", &crafted::stranger_beside_chain(n));
         let without = shapes.store("chain", &crafted::linear(n + 1));
@@ -99,7 +109,7 @@ fn main() {
     }
 
     // 2. A round-robin chain: import vs a one-author chain of equal length.
-    {
+    if wanted("round-robin") {
         let (n, k) = sizes.round_robin;
         let rr = shapes.bundle("round-robin", &crafted::round_robin(n, k));
         let one = shapes.bundle("one-author", &crafted::linear(n));
@@ -119,7 +129,7 @@ fn main() {
     }
 
     // 3. A wide fan: memory of import, audit, replay; one add on top.
-    {
+    if wanted("fan") {
         let k = sizes.fan;
         let fan = shapes.bundle("fan", &crafted::wide_fan(k));
         let import = shapes.import("fan", &fan);
@@ -152,7 +162,7 @@ fn main() {
     }
 
     // 4. A long linear chain through every reading command.
-    {
+    if wanted("linear") {
         let n = sizes.linear;
         let chain = shapes.bundle("linear", &crafted::linear(n));
         let import = shapes.import("linear", &chain);
@@ -235,16 +245,45 @@ impl Run {
     }
 }
 
-/// Runs gmm on `store`, and checks its exit code is one of `codes`. The peak
-/// memory is the child's own (`wait4`'s `ru_maxrss`), so the child is reaped
-/// by `wait4`, not by `Child::wait`.
-#[allow(clippy::zombie_processes)]
+/// Runs gmm on `store`, and checks its exit code is one of `codes`. Peak
+/// memory is only the child's own when its parent is small: Linux counts the
+/// parent's high-water mark into a child that was forked from it and then
+/// exec'd. So a small helper (this benchmark run again with `--measure`)
+/// starts gmm and reports its time and peak.
 fn gmm_run(store: &Path, args: &[&str], codes: &[i32]) -> Run {
-    use std::io::Read;
-    use std::io::Seek;
-    // A file, not a pipe: a child writing more than a pipe holds while we
-    // wait for it would never finish.
-    let mut stderr = tempfile::tempfile().expect("a scratch file");
+    let exe = std::env::current_exe().expect("own path");
+    let out = Command::new(exe)
+        .arg("--measure")
+        .arg(store)
+        .args(args)
+        .output()
+        .expect("measuring helper");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut fields = text.split_whitespace();
+    let mut number = || fields.next().and_then(|f| f.parse::<f64>().ok());
+    let (Some(secs), Some(peak), Some(code)) = (number(), number(), number()) else {
+        panic!(
+            "measuring gmm {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let code = code as i32;
+    assert!(
+        codes.contains(&code),
+        "gmm {args:?} exited {code}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Run {
+        elapsed: Duration::from_secs_f64(secs),
+        peak_kib: peak as u64,
+    }
+}
+
+/// The helper: runs `gmm --dir STORE --quiet ARGS`, reaps it with `wait4`,
+/// and prints seconds, peak KiB (`ru_maxrss`) and exit code; gmm's stderr
+/// passes through.
+#[allow(clippy::zombie_processes)]
+fn measure(store: &str, args: &[String]) {
     let t = Instant::now();
     let child = Command::new(GMM)
         .arg("--dir")
@@ -252,13 +291,12 @@ fn gmm_run(store: &Path, args: &[&str], codes: &[i32]) -> Run {
         .arg("--quiet")
         .args(args)
         .stdout(Stdio::null())
-        .stderr(stderr.try_clone().expect("a scratch file"))
         .spawn()
         .expect("gmm");
     let pid = child.id() as libc::pid_t;
     let mut status = 0;
     // SAFETY: rusage is plain data that wait4 fills in; the pid is our own
-    // child, waited for once.
+    // child, reaped here once (its `Child` is never waited on).
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
     let elapsed = t.elapsed();
@@ -268,14 +306,7 @@ fn gmm_run(store: &Path, args: &[&str], codes: &[i32]) -> Run {
     } else {
         -1
     };
-    let mut text = String::new();
-    stderr.rewind().expect("rewind");
-    let _ = stderr.read_to_string(&mut text);
-    assert!(codes.contains(&code), "gmm {args:?} exited {code}: {text}");
-    Run {
-        elapsed,
-        peak_kib: usage.ru_maxrss as u64,
-    }
+    println!("{} {} {code}", elapsed.as_secs_f64(), usage.ru_maxrss);
 }
 
 /// The median of `runs` `gmm add`s of fresh keys, with the largest peak.
