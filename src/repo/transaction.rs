@@ -177,12 +177,12 @@ impl<'s> Transaction<'s> {
                     query: group.to_hex(),
                     suggestions: Vec::new(),
                 })?;
-            let stored_heads = self.store.heads(group)?;
-            let mut heads = BTreeMap::new();
-            for head in &stored_heads {
-                let lamport = self.store.event_meta(&head.id)?.map_or(0, |m| m.lamport);
-                heads.insert(head.id, (*head, lamport));
-            }
+            let with_lamport = self.store.heads_with_lamport(group)?;
+            let heads: BTreeMap<EventId, (ParentRef, u64)> = with_lamport
+                .iter()
+                .map(|&(head, lamport)| (head.id, (head, lamport)))
+                .collect();
+            let stored_heads = with_lamport.into_iter().map(|(head, _)| head).collect();
             self.groups
                 .insert(*group, GroupWork::new(state, stored_heads, heads));
         }
@@ -512,7 +512,7 @@ impl<'s> Transaction<'s> {
             self.batch.set_log_head(head);
         }
         for (group, work) in &self.groups {
-            let heads: Vec<ParentRef> = work.heads.values().map(|(p, _)| *p).collect();
+            let heads: Vec<(ParentRef, u64)> = work.heads.values().copied().collect();
             self.batch.replace_heads(group, &work.stored_heads, &heads);
             self.batch.put_group_state(group, &work.state);
         }

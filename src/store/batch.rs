@@ -1,5 +1,7 @@
 //! The writes of one command, committed atomically and durably.
 
+use std::collections::HashSet;
+
 use rocksdb::WriteBatch;
 use rocksdb::WriteOptions;
 
@@ -98,16 +100,29 @@ impl StoreBatch {
         );
     }
 
-    /// Replaces heads `removed` of a group with `added`.
-    pub fn replace_heads(&mut self, group: &GroupId, removed: &[ParentRef], added: &[ParentRef]) {
-        for head in removed {
+    /// Replaces a group's stored heads (`removed`) with its new ones (`added`).
+    pub fn replace_heads(
+        &mut self,
+        group: &GroupId,
+        removed: &[ParentRef],
+        added: &[(ParentRef, u64)],
+    ) {
+        // Only what changed: a group with 100,000 concurrent heads must not
+        // rewrite them all for one new event.
+        let before: HashSet<EventId> = removed.iter().map(|h| h.id).collect();
+        let after: HashSet<EventId> = added.iter().map(|(h, _)| h.id).collect();
+        for head in removed.iter().filter(|h| !after.contains(&h.id)) {
             self.delete(cf::HEADS, layout::group_event_key(group, &head.id));
         }
-        for head in added {
+        for (head, lamport) in added.iter().filter(|(h, _)| !before.contains(&h.id)) {
+            let record = HeadRecord {
+                head: *head,
+                lamport: *lamport,
+            };
             self.put(
                 cf::HEADS,
                 &layout::group_event_key(group, &head.id),
-                &HeadRecord(*head).to_bytes(),
+                &record.to_bytes(),
             );
         }
     }

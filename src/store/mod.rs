@@ -431,11 +431,20 @@ impl Store {
 
     /// The group's current heads, sorted.
     pub fn heads(&self, group: &GroupId) -> Result<Vec<ParentRef>, StoreError> {
+        Ok(self
+            .heads_with_lamport(group)?
+            .into_iter()
+            .map(|(head, _)| head)
+            .collect())
+    }
+
+    /// A group's heads with their Lamport numbers, sorted.
+    pub fn heads_with_lamport(&self, group: &GroupId) -> Result<Vec<(ParentRef, u64)>, StoreError> {
         let mut heads = Vec::new();
         for (_, value) in self.scan_prefix(cf::HEADS, &group.0)? {
-            let head =
+            let record =
                 HeadRecord::from_bytes(&value).map_err(|e| self.corrupt(&format!("head: {e}")))?;
-            heads.push(head.0);
+            heads.push((record.head, record.lamport));
         }
         heads.sort();
         Ok(heads)

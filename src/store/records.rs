@@ -372,9 +372,13 @@ impl From<CheckpointRecord> for Checkpoint {
     }
 }
 
-/// `heads` value: the head as a parent reference (author, seq, id).
+/// `heads` value: the head as a parent reference (author, seq, id), and its
+/// Lamport number (so loading a group's heads reads no event metadata).
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
-pub struct HeadRecord(pub ParentRef);
+pub struct HeadRecord {
+    pub head: ParentRef,
+    pub lamport: u64,
+}
 
 impl Contract for HeadRecord {
     const NAME: &'static str = "head record";
@@ -560,11 +564,14 @@ mod tests {
             ),
             (
                 "head",
-                HeadRecord(ParentRef {
-                    author: key(2),
-                    seq: 2,
-                    id: id(10),
-                })
+                HeadRecord {
+                    head: ParentRef {
+                        author: key(2),
+                        seq: 2,
+                        id: id(10),
+                    },
+                    lamport: 5,
+                }
                 .to_bytes(),
             ),
             (
