@@ -259,6 +259,10 @@ impl crate::rules::links::Cited for Ingest<'_> {
     fn ancestry(&self, id: &EventId) -> Result<Option<Ancestry>, String> {
         self.held(id).map(|m| Some(m.ancestry))
     }
+
+    fn lamport_and_ancestry(&self, id: &EventId) -> Result<(u64, Option<Ancestry>), String> {
+        self.held(id).map(|m| (m.lamport, Some(m.ancestry)))
+    }
 }
 
 impl Ingest<'_> {

@@ -27,6 +27,10 @@ pub trait Cited {
     fn ancestry(&self, _id: &EventId) -> Result<Option<Ancestry>, String> {
         Ok(None)
     }
+    /// Both of the above, for a caller that reads them in one lookup.
+    fn lamport_and_ancestry(&self, id: &EventId) -> Result<(u64, Option<Ancestry>), String> {
+        Ok((self.lamport(id)?, self.ancestry(id)?))
+    }
 }
 
 /// Where an event sits among single-parent runs, so that a walk back can
@@ -41,12 +45,19 @@ pub trait Cited {
 pub struct Ancestry {
     pub root: EventId,
     pub jump: EventId,
+    /// The one parent (the event itself for a root), so a step up the run
+    /// reads no event.
+    pub parent: EventId,
 }
 
 impl Ancestry {
     /// The ancestry of an event with other than one parent: its own tree.
     pub fn root(id: EventId) -> Ancestry {
-        Ancestry { root: id, jump: id }
+        Ancestry {
+            root: id,
+            jump: id,
+            parent: id,
+        }
     }
 
     /// The ancestry of an event whose one parent is `parent`. `depths` gives
@@ -67,6 +78,7 @@ impl Ancestry {
         Ancestry {
             root: of_parent.root,
             jump,
+            parent,
         }
     }
 }
@@ -74,24 +86,29 @@ impl Ancestry {
 /// The ancestor of `from` (Lamport number `depth`) at Lamport number `want`,
 /// in the same single-parent tree (`want` is at least the root's). Follows a
 /// jump whenever it does not overshoot, else the one parent.
-fn ancestor_at(cited: &dyn Cited, from: EventId, depth: u64, want: u64) -> Result<EventId, String> {
-    let (mut at, mut depth) = (from, depth);
+fn ancestor_at(
+    cited: &dyn Cited,
+    from: (EventId, Ancestry),
+    depth: u64,
+    want: u64,
+) -> Result<EventId, String> {
+    let ((mut at, mut ancestry), mut depth) = (from, depth);
     while depth > want {
-        let jump = ancestry_of(cited, &at)?.jump;
-        let jump_depth = cited.lamport(&jump)?;
+        let jump = ancestry.jump;
+        let (jump_depth, of_jump) = cited.lamport_and_ancestry(&jump)?;
         if jump != at && jump_depth >= want {
             (at, depth) = (jump, jump_depth);
+            ancestry = of_jump.ok_or_else(|| format!("event {} has no ancestry", jump.short()))?;
         } else {
             // Not the root (it is deeper than `want`), so it has one parent.
-            let parents = cited.cited(&at)?.parents;
-            let [parent] = parents.as_slice() else {
+            if ancestry.parent == at {
                 return Err(format!(
-                    "event {} is in a single-parent run but has {} parents",
-                    at.short(),
-                    parents.len()
+                    "event {} is a root above its tree's depth",
+                    at.short()
                 ));
-            };
-            (at, depth) = (parent.id, depth - 1);
+            }
+            (at, depth) = (ancestry.parent, depth - 1);
+            ancestry = ancestry_of(cited, &at)?;
         }
     }
     Ok(at)
@@ -112,22 +129,25 @@ fn ancestry_of(cited: &dyn Cited, id: &EventId) -> Result<Ancestry, String> {
 /// it and its root have one parent each and none is the target, so the walk
 /// goes on from the root's parents.
 pub fn in_past(cited: &dyn Cited, target: &EventId, event: &SignedEvent) -> Result<bool, String> {
-    let floor = cited.lamport(target)?;
-    let target_root = cited.ancestry(target)?.map(|a| a.root);
+    let (floor, target_ancestry) = cited.lamport_and_ancestry(target)?;
+    let target_root = target_ancestry.map(|a| a.root);
     let mut stack: Vec<EventId> = event.event.parents.iter().map(|p| p.id).collect();
     let mut seen: HashSet<EventId> = HashSet::new();
     while let Some(id) = stack.pop() {
         if id == *target {
             return Ok(true);
         }
-        let depth = cited.lamport(&id)?;
-        if !seen.insert(id) || depth <= floor {
+        if !seen.insert(id) {
+            continue;
+        }
+        let (depth, ancestry) = cited.lamport_and_ancestry(&id)?;
+        if depth <= floor {
             continue;
         }
         let mut from = id;
-        if let (Some(target_root), Some(ancestry)) = (target_root, cited.ancestry(&id)?) {
+        if let (Some(target_root), Some(ancestry)) = (target_root, ancestry) {
             if ancestry.root == target_root {
-                if ancestor_at(cited, id, depth, floor)? == *target {
+                if ancestor_at(cited, (id, ancestry), depth, floor)? == *target {
                     return Ok(true);
                 }
                 // The target's tree hangs below its root: nothing above it

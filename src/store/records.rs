@@ -50,9 +50,11 @@ pub struct EventMetaRecord {
     pub lamport: u64,
     pub log_index: u64,
     pub verdict: VerdictRecord,
-    /// `Ancestry`: the root of its single-parent run, and its jump pointer.
+    /// `Ancestry`: the root of its single-parent run, its jump pointer, and
+    /// its one parent (itself for a root).
     pub root: EventId,
     pub jump: EventId,
+    pub parent: EventId,
 }
 
 impl Contract for EventMetaRecord {
@@ -103,6 +105,7 @@ impl From<&EventMeta> for EventMetaRecord {
             verdict: verdict.into(),
             root: ancestry.root,
             jump: ancestry.jump,
+            parent: ancestry.parent,
         }
     }
 }
@@ -117,6 +120,7 @@ impl From<EventMetaRecord> for EventMeta {
             ancestry: Ancestry {
                 root: record.root,
                 jump: record.jump,
+                parent: record.parent,
             },
         }
     }
@@ -537,6 +541,7 @@ mod tests {
             ancestry: Ancestry {
                 root: id(2),
                 jump: id(4),
+                parent: id(5),
             },
         };
         vec![
