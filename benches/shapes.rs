@@ -15,7 +15,10 @@
 //!    `import`, `audit` and `replay` peak memory (< 256 MiB), and one `add` on
 //!    top vs one `add` on a 10-event store (≤ 2);
 //! 4. a 1,000,000-event linear chain through `import`, `replay`, `diff`,
-//!    `audit` and `log`: each completes, peak memory < 256 MiB.
+//!    `audit` and `log`: each completes, peak memory < 256 MiB;
+//! 5. hostile inputs (issue 15.4, `--shape hostile`): each through the
+//!    commands it targets, with its exit code (never 101, a panic) and peak
+//!    memory (< 256 MiB).
 
 use std::fs;
 use std::path::Path;
@@ -189,8 +192,87 @@ fn main() {
         println!("  import of the chain {:.1} s", import.secs());
     }
 
+    // 5. Hostile inputs: exit codes and peak memory.
+    if wanted("hostile") {
+        hostile(&shapes, &mut results);
+    }
+
     results.print();
 }
+
+/// Each hostile input through the commands it targets (issue 15.4).
+fn hostile(shapes: &Shapes, results: &mut Results) {
+    let any: Vec<i32> = (0..=255).collect();
+    let regressions = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions/bundle_binary");
+    let mut cases: Vec<(String, PathBuf)> = Vec::new();
+    for name in [
+        "hand-claims-1e9-events",
+        "hand-header-length-0",
+        "hand-header-length-ffffffff",
+        "hand-record-length-0",
+        "hand-record-length-64",
+        "hand-record-length-ffffffff",
+    ] {
+        cases.push((name.to_string(), regressions.join(name)));
+    }
+    for (name, crafted) in [
+        ("author field names another key", crafted::forged_author()),
+        ("65 parents", crafted::too_many_parents()),
+        ("time = u64::MAX", crafted::far_future()),
+        ("10,000 pending events", crafted::pending(10_000)),
+        ("10,000 concurrent heads", crafted::wide_fan(10_000)),
+    ] {
+        let file = name.replace([' ', ',', ':', '='], "-");
+        cases.push((name.to_string(), shapes.bundle(&file, &crafted)));
+    }
+    for (i, (name, bundle)) in cases.iter().enumerate() {
+        let store = shapes.dir.join(format!("store-hostile-{i}"));
+        let _ = fs::remove_dir_all(&store);
+        let key = shapes.owner_key.to_str().expect("a UTF-8 path");
+        gmm_run(&store, &["init", "--identity", key], &[0]);
+        let bundle = bundle.to_str().expect("a UTF-8 path");
+        let mut runs = vec![(
+            "import".to_string(),
+            gmm_run_code(&store, &["import", bundle], &any),
+        )];
+        let follow_ups: &[&[&str]] = match name.as_str() {
+            "time = u64::MAX" => &[
+                &["log", "far future"],
+                &["log", "far future", "--json"],
+                &["log", "far future", "--graph"],
+                &[
+                    "export",
+                    "far future",
+                    "--format",
+                    "jsonl",
+                    "-o",
+                    "/dev/null",
+                ],
+            ],
+            "10,000 pending events" => &[&["pending", "list"], &["status", "pending"]],
+            "10,000 concurrent heads" => &[&["add", "wide fan", "--name", "late", &*LATE]],
+            _ => &[],
+        };
+        for args in follow_ups {
+            let shown: Vec<&str> = args.iter().copied().filter(|a| *a != &**LATE).collect();
+            runs.push((shown.join(" "), gmm_run_code(&store, args, &any)));
+        }
+        runs.push(("audit".to_string(), gmm_run_code(&store, &["audit"], &any)));
+        for (command, (run, code)) in runs {
+            let label = format!("hostile: {name}, {command}: exit {code}, peak MiB");
+            results.0.push((
+                label,
+                format!("{}", run.peak_kib / MIB),
+                "no panic, < 256".to_string(),
+                code != 101 && run.peak_kib < 256 * MIB,
+            ));
+        }
+    }
+}
+
+/// A fresh key for the `add` on the 10,000-wide fan.
+static LATE: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| crafted::key("late member").public().to_string());
 
 /// Writes crafted bundles and imports them into stores whose identity is
 /// the crafted groups' owner.
@@ -251,6 +333,11 @@ impl Run {
 /// exec'd. So a small helper (this benchmark run again with `--measure`)
 /// starts gmm and reports its time and peak.
 fn gmm_run(store: &Path, args: &[&str], codes: &[i32]) -> Run {
+    gmm_run_code(store, args, codes).0
+}
+
+/// [`gmm_run`], also returning the exit code.
+fn gmm_run_code(store: &Path, args: &[&str], codes: &[i32]) -> (Run, i32) {
     let exe = std::env::current_exe().expect("own path");
     let out = Command::new(exe)
         .arg("--measure")
@@ -259,24 +346,23 @@ fn gmm_run(store: &Path, args: &[&str], codes: &[i32]) -> Run {
         .output()
         .expect("measuring helper");
     let text = String::from_utf8_lossy(&out.stdout);
-    let mut fields = text.split_whitespace();
-    let mut number = || fields.next().and_then(|f| f.parse::<f64>().ok());
-    let (Some(secs), Some(peak), Some(code)) = (number(), number(), number()) else {
+    let fields: Vec<f64> = text
+        .split_whitespace()
+        .filter_map(|f| f.parse().ok())
+        .collect();
+    let [secs, peak, code] = fields[..] else {
         panic!(
             "measuring gmm {args:?}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
     };
     let code = code as i32;
-    assert!(
-        codes.contains(&code),
-        "gmm {args:?} exited {code}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Run {
+    assert!(codes.contains(&code), "gmm {args:?} exited {code}");
+    let run = Run {
         elapsed: Duration::from_secs_f64(secs),
         peak_kib: peak as u64,
-    }
+    };
+    (run, code)
 }
 
 /// The helper: runs `gmm --dir STORE --quiet ARGS`, reaps it with `wait4`,
