@@ -742,6 +742,21 @@ mod tests {
         EventId(*blake3::hash(&b).as_bytes())
     }
 
+    /// The group's `Create`, by key 0.
+    fn create() -> OrderedEvent {
+        OrderedEvent {
+            id: id(0),
+            lamport: 0,
+            author: key(0),
+            seq: 1,
+            op: Op::Create {
+                title: "g".into(),
+                nonce: [0; 16],
+            },
+            parents: Vec::new(),
+        }
+    }
+
     /// Keys 0 (owner) to 5: 1 and 2 get added, 3 to 5 are mostly strangers.
     fn op_of(kind: u8, target: u8) -> Op {
         let member = key(target % 6);
@@ -786,17 +801,7 @@ mod tests {
             1..40,
         )
         .prop_map(|steps| {
-            let mut events = vec![OrderedEvent {
-                id: id(0),
-                lamport: 0,
-                author: key(0),
-                seq: 1,
-                op: Op::Create {
-                    title: "g".into(),
-                    nonce: [0; 16],
-                },
-                parents: Vec::new(),
-            }];
+            let mut events = vec![create()];
             for (i, (author, kind, target, a, b, fan)) in steps.into_iter().enumerate() {
                 let n = events.len();
                 let mut parents: Vec<usize> = vec![a as usize % n];
@@ -863,18 +868,7 @@ mod tests {
     /// segment to resolve, and every one is refused.
     #[test]
     fn a_fan_of_strangers_is_inert() {
-        let create = OrderedEvent {
-            id: id(0),
-            lamport: 0,
-            author: key(0),
-            seq: 1,
-            op: Op::Create {
-                title: "g".into(),
-                nonce: [0; 16],
-            },
-            parents: Vec::new(),
-        };
-        let mut events = vec![create];
+        let mut events = vec![create()];
         for i in 1..=1000 {
             let mut stranger = [0u8; 32];
             stranger[..8].copy_from_slice(&(i as u64).to_be_bytes());
