@@ -37,12 +37,12 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 a="$work/a" b="$work/b"
 "$gmm" --dir "$a" init >/dev/null 2>&1
-bob=$("$gmm" --dir "$b" init)
-phone=$("$gmm" key generate -o "$work/phone.key")
+bob=$("$gmm" --dir "$b" init 2>/dev/null)
+phone=$("$gmm" key generate -o "$work/phone.key" 2>/dev/null)
 "$gmm" --dir "$a" group create Club --member "$bob:admin:bob" >/dev/null 2>&1
 "$gmm" --dir "$a" add Club "$phone" --name carol >/dev/null 2>&1
 "$gmm" --dir "$a" title Club "Book club ‮ 2027" >/dev/null 2>&1
-laptop=$("$gmm" key generate -o "$work/laptop.key")
+laptop=$("$gmm" key generate -o "$work/laptop.key" 2>/dev/null)
 "$gmm" --dir "$a" device link "$laptop" --name laptop >/dev/null 2>&1
 "$gmm" --dir "$a" export Club -o "$work/club.gmmb" 2>/dev/null
 "$gmm" --dir "$a" export Club --format jsonl -o "$work/club.jsonl" 2>/dev/null
