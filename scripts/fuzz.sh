@@ -18,6 +18,14 @@ if [ ${#targets[@]} -eq 0 ]; then
   targets=(event bundle_binary bundle_jsonl key proof)
 fi
 
+# The same cargo target folder as .ci/run: a cache outside the clone when
+# this machine keeps one.
+cache="${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/gmm-target"
+if [ -z "${CARGO_TARGET_DIR:-}" ] && [ -d "$cache" ]; then
+  export CARGO_TARGET_DIR="$cache"
+fi
+target_dir="$(cargo metadata --format-version 1 --no-deps | sed 's/.*"target_directory":"\([^"]*\)".*/\1/')"
+
 if ! cargo +nightly --version >/dev/null 2>&1; then
   echo "fuzz.sh: cargo fuzz needs the nightly toolchain: rustup toolchain install nightly" >&2
   exit 69
@@ -31,7 +39,7 @@ fi
 gmm="${GMM:-}"
 if [ -z "$gmm" ]; then
   cargo build --quiet --bin gmm
-  gmm="$(cargo metadata --format-version 1 --no-deps | sed 's/.*"target_directory":"\([^"]*\)".*/\1/')/debug/gmm"
+  gmm="$target_dir/debug/gmm"
 fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -68,10 +76,10 @@ fi
 # RocksDB's C++ library is linked into every target (the decoders live in the
 # same crate as the store) but never fuzzed: the fuzz build links the one the
 # test build left, when there is one, instead of a second long C++ build. Only
-# the fuzz build sees ROCKSDB_LIB_DIR: the test build's own cache is untouched.
+# the fuzz build sees ROCKSDB_LIB_DIR, and it builds in fuzz/target: the test
+# build's own cache is untouched.
 rocksdb=()
-cache="${CARGO_TARGET_DIR:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/gmm-target}"
-lib=$(ls -t "$cache"/debug/build/librocksdb-sys-*/out/librocksdb.a 2>/dev/null | head -1 || true)
+lib=$(ls -t "$target_dir"/debug/build/librocksdb-sys-*/out/librocksdb.a 2>/dev/null | head -1 || true)
 if [ -z "${ROCKSDB_LIB_DIR:-}" ] && [ -n "$lib" ]; then
   mkdir -p fuzz/target/rocksdb
   cp -u "$lib" fuzz/target/rocksdb/librocksdb.a
@@ -81,7 +89,7 @@ fi
 status=0
 for t in "${targets[@]}"; do
   echo "fuzz.sh: $t for ${seconds}s"
-  if ! "${rocksdb[@]}" cargo +nightly fuzz run "$t" "$corpus/$t" -- \
+  if ! env -u CARGO_TARGET_DIR "${rocksdb[@]}" cargo +nightly fuzz run "$t" "$corpus/$t" -- \
       -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1; then
     echo "fuzz.sh: $t FAILED; the input is under fuzz/artifacts/$t/" >&2
     status=1
