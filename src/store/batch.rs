@@ -195,7 +195,9 @@ impl Store {
     /// Writes a batch atomically and durably (fsync before returning).
     pub fn commit(&self, batch: StoreBatch) -> Result<(), StoreError> {
         let mut inner = WriteBatch::default();
-        for write in &batch.writes {
+        // Consumed as it is copied into RocksDB's batch, so the two copies of
+        // a large import chunk are never both whole.
+        for write in batch.writes {
             match write {
                 Write::Put(family, k, v) => inner.put_cf(self.handle(family), k, v),
                 Write::Delete(family, k) => inner.delete_cf(self.handle(family), k),
