@@ -302,23 +302,19 @@ impl<'s> Transaction<'s> {
         })
     }
 
-    /// The ancestry (`rules::links::Ancestry`) of an event being accepted,
-    /// from its one parent's, or its own tree when it has other than one.
-    fn ancestry_of_new(&self, id: EventId, event: &Event, lamport: u64) -> Result<Ancestry> {
-        let [parent] = event.parents.as_slice() else {
-            return Ok(Ancestry::root(id));
-        };
-        let parent_meta = self.held_meta(&parent.id)?;
+    /// The ancestry (`rules::links::Ancestry`) of an event being accepted
+    /// whose one parent is `parent`, held with `parent_meta`.
+    fn ancestry_of_child(&self, parent: EventId, parent_meta: &EventMeta) -> Result<Ancestry> {
         let jump = parent_meta.ancestry.jump;
         let jump_meta = self.held_meta(&jump)?;
         let jump_jump = jump_meta.ancestry.jump;
         let depths = [
-            lamport - 1,
+            parent_meta.lamport,
             jump_meta.lamport,
             self.held_meta(&jump_jump)?.lamport,
         ];
         Ok(Ancestry::child_of(
-            parent.id,
+            parent,
             &parent_meta.ancestry,
             jump_jump,
             depths,
@@ -343,28 +339,22 @@ impl<'s> Transaction<'s> {
         let event = accepted.event();
         let mut lamport = 0;
         let mut reach = 0;
+        let mut ancestry = Ancestry::root(id);
         for parent in &event.parents {
-            let parent_lamport = self
-                .meta(&parent.id)?
-                .ok_or_else(|| StoreError::Corrupt {
-                    path: self.store.dir().to_owned(),
-                    what: format!(
-                        "parent {} of an accepted event is missing",
-                        parent.id.short()
-                    ),
-                })?
-                .lamport;
-            lamport = lamport.max(parent_lamport + 1);
+            let parent_meta = self.held_meta(&parent.id)?;
+            lamport = lamport.max(parent_meta.lamport + 1);
             // A parent still queued for projection passes on its own reach.
             let queued = self.reach.get(&parent.id).copied();
-            reach = reach.max(queued.unwrap_or(parent_lamport));
+            reach = reach.max(queued.unwrap_or(parent_meta.lamport));
+            if event.parents.len() == 1 {
+                ancestry = self.ancestry_of_child(parent.id, &parent_meta)?;
+            }
         }
         let log = match self.log {
             Some(log) => log,
             None => self.store.log_head()?,
         };
         let (entry, head) = log.next(id);
-        let ancestry = self.ancestry_of_new(id, event, lamport)?;
         let meta = EventMeta {
             group,
             lamport,

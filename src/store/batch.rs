@@ -100,21 +100,22 @@ impl StoreBatch {
         );
     }
 
-    /// Replaces a group's stored heads (`removed`) with its new ones (`added`).
+    /// Replaces a group's `stored` heads with its `new` ones (with their
+    /// Lamport numbers).
     pub fn replace_heads(
         &mut self,
         group: &GroupId,
-        removed: &[ParentRef],
-        added: &[(ParentRef, u64)],
+        stored: &[ParentRef],
+        new: &[(ParentRef, u64)],
     ) {
         // Only what changed: a group with 100,000 concurrent heads must not
         // rewrite them all for one new event.
-        let before: HashSet<EventId> = removed.iter().map(|h| h.id).collect();
-        let after: HashSet<EventId> = added.iter().map(|(h, _)| h.id).collect();
-        for head in removed.iter().filter(|h| !after.contains(&h.id)) {
+        let before: HashSet<EventId> = stored.iter().map(|h| h.id).collect();
+        let after: HashSet<EventId> = new.iter().map(|(h, _)| h.id).collect();
+        for head in stored.iter().filter(|h| !after.contains(&h.id)) {
             self.delete(cf::HEADS, layout::group_event_key(group, &head.id));
         }
-        for (head, lamport) in added.iter().filter(|(h, _)| !before.contains(&h.id)) {
+        for (head, lamport) in new.iter().filter(|(h, _)| !before.contains(&h.id)) {
             let record = HeadRecord {
                 head: *head,
                 lamport: *lamport,
