@@ -290,7 +290,7 @@ fn sign_rate() -> f64 {
 }
 
 fn label_key(label: &str) -> SecretKey {
-    SecretKey::from_seed(*blake3::hash(label.as_bytes()).as_bytes())
+    gmm::crafted::key(label)
 }
 
 /// Writes a bundle of a group of `n` events: a creator, admins (among them

@@ -32,7 +32,8 @@ pub fn owner() -> SecretKey {
     key("crafted owner")
 }
 
-/// A fixed key per label: crafted bundles are the same on every run.
+/// A fixed key per label, its ed25519 seed blake3(label): crafted bundles,
+/// test keys and the golden vectors are the same on every run.
 pub fn key(label: &str) -> SecretKey {
     SecretKey::from_seed(*blake3::hash(label.as_bytes()).as_bytes())
 }

@@ -53,7 +53,7 @@ use gmm::rules::projection::Verdict;
 /// The key a scenario peer name stands for.
 /// A fixed test key for a label: its ed25519 seed is blake3(label).
 pub fn label_key(label: &str) -> SecretKey {
-    SecretKey::from_seed(*blake3::hash(label.as_bytes()).as_bytes())
+    gmm::crafted::key(label)
 }
 
 pub fn peer_key(name: &str) -> SecretKey {
