@@ -167,28 +167,39 @@ fn main() {
     // 4. A long linear chain through every reading command.
     if wanted("linear") {
         let n = sizes.linear;
-        let chain = shapes.bundle("linear", &crafted::linear(n));
+        let crafted = crafted::linear(n);
+        let chain = shapes.bundle("linear", &crafted);
         let import = shapes.import("linear", &chain);
         results.peak(&format!("import of a {n}-event chain"), import.peak_kib);
         let store = dir.join("store-linear");
         let chain_path = chain.to_str().expect("a UTF-8 path");
+        let head = crafted.last_id().expect("a chain has events").to_hex();
+        let owner = crafted::owner().public().to_string();
+        let mut took = std::collections::BTreeMap::new();
         for args in [
             &["replay", "linear"][..],
             &["diff", "linear", chain_path],
             &["audit"],
             &["log", "linear"],
             &["log", "linear", "--json"],
+            &["why", "linear", &owner],
+            &["members", "linear", "--at", &head],
         ] {
             let run = gmm_run(&store, args, &[0, 1]);
-            results.peak(
-                &format!(
-                    "{} of a {n}-event chain",
-                    args.join(" ").replace(chain_path, "BUNDLE")
-                ),
-                run.peak_kib,
-            );
-            println!("  {:?}: {:.1} s", args, run.secs());
+            let shown = args
+                .join(" ")
+                .replace(chain_path, "BUNDLE")
+                .replace(&owner, "OWNER")
+                .replace(&head, "HEAD");
+            results.peak(&format!("{shown} of a {n}-event chain"), run.peak_kib);
+            println!("  {shown}: {:.1} s", run.secs());
+            took.insert(args[0], run.secs());
         }
+        results.ratio(
+            &format!("audit / replay of the {n}-event chain"),
+            took["audit"] / took["replay"],
+            2.0,
+        );
         println!("  import of the chain {:.1} s", import.secs());
     }
 

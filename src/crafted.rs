@@ -298,6 +298,11 @@ impl Crafted {
         self.drafts.len()
     }
 
+    /// The id of the last event built (a linear chain's head).
+    pub fn last_id(&self) -> Option<EventId> {
+        self.drafts.last().map(|(d, _)| d.id)
+    }
+
     /// Writes the group as a binary export bundle, signing in parallel.
     pub fn write_bundle<W: Write>(&self, out: W) -> Result<W, BundleError> {
         let mut heads: Vec<ParentRef> = Vec::new();

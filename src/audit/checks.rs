@@ -4,6 +4,7 @@
 //! the rules (unauthorized, revoked, view hashes) by a replay.
 
 use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 use std::collections::HashMap;
 use std::collections::HashSet;
 
@@ -15,6 +16,7 @@ use super::Severity;
 use crate::model::event::EventId;
 use crate::model::event::GroupId;
 use crate::model::event::PublicKey;
+use crate::model::event::ViewHash;
 use crate::model::signed::SignedEvent;
 use crate::rules::projection;
 use crate::rules::projection::Advance;
@@ -55,9 +57,7 @@ pub struct Structure {
 /// Forks, chains, links and clocks.
 pub fn structure(report: &mut Report, input: &GroupEvents<'_>) -> Structure {
     let before = report.findings.len();
-    let group = Some(input.group);
     let events = input.events;
-    // Equivocation: two events at one (author, seq).
     let mut seats: BTreeMap<(PublicKey, u64), Vec<EventId>> = BTreeMap::new();
     for e in events.values() {
         seats
@@ -65,56 +65,24 @@ pub fn structure(report: &mut Report, input: &GroupEvents<'_>) -> Structure {
             .or_default()
             .push(e.id);
     }
-    for ((author, seq), ids) in &mut seats {
+    let mut by_seat: Vec<Seat> = events.values().map(Seat::of).collect();
+    by_seat.sort_unstable_by_key(Seat::order_key);
+    let chains = SeatChecks {
+        group: input.group,
+        damaged: input.damaged_seats,
+        chains_from_one: input.chains_from_one,
+        now_ms: input.now_ms,
+    };
+    chains.run(report, by_seat.into_iter(), &mut |id| {
+        events.get(id).cloned()
+    });
+    for ids in seats.values_mut() {
         ids.sort();
-        for pair in ids.windows(2) {
-            report.findings.push(Finding {
-                check: Check::Equivocation,
-                severity: Check::Equivocation.default_severity(),
-                group,
-                events: pair.to_vec(),
-                message: format!(
-                    "{} signed two different events at seq {seq}: {} and {}",
-                    who(author),
-                    pair[0].short(),
-                    pair[1].short()
-                ),
-                evidence: Some(super::Evidence::Fork(
-                    Box::new(events[&pair[0]].clone()),
-                    Box::new(events[&pair[1]].clone()),
-                )),
-            });
-        }
-    }
-    // Seq gaps along each author's chain.
-    let mut chains: BTreeMap<PublicKey, Vec<u64>> = BTreeMap::new();
-    for (author, seq) in seats.keys().chain(input.damaged_seats.iter()) {
-        chains.entry(*author).or_default().push(*seq);
-    }
-    for seqs in chains.values_mut() {
-        seqs.sort_unstable();
-        seqs.dedup();
-    }
-    for (author, seqs) in &chains {
-        let first = if input.chains_from_one { 1 } else { seqs[0] };
-        let missing: Vec<u64> = (first..=seqs[seqs.len() - 1])
-            .filter(|s| seqs.binary_search(s).is_err())
-            .collect();
-        if !missing.is_empty() {
-            let shown: Vec<String> = missing.iter().take(5).map(u64::to_string).collect();
-            report.add(
-                Check::SeqGap,
-                group,
-                Vec::new(),
-                format!("{}'s chain lacks seq {}", who(author), shown.join(", ")),
-            );
-        }
     }
     let mut complete = true;
     for e in sorted(events) {
         complete &= links(report, input, e, &seats);
     }
-    clocks(report, input);
     let errors = report.findings[before..]
         .iter()
         .any(|f| f.severity == Severity::Error);
@@ -122,6 +90,234 @@ pub fn structure(report: &mut Report, input: &GroupEvents<'_>) -> Structure {
     Structure {
         whole: complete && !errors && ordered.len() == events.len(),
         ordered,
+    }
+}
+
+/// One event by its seat: who signed it, at which seq, and when it says.
+#[derive(Clone, Copy, Debug)]
+pub struct Seat {
+    pub author: PublicKey,
+    pub seq: u64,
+    pub id: EventId,
+    pub time: u64,
+}
+
+impl Seat {
+    pub fn of(e: &SignedEvent) -> Seat {
+        Seat {
+            author: e.event.author,
+            seq: e.event.seq,
+            id: e.id,
+            time: e.event.time,
+        }
+    }
+
+    /// The order [`SeatChecks::run`] takes seats in.
+    pub fn order_key(&self) -> (PublicKey, u64, EventId) {
+        (self.author, self.seq, self.id)
+    }
+}
+
+/// The checks that follow each author's chain: equivocations (two events at
+/// one seq), seq gaps, and clocks (time going back along a chain, or far
+/// ahead of the auditor's). One pass over the group's events in seat order,
+/// holding one author's state at a time, so a store audit runs it over a log
+/// of any length in constant memory.
+pub struct SeatChecks<'a> {
+    pub group: GroupId,
+    /// `(author, seq)` of held but damaged events: not a gap in the chain.
+    pub damaged: &'a HashSet<(PublicKey, u64)>,
+    /// Whether every chain must start at seq 1 (a store: yes; a partial bundle: no).
+    pub chains_from_one: bool,
+    pub now_ms: u64,
+}
+
+/// What [`SeatChecks`] holds of the author whose chain it is reading.
+struct Chain {
+    author: PublicKey,
+    last: Seat,
+    /// The highest seq accounted for (held, or held but damaged).
+    reached: u64,
+    /// The first missing seqs (at most five shown) and whether there are any.
+    missing: Vec<u64>,
+    ahead: Vec<EventId>,
+    furthest: u64,
+}
+
+impl SeatChecks<'_> {
+    /// Runs the checks over `seats`, sorted by [`Seat::order_key`]; `fetch`
+    /// gives the two events of a fork for its evidence. Returns the authors
+    /// that equivocated.
+    pub fn run(
+        &self,
+        report: &mut Report,
+        seats: impl Iterator<Item = Seat>,
+        fetch: &mut dyn FnMut(&EventId) -> Option<SignedEvent>,
+    ) -> BTreeSet<PublicKey> {
+        let mut forked = BTreeSet::new();
+        let mut damaged: BTreeMap<PublicKey, Vec<u64>> = BTreeMap::new();
+        for (author, seq) in self.damaged {
+            damaged.entry(*author).or_default().push(*seq);
+        }
+        for seqs in damaged.values_mut() {
+            seqs.sort_unstable();
+        }
+        let mut chain: Option<Chain> = None;
+        let mut seen = BTreeSet::new();
+        for seat in seats {
+            match &mut chain {
+                Some(c) if c.author == seat.author => {
+                    if c.last.seq == seat.seq {
+                        forked.insert(seat.author);
+                        self.fork(report, c.last.id, seat, fetch);
+                    } else if seat.time < c.last.time {
+                        report.add(
+                            Check::ClockSkew,
+                            Some(self.group),
+                            vec![c.last.id, seat.id],
+                            format!(
+                                "{}'s clock went back {} ms from seq {} to seq {}",
+                                who(&seat.author),
+                                c.last.time - seat.time,
+                                c.last.seq,
+                                seat.seq
+                            ),
+                        );
+                    }
+                }
+                _ => {
+                    if let Some(done) = chain.take() {
+                        self.end_chain(report, done, &damaged);
+                    }
+                    seen.insert(seat.author);
+                    chain = Some(self.open_chain(seat));
+                }
+            }
+            // Cannot fail: `chain` was set just above when it was `None`.
+            let c = chain.as_mut().expect("a chain is open");
+            let held = damaged.get(&seat.author).map_or(&[][..], Vec::as_slice);
+            c.account(seat.seq, held);
+            if seat.time > self.now_ms.saturating_add(FUTURE_SLACK_MS) {
+                c.ahead.push(seat.id);
+                c.furthest = c.furthest.max(seat.time);
+            }
+            c.last = seat;
+        }
+        if let Some(done) = chain {
+            self.end_chain(report, done, &damaged);
+        }
+        // An author whose every held event is damaged still has a chain.
+        for (author, seqs) in &damaged {
+            if !seen.contains(author) {
+                let mut only = self.open_chain(Seat {
+                    author: *author,
+                    seq: seqs[0],
+                    id: EventId::default(),
+                    time: 0,
+                });
+                only.account(seqs[0], seqs);
+                self.end_chain(report, only, &damaged);
+            }
+        }
+        forked
+    }
+
+    fn open_chain(&self, first: Seat) -> Chain {
+        Chain {
+            author: first.author,
+            last: first,
+            reached: match self.chains_from_one {
+                true => 0,
+                false => first.seq.saturating_sub(1),
+            },
+            missing: Vec::new(),
+            ahead: Vec::new(),
+            furthest: 0,
+        }
+    }
+
+    fn fork(
+        &self,
+        report: &mut Report,
+        first: EventId,
+        seat: Seat,
+        fetch: &mut dyn FnMut(&EventId) -> Option<SignedEvent>,
+    ) {
+        let evidence = match (fetch(&first), fetch(&seat.id)) {
+            (Some(a), Some(b)) => Some(super::Evidence::Fork(Box::new(a), Box::new(b))),
+            _ => None,
+        };
+        report.findings.push(Finding {
+            check: Check::Equivocation,
+            severity: Check::Equivocation.default_severity(),
+            group: Some(self.group),
+            events: vec![first, seat.id],
+            message: format!(
+                "{} signed two different events at seq {}: {} and {}",
+                who(&seat.author),
+                seat.seq,
+                first.short(),
+                seat.id.short()
+            ),
+            evidence,
+        });
+    }
+
+    fn end_chain(
+        &self,
+        report: &mut Report,
+        mut chain: Chain,
+        damaged: &BTreeMap<PublicKey, Vec<u64>>,
+    ) {
+        if let Some(seqs) = damaged.get(&chain.author) {
+            // Damaged events after the last held one extend the chain.
+            if let Some(&last) = seqs.last() {
+                chain.account(last, seqs);
+            }
+        }
+        if !chain.missing.is_empty() {
+            let shown: Vec<String> = chain.missing.iter().map(u64::to_string).collect();
+            report.add(
+                Check::SeqGap,
+                Some(self.group),
+                Vec::new(),
+                format!(
+                    "{}'s chain lacks seq {}",
+                    who(&chain.author),
+                    shown.join(", ")
+                ),
+            );
+        }
+        if !chain.ahead.is_empty() {
+            report.add(
+                Check::ClockSkew,
+                Some(self.group),
+                chain.ahead.clone(),
+                format!(
+                    "{} event(s) by {} are dated up to {} h ahead of this machine's clock",
+                    chain.ahead.len(),
+                    who(&chain.author),
+                    (chain.furthest - self.now_ms) / 3_600_000
+                ),
+            );
+        }
+    }
+}
+
+impl Chain {
+    /// Accounts for every seq up to `seq`: the ones neither held nor in
+    /// `damaged` (this author's damaged seqs, sorted) are missing. Only the
+    /// first five missing are kept, so a crafted seq of 2^60 costs nothing.
+    fn account(&mut self, seq: u64, damaged: &[u64]) {
+        let mut next = self.reached.saturating_add(1);
+        // At most five missing plus one step per damaged seq.
+        while next < seq && self.missing.len() < 5 {
+            if damaged.binary_search(&next).is_err() {
+                self.missing.push(next);
+            }
+            next += 1;
+        }
+        self.reached = self.reached.max(seq);
     }
 }
 
@@ -219,51 +415,6 @@ fn missing(report: &mut Report, input: &GroupEvents<'_>, e: &SignedEvent, parent
     });
 }
 
-/// Time going backwards along a chain, or far in the future.
-fn clocks(report: &mut Report, input: &GroupEvents<'_>) {
-    let mut chains: BTreeMap<PublicKey, Vec<&SignedEvent>> = BTreeMap::new();
-    for e in input.events.values() {
-        chains.entry(e.event.author).or_default().push(e);
-    }
-    for (author, mut chain) in chains {
-        chain.sort_by_key(|e| (e.event.seq, e.id));
-        for pair in chain.windows(2) {
-            let (a, b) = (&pair[0].event, &pair[1].event);
-            if b.seq > a.seq && b.time < a.time {
-                report.add(
-                    Check::ClockSkew,
-                    Some(input.group),
-                    vec![pair[0].id, pair[1].id],
-                    format!(
-                        "{}'s clock went back {} ms from seq {} to seq {}",
-                        who(&author),
-                        a.time - b.time,
-                        a.seq,
-                        b.seq
-                    ),
-                );
-            }
-        }
-        let ahead: Vec<&SignedEvent> = chain
-            .into_iter()
-            .filter(|e| e.event.time > input.now_ms.saturating_add(FUTURE_SLACK_MS))
-            .collect();
-        if let Some(furthest) = ahead.iter().map(|e| e.event.time).max() {
-            report.add(
-                Check::ClockSkew,
-                Some(input.group),
-                ahead.iter().map(|e| e.id).collect(),
-                format!(
-                    "{} event(s) by {} are dated up to {} h ahead of this machine's clock",
-                    ahead.len(),
-                    who(&author),
-                    (furthest - input.now_ms) / 3_600_000
-                ),
-            );
-        }
-    }
-}
-
 /// Topological order with Lamport numbers computed here (events whose
 /// parents are not all present are left out).
 pub fn order(events: &HashMap<EventId, SignedEvent>) -> Vec<OrderedEvent> {
@@ -281,42 +432,59 @@ pub fn rules(
 ) -> Advance {
     let replay = projection::replay(group, ordered.clone());
     for (id, verdict) in &replay.verdicts {
-        match verdict {
-            Verdict::Effective => {}
-            Verdict::Unauthorized(reason) => report.add(
-                Check::Unauthorized,
-                Some(group),
-                vec![*id],
-                format!("event {} had no authority: {reason}", id.short()),
-            ),
-            Verdict::Revoked { by } => report.add(
-                Check::Revoked,
-                Some(group),
-                vec![*id, *by],
-                format!(
-                    "event {} was revoked by {}, a concurrent removal or demotion of its author",
-                    id.short(),
-                    by.short()
-                ),
-            ),
-        }
+        verdict_finding(report, group, id, verdict);
     }
     for (id, view) in projection::event_views(group, ordered) {
         if let Some(e) = events.get(&id) {
-            if e.event.view != view {
-                report.add(
-                    Check::ViewHashMismatch,
-                    Some(group),
-                    vec![id],
-                    format!(
-                        "event {} says its author saw view {}, but its past gives {}",
-                        id.short(),
-                        e.event.view.short(),
-                        view.short()
-                    ),
-                );
-            }
+            view_finding(report, group, id, e.event.view, view);
         }
     }
     replay
+}
+
+/// The finding an event's verdict calls for (none when it is effective).
+pub fn verdict_finding(report: &mut Report, group: GroupId, id: &EventId, verdict: &Verdict) {
+    match verdict {
+        Verdict::Effective => {}
+        Verdict::Unauthorized(reason) => report.add(
+            Check::Unauthorized,
+            Some(group),
+            vec![*id],
+            format!("event {} had no authority: {reason}", id.short()),
+        ),
+        Verdict::Revoked { by } => report.add(
+            Check::Revoked,
+            Some(group),
+            vec![*id, *by],
+            format!(
+                "event {} was revoked by {}, a concurrent removal or demotion of its author",
+                id.short(),
+                by.short()
+            ),
+        ),
+    }
+}
+
+/// A `view-hash-mismatch` when an event's `view` field (`says`) differs from
+/// what the rules give for its past.
+pub fn view_finding(
+    report: &mut Report,
+    group: GroupId,
+    id: EventId,
+    says: ViewHash,
+    past: ViewHash,
+) {
+    if says != past {
+        report.add(
+            Check::ViewHashMismatch,
+            Some(group),
+            vec![id],
+            format!(
+                "event {} says its author saw view {}, but its past gives {}",
+                id.short(),
+                says.short(),
+                past.short()
+            ),
+        );
+    }
 }

@@ -3,24 +3,50 @@
 //! links, forks, clocks, the rules, the stored projection), the pending and
 //! quarantined records, and the local log's hash chain. Nothing is trusted
 //! from the store's own indexes, since those are what tampering would edit.
+//!
+//! Memory stays bounded on a log of any length (issue 11.5). The first pass
+//! keeps a [`Row`] of each intact event (about 60 bytes), verifying
+//! signatures in parallel. The second reads each group in its stored
+//! topological order, one event at a time, and checks that order against
+//! the rows: every parent held in the group, cited at its true seat, ordered
+//! before its child with the Lamport number the index claims, and every
+//! intact event of the group reached. The rules then stream through a
+//! [`Replay`]. Where the index and the rows disagree, or the group holds
+//! damaged records, the group is audited the exhaustive way instead, with
+//! all its events in memory: what tampering edited is then found from the
+//! raw records alone, as before.
 
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 use std::collections::HashMap;
 use std::collections::HashSet;
 
+use rayon::prelude::*;
+
 use super::checks;
 use super::checks::GroupEvents;
+use super::checks::Seat;
+use super::checks::SeatChecks;
 use super::Check;
 use super::Report;
 use super::Severity;
 use crate::error::Result;
 use crate::model::event::EventId;
 use crate::model::event::GroupId;
+use crate::model::event::PublicKey;
+use crate::model::event::ViewHash;
 use crate::model::signed::SignedEvent;
 use crate::model::signed::SIGNATURE_BYTES;
+use crate::rules::projection::OrderedEvent;
+use crate::rules::projection::Replay;
+use crate::rules::view::View;
 use crate::store::cf;
 use crate::store::log::LogEntry;
+use crate::store::KeyValue;
 use crate::store::Store;
+
+/// Stored records checked in parallel at a time: enough to keep both cores
+/// busy, few enough that the chunk's bytes are a few megabytes.
+const CHUNK: usize = 4096;
 
 /// Audits the whole store, or one group (then the store-wide checks, the
 /// log chain and quarantine, are left out).
@@ -36,49 +62,507 @@ pub fn audit_store_with(
     now_ms: u64,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<Report> {
+    audit(store, only, now_ms, false, progress)
+}
+
+/// [`audit_store`] with every group audited the exhaustive way (all its
+/// events in memory, the order computed from the records alone): the
+/// reference the streaming path is tested against.
+pub fn audit_store_exhaustive(store: &Store, only: Option<GroupId>, now_ms: u64) -> Result<Report> {
+    audit(store, only, now_ms, true, &mut |_, _| {})
+}
+
+fn audit(
+    store: &Store,
+    only: Option<GroupId>,
+    now_ms: u64,
+    exhaustively: bool,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<Report> {
     let mut report = Report::default();
-    let mut groups: BTreeMap<GroupId, HashMap<EventId, SignedEvent>> = BTreeMap::new();
-    let mut held: HashSet<EventId> = HashSet::new();
-    let mut damaged = Damaged::default();
-    let total = store.log_head().map_or(0, |h| h.len);
-    for (key, value) in store.raw_records(cf::EVENTS)? {
-        report.events_checked += 1;
-        if report.events_checked % 1024 == 0 {
-            progress(report.events_checked, total);
-        }
-        let key_id = <[u8; 32]>::try_from(&key[..]).map(EventId).ok();
-        if let Some(id) = key_id {
-            held.insert(id);
-        }
-        let Some(event) = check_record(&mut report, key_id, &value) else {
-            if let Some(id) = key_id {
-                damaged.ids.insert(id);
-            }
-            if let Ok(event) = SignedEvent::decode_record(&value) {
-                damaged.seats.insert((event.event.author, event.event.seq));
-            }
-            continue;
-        };
-        if only.is_none_or(|g| g == event.group()) {
-            groups
-                .entry(event.group())
-                .or_default()
-                .insert(event.id, event);
-        }
-    }
-    if let Some(group) = only {
-        groups.entry(group).or_default();
-    }
-    for (group, events) in &groups {
+    let table = Table::read(store, &mut report, only, progress)?;
+    let mut groups: BTreeSet<GroupId> = table.groups.iter().copied().collect();
+    groups.extend(only);
+    let mut lamports = vec![UNORDERED; table.rows.len()];
+    for group in &groups {
         report.groups_checked += 1;
-        audit_group(store, &mut report, *group, events, &damaged, now_ms)?;
+        match exhaustively {
+            true => exhaustive(store, &mut report, &table, *group, now_ms)?,
+            false => audit_group(store, &mut report, &table, *group, &mut lamports, now_ms)?,
+        }
     }
     if only.is_none() {
         unknown_groups(store, &mut report, &groups)?;
         quarantine(store, &mut report)?;
-        log_chain(store, &mut report, &held)?;
+        log_chain(store, &mut report, &table)?;
     }
     Ok(report)
+}
+
+/// What the first pass keeps of an intact stored event: enough for the
+/// chain checks and to look a parent up, never the event itself.
+struct Row {
+    id: EventId,
+    group: u32,
+    author: u32,
+    seq: u64,
+    time: u64,
+}
+
+/// Every intact stored event as a [`Row`], sorted by id (the order RocksDB
+/// keeps the `events` family in), and what failed its own checks.
+#[derive(Default)]
+struct Table {
+    rows: Vec<Row>,
+    groups: Vec<GroupId>,
+    group_index: HashMap<GroupId, u32>,
+    authors: Vec<PublicKey>,
+    author_index: HashMap<PublicKey, u32>,
+    damaged: Damaged,
+}
+
+/// Held records that failed their own checks (reported already).
+#[derive(Default)]
+struct Damaged {
+    ids: HashSet<EventId>,
+    /// `(group, author, seq)` of the damaged records that still decode.
+    seats: HashSet<(GroupId, PublicKey, u64)>,
+}
+
+impl Table {
+    /// The first pass: every record of the `events` family, checked from its
+    /// bytes (signatures verified on every core), kept as a row when intact
+    /// and of the group audited.
+    fn read(
+        store: &Store,
+        report: &mut Report,
+        only: Option<GroupId>,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<Table> {
+        let total = store.log_head().map_or(0, |h| h.len);
+        let mut table = Table::default();
+        let mut records = store.raw_records(cf::EVENTS);
+        loop {
+            let chunk: Vec<KeyValue> = records
+                .by_ref()
+                .take(CHUNK)
+                .collect::<std::result::Result<_, _>>()?;
+            if chunk.is_empty() {
+                break;
+            }
+            let checked: Vec<(Option<EventId>, Option<SignedEvent>, Report)> = chunk
+                .par_iter()
+                .map(|(key, value)| {
+                    let key_id = <[u8; 32]>::try_from(&key[..]).map(EventId).ok();
+                    let mut found = Report::default();
+                    let event = check_record(&mut found, key_id, value);
+                    let damaged_seat = match &event {
+                        Some(_) => None,
+                        None => SignedEvent::decode_record(value).ok(),
+                    };
+                    (key_id, event.or(damaged_seat), found)
+                })
+                .collect();
+            for (key_id, event, found) in checked {
+                report.events_checked += 1;
+                let intact = found.findings.is_empty();
+                report.merge(found);
+                if !intact {
+                    table.damaged.ids.extend(key_id);
+                    if let Some(e) = event {
+                        let seat = (e.group(), e.event.author, e.event.seq);
+                        table.damaged.seats.insert(seat);
+                    }
+                    continue;
+                }
+                match event {
+                    Some(e) if only.is_none_or(|g| g == e.group()) => table.add(&e),
+                    _ => {}
+                }
+            }
+            progress(report.events_checked, total);
+        }
+        if !table.rows.is_sorted_by_key(|r| r.id) {
+            table.rows.sort_unstable_by_key(|r| r.id);
+        }
+        Ok(table)
+    }
+
+    fn add(&mut self, e: &SignedEvent) {
+        let group = intern(&mut self.groups, &mut self.group_index, e.group());
+        let author = intern(&mut self.authors, &mut self.author_index, e.event.author);
+        self.rows.push(Row {
+            id: e.id,
+            group,
+            author,
+            seq: e.event.seq,
+            time: e.event.time,
+        });
+    }
+
+    /// The row of an intact event.
+    fn find(&self, id: &EventId) -> Option<usize> {
+        self.rows.binary_search_by_key(id, |r| r.id).ok()
+    }
+
+    /// Whether a record is held under this id, intact or not.
+    fn holds(&self, id: &EventId) -> bool {
+        self.find(id).is_some() || self.damaged.ids.contains(id)
+    }
+
+    fn seat(&self, row: usize) -> Seat {
+        let r = &self.rows[row];
+        Seat {
+            author: self.authors[r.author as usize],
+            seq: r.seq,
+            id: r.id,
+            time: r.time,
+        }
+    }
+}
+
+/// The index of `value` in `list`, added when new.
+fn intern<T: Copy + Eq + std::hash::Hash>(
+    list: &mut Vec<T>,
+    index: &mut HashMap<T, u32>,
+    value: T,
+) -> u32 {
+    *index.entry(value).or_insert_with(|| {
+        list.push(value);
+        // Cannot overflow in practice: a u32 of distinct keys or groups is
+        // more than any store's memory holds rows for.
+        (list.len() - 1) as u32
+    })
+}
+
+/// A row not yet reached by its group's index walk.
+const UNORDERED: u64 = u64::MAX;
+
+/// One group's audit: the streaming path when the group is undamaged and its
+/// index agrees with the rows, else the exhaustive one.
+fn audit_group(
+    store: &Store,
+    report: &mut Report,
+    table: &Table,
+    group: GroupId,
+    lamports: &mut [u64],
+    now_ms: u64,
+) -> Result<()> {
+    let damaged = report.findings.iter().any(|f| {
+        matches!(
+            f.check,
+            Check::BadId | Check::BadSignature | Check::Malformed
+        ) && (f.group == Some(group) || f.group.is_none())
+    });
+    let Some(&g) = table.group_index.get(&group) else {
+        return exhaustive(store, report, table, group, now_ms);
+    };
+    if damaged {
+        return exhaustive(store, report, table, group, now_ms);
+    }
+    let mut by_seat: Vec<u32> = (0..table.rows.len() as u32)
+        .filter(|&i| table.rows[i as usize].group == g)
+        .collect();
+    by_seat.sort_unstable_by_key(|&i| table.seat(i as usize).order_key());
+    let before = report.findings.len();
+    let damaged_seats = damaged_seats_of(table, group);
+    let chains = SeatChecks {
+        group,
+        damaged: &damaged_seats,
+        chains_from_one: true,
+        now_ms,
+    };
+    let seats = by_seat.iter().map(|&i| table.seat(i as usize));
+    let forked = chains.run(report, seats, &mut |id| store.event(id).ok().flatten());
+    let whole = !report.findings[before..]
+        .iter()
+        .any(|f| f.severity == Severity::Error);
+    let walk = GroupWalk {
+        store,
+        table,
+        group,
+        g,
+        members: by_seat.len() as u64,
+    };
+    let mut rules = Report::default();
+    let Some(outcome) = walk.run(&mut rules, lamports, whole.then_some(forked))? else {
+        report.findings.truncate(before);
+        return exhaustive(store, report, table, group, now_ms);
+    };
+    report.merge(rules);
+    let holds = |id: &EventId| table.find(id).is_some_and(|i| table.rows[i].group == g);
+    // `by_seat` is sorted by the authors' keys, so it is searched by them.
+    let held_at = |author: &PublicKey, seq: u64| -> Option<EventId> {
+        let at = by_seat.partition_point(|&i| {
+            let seat = table.seat(i as usize);
+            (seat.author, seat.seq) < (*author, seq)
+        });
+        let seat = table.seat(*by_seat.get(at)? as usize);
+        (seat.author == *author && seat.seq == seq).then_some(seat.id)
+    };
+    pending(store, report, group, &holds, &held_at)?;
+    if let Some((view, differences)) = outcome {
+        compare_projection(store, report, group, by_seat.is_empty(), &view, differences)?;
+    }
+    Ok(())
+}
+
+fn damaged_seats_of(table: &Table, group: GroupId) -> HashSet<(PublicKey, u64)> {
+    table
+        .damaged
+        .seats
+        .iter()
+        .filter(|(g, _, _)| *g == group)
+        .map(|(_, author, seq)| (*author, *seq))
+        .collect()
+}
+
+/// The second pass over one group: its events in stored topological order,
+/// checked against the rows, with the rules streamed through a replay.
+struct GroupWalk<'a> {
+    store: &'a Store,
+    table: &'a Table,
+    group: GroupId,
+    g: u32,
+    /// How many intact events the group holds.
+    members: u64,
+}
+
+/// What a replay found, as `(view, differences from the stored verdicts)`;
+/// `None` when the rules were not replayed.
+type Replayed = Option<(View, Differences)>;
+
+impl GroupWalk<'_> {
+    /// `None` when the index and the rows disagree anywhere (the caller then
+    /// audits the group the exhaustive way); else the replay, when `forked`
+    /// (the authors that equivocated) asked for one.
+    fn run(
+        &self,
+        report: &mut Report,
+        lamports: &mut [u64],
+        forked: Option<BTreeSet<PublicKey>>,
+    ) -> Result<Option<Replayed>> {
+        let mut replay = forked.as_ref().map(|_| Replay::with_views(self.group));
+        let mut says: HashMap<EventId, ViewHash> = HashMap::new();
+        let mut differences = Differences::default();
+        let mut reached = 0u64;
+        for item in self.store.history(self.group).events_from(None) {
+            let Ok((event, indexed)) = item else {
+                return Ok(None);
+            };
+            let Some(lamport) = self.ordered(&event, lamports) else {
+                return Ok(None);
+            };
+            if lamport != indexed {
+                return Ok(None);
+            }
+            reached += 1;
+            if let Some(replay) = &mut replay {
+                says.insert(event.id, event.event.view);
+                replay.push(OrderedEvent::new(&event, lamport));
+                self.judge(report, replay, &mut says, &mut differences)?;
+            }
+        }
+        if reached != self.members {
+            return Ok(None);
+        }
+        let (Some(mut replay), Some(forked)) = (replay, forked) else {
+            return Ok(Some(None));
+        };
+        let advance = replay.finish(forked);
+        self.judge(report, &mut replay, &mut says, &mut differences)?;
+        Ok(Some(Some((advance.frontier.view, differences))))
+    }
+
+    /// The event's Lamport number when it is an intact event of the group,
+    /// reached once, whose parents are held in the group at the seats they
+    /// are cited as, already ordered, and whose prev is its author's event
+    /// one seq before; `None` otherwise. Records the number.
+    fn ordered(&self, event: &SignedEvent, lamports: &mut [u64]) -> Option<u64> {
+        let table = self.table;
+        let own = table.find(&event.id)?;
+        if table.rows[own].group != self.g || lamports[own] != UNORDERED {
+            return None;
+        }
+        let mut lamport = 0u64;
+        for parent in &event.event.parents {
+            let p = table.find(&parent.id)?;
+            let row = &table.rows[p];
+            let at_seat =
+                table.authors[row.author as usize] == parent.author && row.seq == parent.seq;
+            if row.group != self.g || !at_seat || lamports[p] == UNORDERED {
+                return None;
+            }
+            lamport = lamport.max(lamports[p] + 1);
+        }
+        if let Some(prev) = event.event.prev {
+            let row = &table.rows[table.find(&prev)?];
+            let own = &table.rows[own];
+            if row.group != self.g || row.author != own.author || row.seq + 1 != own.seq {
+                return None;
+            }
+        }
+        lamports[own] = lamport;
+        Some(lamport)
+    }
+
+    /// Takes the replay's final verdicts and views: a finding for each
+    /// refused event and each view field that differs from its past, and a
+    /// difference for each verdict the store records otherwise.
+    fn judge(
+        &self,
+        report: &mut Report,
+        replay: &mut Replay,
+        says: &mut HashMap<EventId, ViewHash>,
+        differences: &mut Differences,
+    ) -> Result<()> {
+        for (id, verdict) in replay.take_verdicts() {
+            checks::verdict_finding(report, self.group, &id, &verdict);
+            if self.store.event_meta(&id)?.map(|m| m.verdict).as_ref() != Some(&verdict) {
+                differences.add(format!(
+                    "event {}'s stored status differs from the replay",
+                    id.short()
+                ));
+            }
+        }
+        for (id, past) in replay.take_views() {
+            if let Some(said) = says.remove(&id) {
+                checks::view_finding(report, self.group, id, said, past);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// How the stored projection differs from a replay: the first few in words.
+#[derive(Default)]
+struct Differences {
+    shown: Vec<String>,
+}
+
+impl Differences {
+    fn add(&mut self, what: String) {
+        if self.shown.len() < 3 {
+            self.shown.push(what);
+        }
+    }
+}
+
+/// The stored projection against a replay's view and verdict differences.
+fn compare_projection(
+    store: &Store,
+    report: &mut Report,
+    group: GroupId,
+    empty: bool,
+    view: &View,
+    mut differences: Differences,
+) -> Result<()> {
+    let Some(state) = store.group_state(&group)? else {
+        if !empty {
+            report.add(
+                Check::ProjectionMismatch,
+                Some(group),
+                Vec::new(),
+                "the group has events but no stored projection".into(),
+            );
+        }
+        return Ok(());
+    };
+    if state.view() != view {
+        differences.shown.insert(
+            0,
+            format!(
+                "the stored view (hash {}) differs from the replayed one (hash {})",
+                state.view().hash().short(),
+                view.hash().short()
+            ),
+        );
+        differences.shown.truncate(3);
+    }
+    if !differences.shown.is_empty() {
+        report.add(
+            Check::ProjectionMismatch,
+            Some(group),
+            Vec::new(),
+            format!(
+                "{} (`gmm replay --repair` rebuilds it)",
+                differences.shown.join("; ")
+            ),
+        );
+    }
+    Ok(())
+}
+
+/// The exhaustive audit of one group, with all its intact events in memory:
+/// for a damaged group, or one whose index disagrees with its records.
+fn exhaustive(
+    store: &Store,
+    report: &mut Report,
+    table: &Table,
+    group: GroupId,
+    now_ms: u64,
+) -> Result<()> {
+    let damaged = report.findings.iter().any(|f| {
+        matches!(
+            f.check,
+            Check::BadId | Check::BadSignature | Check::Malformed
+        ) && (f.group == Some(group) || f.group.is_none())
+    });
+    let mut events: HashMap<EventId, SignedEvent> = HashMap::new();
+    if let Some(&g) = table.group_index.get(&group) {
+        for row in table.rows.iter().filter(|r| r.group == g) {
+            if let Some(event) = store.event(&row.id)? {
+                events.insert(event.id, event);
+            }
+        }
+    }
+    let damaged_seats = damaged_seats_of(table, group);
+    let input = GroupEvents {
+        group,
+        events: &events,
+        elsewhere: &table.damaged.ids,
+        damaged_seats: &damaged_seats,
+        chains_from_one: true,
+        missing_severity: Severity::Error,
+        now_ms,
+    };
+    let structure = checks::structure(report, &input);
+    let held_at = |author: &PublicKey, seq: u64| {
+        events
+            .values()
+            .find(|e| e.event.author == *author && e.event.seq == seq)
+            .map(|e| e.id)
+    };
+    pending(
+        store,
+        report,
+        group,
+        &|id| events.contains_key(id),
+        &held_at,
+    )?;
+    if !structure.whole || damaged {
+        // The rules cannot be replayed over a damaged or incomplete log: the
+        // findings above are the causes to look at first.
+        return Ok(());
+    }
+    let replay = checks::rules(report, group, &events, structure.ordered);
+    let mut differences = Differences::default();
+    for (id, verdict) in &replay.verdicts {
+        if store.event_meta(id)?.map(|m| m.verdict).as_ref() != Some(verdict) {
+            differences.add(format!(
+                "event {}'s stored status differs from the replay",
+                id.short()
+            ));
+        }
+    }
+    compare_projection(
+        store,
+        report,
+        group,
+        events.is_empty(),
+        &replay.frontier.view,
+        differences,
+    )
 }
 
 /// Decodes and checks one stored record; `None` when it is not intact.
@@ -126,111 +610,28 @@ fn check_record(report: &mut Report, key: Option<EventId>, value: &[u8]) -> Opti
     Some(event)
 }
 
-/// Held records that failed their own checks (reported already).
-#[derive(Default)]
-struct Damaged {
-    ids: HashSet<EventId>,
-    seats: HashSet<(crate::model::event::PublicKey, u64)>,
-}
-
-fn audit_group(
-    store: &Store,
-    report: &mut Report,
-    group: GroupId,
-    events: &HashMap<EventId, SignedEvent>,
-    damaged_records: &Damaged,
-    now_ms: u64,
-) -> Result<()> {
-    let damaged = report.findings.iter().any(|f| {
-        matches!(
-            f.check,
-            Check::BadId | Check::BadSignature | Check::Malformed
-        ) && (f.group == Some(group) || f.group.is_none())
-    });
-    let input = GroupEvents {
-        group,
-        events,
-        elsewhere: &damaged_records.ids,
-        damaged_seats: &damaged_records.seats,
-        chains_from_one: true,
-        missing_severity: Severity::Error,
-        now_ms,
-    };
-    let structure = checks::structure(report, &input);
-    pending(store, report, group, events)?;
-    if !structure.whole || damaged {
-        // The rules cannot be replayed over a damaged or incomplete log: the
-        // findings above are the causes to look at first.
-        return Ok(());
-    }
-    let replay = checks::rules(report, group, events, structure.ordered);
-    let Some(state) = store.group_state(&group)? else {
-        if !events.is_empty() {
-            report.add(
-                Check::ProjectionMismatch,
-                Some(group),
-                Vec::new(),
-                "the group has events but no stored projection".into(),
-            );
-        }
-        return Ok(());
-    };
-    let mut differences = Vec::new();
-    if state.view() != &replay.frontier.view {
-        differences.push(format!(
-            "the stored view (hash {}) differs from the replayed one (hash {})",
-            state.view().hash().short(),
-            replay.frontier.view.hash().short()
-        ));
-    }
-    for (id, verdict) in &replay.verdicts {
-        if store.event_meta(id)?.map(|m| m.verdict).as_ref() != Some(verdict) {
-            differences.push(format!(
-                "event {}'s stored status differs from the replay",
-                id.short()
-            ));
-        }
-    }
-    if !differences.is_empty() {
-        let shown = differences
-            .iter()
-            .take(3)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("; ");
-        report.add(
-            Check::ProjectionMismatch,
-            Some(group),
-            Vec::new(),
-            format!("{shown} (`gmm replay --repair` rebuilds it)"),
-        );
-    }
-    Ok(())
-}
-
 /// Pending events: what they wait for, and whether what they cite conflicts
 /// with an event held at the same author and seq (SPEC §3 S5).
+///
+/// `holds` says whether the group holds an event; `held_at` which event it
+/// holds at an author's seq.
 fn pending(
     store: &Store,
     report: &mut Report,
     group: GroupId,
-    events: &HashMap<EventId, SignedEvent>,
+    holds: &dyn Fn(&EventId) -> bool,
+    held_at: &dyn Fn(&PublicKey, u64) -> Option<EventId>,
 ) -> Result<()> {
     for p in store.pending(&group)? {
         for parent in &p.event.event.parents {
-            if events.contains_key(&parent.id) {
+            if holds(&parent.id) {
                 continue;
             }
-            let held: Vec<EventId> = events
-                .values()
-                .filter(|e| e.event.author == parent.author && e.event.seq == parent.seq)
-                .map(|e| e.id)
-                .collect();
-            if let Some(other) = held.first() {
+            if let Some(other) = held_at(&parent.author, parent.seq) {
                 report.add(
                     Check::BadParentHash,
                     Some(group),
-                    vec![p.event.id, parent.id, *other],
+                    vec![p.event.id, parent.id, other],
                     format!(
                         "pending event {} cites {}#{} as {}, but the event held there is {}",
                         p.event.id.short(),
@@ -261,13 +662,9 @@ fn pending(
 
 /// Pending events of groups the store does not hold: they wait for a Create
 /// that may never come (listed, so they are never invisible).
-fn unknown_groups(
-    store: &Store,
-    report: &mut Report,
-    groups: &BTreeMap<GroupId, HashMap<EventId, SignedEvent>>,
-) -> Result<()> {
+fn unknown_groups(store: &Store, report: &mut Report, groups: &BTreeSet<GroupId>) -> Result<()> {
     for (group, count) in store.pending_groups()? {
-        if !groups.contains_key(&group) {
+        if !groups.contains(&group) {
             report.findings.push(super::Finding {
                 check: Check::MissingParent,
                 severity: Severity::Warn,
@@ -301,12 +698,13 @@ fn quarantine(store: &Store, report: &mut Report) -> Result<()> {
 }
 
 /// Recomputes the local log's hash chain from its entries.
-fn log_chain(store: &Store, report: &mut Report, held: &HashSet<EventId>) -> Result<()> {
+fn log_chain(store: &Store, report: &mut Report, table: &Table) -> Result<()> {
     let mut broken = |message: String| report.add(Check::LogChainBroken, None, Vec::new(), message);
     let mut expected_prev = [0u8; 32];
     let mut next = 1u64;
     let mut dangling = Vec::new();
-    for (key, value) in store.raw_records(cf::LOG)? {
+    for record in store.raw_records(cf::LOG) {
+        let (key, value) = record?;
         let Some(entry) = LogEntry::parse(&key, &value) else {
             broken(format!("log entry {} does not parse", hex::encode(&key)));
             return Ok(());
@@ -326,7 +724,7 @@ fn log_chain(store: &Store, report: &mut Report, held: &HashSet<EventId>) -> Res
             ));
             return Ok(());
         }
-        if !held.contains(&entry.event) {
+        if !table.holds(&entry.event) {
             dangling.push((entry.index, entry.event));
         }
         expected_prev = entry.hash();

@@ -56,7 +56,7 @@ pub fn peer(
         }
         (Some(path), true) => {
             let input = open_input(path)?;
-            Peer::from_bundle(input).map_err(|e| {
+            Peer::from_bundle(input, store).map_err(|e| {
                 let mut e = CommandError::from(e);
                 e.message = format!("{}: {}", path.display(), e.message);
                 e

@@ -174,13 +174,22 @@ pub fn write_bundle(
 /// Reads a whole bundle into memory: its header and the events that verify.
 /// A damaged bundle is an error (a peer's state is not read from one).
 pub fn read_events(input: impl BufRead) -> Result<(BundleHeader, Vec<SignedEvent>)> {
+    read_events_where(input, &mut |_| true)
+}
+
+/// [`read_events`], keeping only the events whose id `keep` accepts (the
+/// others are dropped as they are read).
+pub fn read_events_where(
+    input: impl BufRead,
+    keep: &mut dyn FnMut(&EventId) -> bool,
+) -> Result<(BundleHeader, Vec<SignedEvent>)> {
     let mut source = Source::open(input)?;
     let header = source.header().clone();
     let mut events = Vec::new();
     while let Some(item) = source.next_item()? {
         if let Item::Record(record) = item {
             if let Ok(event) = SignedEvent::from_record(&record) {
-                if event.group() == header.group {
+                if event.group() == header.group && keep(&event.id) {
                     events.push(event);
                 }
             }

@@ -22,6 +22,8 @@ use crate::model::event::GroupId;
 use crate::model::event::ViewHash;
 use crate::model::signed::SignedEvent;
 use crate::rules::projection;
+use crate::rules::projection::Checkpoint;
+use crate::rules::projection::History;
 use crate::rules::projection::OrderedEvent;
 use crate::rules::view::View;
 use crate::store::Store;
@@ -59,9 +61,23 @@ impl Peer<'_> {
         }
     }
 
-    /// Reads a bundle (either format) as a peer.
-    pub fn from_bundle(input: impl BufRead) -> Result<Peer<'static>> {
-        let (header, events) = exchange::read_events(input)?;
+    /// Reads a bundle (either format) as a peer. Only the events `store`
+    /// does not hold are kept: the others are read from the store when
+    /// needed, so a bundle of the store's own million events costs no
+    /// memory for them (issue 15.3).
+    pub fn from_bundle(input: impl BufRead, store: &Store) -> Result<Peer<'static>> {
+        let mut error = None;
+        let (header, events) =
+            exchange::read_events_where(input, &mut |id| match store.event_meta(id) {
+                Ok(meta) => meta.is_none(),
+                Err(e) => {
+                    error.get_or_insert(e);
+                    true
+                }
+            })?;
+        if let Some(e) = error {
+            return Err(e.into());
+        }
         Ok(Peer::Bundle {
             header: Box::new(header),
             events,
@@ -120,32 +136,73 @@ fn group_heads(store: &Store, group: &GroupId) -> Result<Vec<EventId>> {
 
 /// The peer's view: the stored one for a store peer, else a replay of every
 /// event in the past of its heads that `source` holds (None when some of its
-/// past is unknown here).
+/// past is unknown here). The replay starts from our latest checkpoint that
+/// is a cut of that past ([`floor_checkpoint`]), so a peer close to us
+/// costs the events since, not the log.
 fn peer_view(
+    store: &Store,
     group: &GroupId,
     peer: &Peer<'_>,
     heads: &[EventId],
     source: &dyn NodeSource,
     lookup: &dyn Fn(&EventId) -> Result<Option<SignedEvent>>,
+    theirs_only: Option<&MemoryNodes>,
 ) -> Result<Option<View>> {
     if let Some(store) = peer.store() {
         return Ok(store.group_state(group)?.map(|s| s.frontier.view));
     }
-    let mut seen: HashSet<EventId> = HashSet::new();
-    let mut stack: Vec<EventId> = heads.to_vec();
-    let mut events: Vec<OrderedEvent> = Vec::new();
-    while let Some(id) = stack.pop() {
-        if !seen.insert(id) {
-            continue;
+    let from = floor_checkpoint(store, group, heads, theirs_only)?;
+    // `Err(None)`: an event of the past that is unknown here.
+    let view = projection::view_of_past_from(*group, heads.iter().copied(), from, &mut |id| {
+        let node = source.node(id).map_err(Some)?;
+        match (node, lookup(id).map_err(Some)?) {
+            (Some(node), Some(event)) => Ok(OrderedEvent::new(&event, node.lamport)),
+            _ => Err(None),
         }
-        let (Some(node), Some(event)) = (source.node(&id)?, lookup(&id)?) else {
-            return Ok(None);
-        };
-        stack.extend(node.parents.iter().map(|p| p.id));
-        events.push(OrderedEvent::new(&event, node.lamport));
+    });
+    match view {
+        Ok(view) => Ok(Some(view)),
+        Err(None) => Ok(None),
+        Err(Some(e)) => Err(e),
     }
-    events.sort_by_key(|e| (e.lamport, e.id));
-    Ok(Some(projection::replay(*group, events).frontier.view))
+}
+
+/// Our latest checkpoint whose cut is a cut of the peer's past: at or below
+/// the Lamport number of every head we hold, and of every event we hold that
+/// an event only the peer has (`theirs_only`) cites. Our checkpoint's cut is
+/// comparable with everything we hold; an event only the peer has then has
+/// it in its past, since the events it cites do. None when such an event
+/// cites nothing we hold and nothing at all (a second `Create`).
+fn floor_checkpoint(
+    store: &Store,
+    group: &GroupId,
+    heads: &[EventId],
+    theirs_only: Option<&MemoryNodes>,
+) -> Result<Option<Checkpoint>> {
+    let ours = StoreNodes {
+        store,
+        group: *group,
+    };
+    let mut floor = u64::MAX;
+    for head in heads {
+        if let Some(node) = ours.node(head)? {
+            floor = floor.min(node.lamport);
+        }
+    }
+    for event in theirs_only.into_iter().flat_map(|m| m.events.values()) {
+        if event.event.parents.is_empty() {
+            return Ok(None);
+        }
+        for parent in &event.event.parents {
+            if let Some(node) = ours.node(&parent.id)? {
+                floor = floor.min(node.lamport);
+            }
+        }
+    }
+    if floor == u64::MAX {
+        return Ok(None);
+    }
+    Ok(store.history(*group).checkpoint_at_or_before(floor)?)
 }
 
 /// Compares this store with a peer in one group.
@@ -191,7 +248,7 @@ pub fn diff(store: &Store, group: &GroupId, peer: &Peer<'_>) -> Result<Diff> {
             }
             comparison.ours_only.retain(|id| !held.contains(id));
             let lookup = |id: &EventId| Ok(theirs_store.event(id)?);
-            let view = peer_view(group, peer, &theirs_heads, &source, &lookup)?;
+            let view = peer_view(store, group, peer, &theirs_heads, &source, &lookup, None)?;
             (comparison, theirs_heads, view, None)
         }
         Peer::Bundle { header, events } => {
@@ -204,13 +261,21 @@ pub fn diff(store: &Store, group: &GroupId, peer: &Peer<'_>) -> Result<Diff> {
                 Some(e) => Ok(Some(e.clone())),
                 None => Ok(store.event(id)?),
             };
-            let view = peer_view(group, peer, &theirs_heads, &source, &lookup)?;
+            let view = peer_view(
+                store,
+                group,
+                peer,
+                &theirs_heads,
+                &source,
+                &lookup,
+                Some(&memory),
+            )?;
             (comparison, theirs_heads, view, Some(header.view_hash))
         }
         Peer::Heads(heads) => {
             let comparison = walk::compare(&ours, &ours_heads, heads)?;
             let lookup = |id: &EventId| Ok(store.event(id)?);
-            let view = peer_view(group, peer, heads, &ours, &lookup)?;
+            let view = peer_view(store, group, peer, heads, &ours, &lookup, None)?;
             (comparison, heads.clone(), view, None)
         }
     };

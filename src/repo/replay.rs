@@ -7,7 +7,9 @@ use crate::model::event::EventId;
 use crate::model::event::GroupId;
 use crate::rules::projection;
 use crate::rules::projection::Advance;
+use crate::rules::projection::History;
 use crate::rules::projection::OrderedEvent;
+use crate::rules::projection::Replay;
 use crate::rules::projection::Verdict;
 use crate::rules::view::View;
 use crate::store::Store;
@@ -15,7 +17,11 @@ use crate::store::StoreError;
 
 /// What a replay found.
 pub struct ReplayReport {
+    /// The rebuilt projection. Its verdicts are only those the store
+    /// records otherwise: the ones `--repair` writes.
     pub rebuilt: Advance,
+    /// How many events were replayed.
+    pub events: u64,
     /// Each way the stored projection differs from the rebuilt one, in words.
     pub differences: Vec<String>,
 }
@@ -26,58 +32,87 @@ pub fn replay(store: &Store, group: &GroupId) -> Result<ReplayReport> {
 }
 
 /// [`replay`], calling `progress(events read, events in the group)` as it
-/// reads the log.
+/// reads the log. The events stream through the projection and each verdict
+/// is compared as soon as it is final, so memory follows the widest segment,
+/// not the log (issue 11.5).
 pub fn replay_with(
     store: &Store,
     group: &GroupId,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<ReplayReport> {
-    let total = store.group_state(group)?.map_or(0, |s| s.event_count);
-    let events = store
-        .history(*group)
-        .events_after_with(None, &mut |n| progress(n, total))?;
-    let rebuilt = projection::replay(*group, events);
     let stored = store
         .group_state(group)?
         .ok_or_else(|| crate::Error::UnknownGroup {
             query: group.to_hex(),
             suggestions: Vec::new(),
         })?;
+    let total = stored.event_count;
+    let mut replay = Replay::new(*group);
+    let mut differing = Vec::new();
     let mut differences = Vec::new();
+    let mut events = 0u64;
+    for item in store.history(*group).events_from(None) {
+        let (event, lamport) = item?;
+        replay.push(OrderedEvent::new(&event, lamport));
+        events += 1;
+        if events % 1024 == 0 {
+            progress(events, total);
+        }
+        compare_verdicts(store, &mut replay, &mut differing, &mut differences)?;
+    }
+    progress(events, total);
+    let mut rebuilt = replay.finish(store.forked_authors(group)?);
+    compare_verdicts(store, &mut replay, &mut differing, &mut differences)?;
+    rebuilt.verdicts = differing;
     let (was, now) = (stored.view(), &rebuilt.frontier.view);
+    let mut about_view = Vec::new();
     if was.members != now.members {
-        differences.push("members or roles differ".to_string());
+        about_view.push("members or roles differ".to_string());
     }
     if was.title != now.title || was.title_conflicts != now.title_conflicts {
-        differences.push(format!(
+        about_view.push(format!(
             "title differs: stored `{}`, rebuilt `{}`",
             was.title, now.title
         ));
     }
     if was.removal_cycles != now.removal_cycles {
-        differences.push("removal cycles differ".to_string());
+        about_view.push("removal cycles differ".to_string());
     }
     if was.forked != now.forked {
-        differences.push("flagged forks differ".to_string());
+        about_view.push("flagged forks differ".to_string());
     }
-    if was != now && differences.is_empty() {
-        differences.push("deciding events or names differ".to_string());
+    if was != now && about_view.is_empty() {
+        about_view.push("deciding events or names differ".to_string());
     }
-    for (id, verdict) in &rebuilt.verdicts {
-        let stored_verdict = store.event_meta(id)?.map(|m| m.verdict);
-        if stored_verdict.as_ref() != Some(verdict) {
+    about_view.extend(differences);
+    Ok(ReplayReport {
+        rebuilt,
+        events,
+        differences: about_view,
+    })
+}
+
+/// Compares the verdicts the replay made final with the stored ones,
+/// keeping those that differ (and saying how).
+fn compare_verdicts(
+    store: &Store,
+    replay: &mut Replay,
+    differing: &mut Vec<(EventId, Verdict)>,
+    differences: &mut Vec<String>,
+) -> Result<()> {
+    for (id, verdict) in replay.take_verdicts() {
+        let stored_verdict = store.event_meta(&id)?.map(|m| m.verdict);
+        if stored_verdict.as_ref() != Some(&verdict) {
             let was = stored_verdict.as_ref().map_or("missing", Verdict::word);
             differences.push(format!(
                 "event {}: stored {was}, rebuilt {}",
                 id.short(),
                 verdict.word()
             ));
+            differing.push((id, verdict));
         }
     }
-    Ok(ReplayReport {
-        rebuilt,
-        differences,
-    })
+    Ok(())
 }
 
 /// Writes a rebuilt projection over the stored one (`gmm replay --repair`).
@@ -104,13 +139,17 @@ pub fn repair(store: &Store, group: &GroupId, report: &ReplayReport) -> Result<(
     Ok(store.commit(batch)?)
 }
 
-/// The view of `past(event) ∪ {event}`: what its author saw after applying it.
+/// The view of `past(event) ∪ {event}`: what its author saw after applying
+/// it. The walk back stops at the latest checkpoint at or below the event's
+/// Lamport number: a stored checkpoint is a cut of everything the store
+/// holds, so of the event's past too. O(events since that checkpoint), not
+/// O(log) (issue 11.5).
 pub fn view_at(store: &Store, group: &GroupId, event: &EventId) -> Result<View> {
     let corrupt = |what: String| StoreError::Corrupt {
         path: store.dir().to_owned(),
         what,
     };
-    projection::view_of_past(*group, [*event], &mut |id| {
+    let mut lookup = |id: &EventId| -> Result<OrderedEvent> {
         let signed = store
             .event(id)?
             .ok_or_else(|| corrupt(format!("event {} is missing", id.short())))?;
@@ -121,5 +160,8 @@ pub fn view_at(store: &Store, group: &GroupId, event: &EventId) -> Result<View> 
             return Err(crate::Error::EventNotInGroup { event: id.short() });
         }
         Ok(OrderedEvent::new(&signed, meta.lamport))
-    })
+    };
+    let lamport = lookup(event)?.lamport;
+    let from = store.history(*group).checkpoint_at_or_before(lamport)?;
+    projection::view_of_past_from(*group, [*event], from, &mut lookup)
 }

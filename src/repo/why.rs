@@ -41,7 +41,8 @@ pub fn explain(
     // events count as its member's even after the link ended).
     let mut candidates = Vec::new();
     let mut linked_by: BTreeMap<PublicKey, PublicKey> = BTreeMap::new();
-    for id in store.group_event_ids(group)? {
+    for entry in store.group_order(group, None) {
+        let id = entry?.id;
         let (Some(event), Some(meta)) = (store.event(&id)?, store.event_meta(&id)?) else {
             continue;
         };
@@ -96,8 +97,8 @@ pub fn named_keys(
     view: &View,
 ) -> Result<BTreeMap<PublicKey, String>> {
     let mut names = view.names.clone();
-    for id in store.group_event_ids(group)? {
-        let Some(event) = store.event(&id)? else {
+    for entry in store.group_order(group, None) {
+        let Some(event) = store.event(&entry?.id)? else {
             continue;
         };
         if let Op::Add { member, name, .. } = &event.event.op {

@@ -15,6 +15,7 @@ use crate::model::codec::Contract;
 use crate::model::event::EventId;
 use crate::model::event::GroupId;
 use crate::model::event::PublicKey;
+use crate::model::signed::SignedEvent;
 use crate::rules::projection::Checkpoint;
 use crate::rules::projection::History;
 use crate::rules::projection::OrderedEvent;
@@ -73,33 +74,16 @@ impl History for StoreHistory<'_> {
     }
 }
 
-impl StoreHistory<'_> {
+impl<'s> StoreHistory<'s> {
     /// [`History::events_after`], calling `progress(events read)` as it reads.
     pub fn events_after_with(
         &self,
         lamport: Option<u64>,
         progress: &mut dyn FnMut(u64),
     ) -> Result<Vec<OrderedEvent>, StoreError> {
-        let store = self.store;
-        let from = match lamport {
-            Some(l) => OrderKey::from_lamport(&self.group, l.saturating_add(1)),
-            None => self.group.0.to_vec(),
-        };
-        let iter = store.db.iterator_cf(
-            store.handle(cf::BY_GROUP),
-            IteratorMode::From(&from, Direction::Forward),
-        );
         let mut out = Vec::new();
-        for item in iter {
-            let (key, _) = item.map_err(|e| store.io(e))?;
-            if !key.starts_with(&self.group.0) {
-                break;
-            }
-            let OrderKey { id, lamport, .. } =
-                OrderKey::parse(&key).ok_or_else(|| store.corrupt("bad group index key"))?;
-            let event = store.event(&id)?.ok_or_else(|| {
-                store.corrupt(&format!("indexed event {} is missing", id.short()))
-            })?;
+        for item in self.events_from(lamport.map(|l| l.saturating_add(1))) {
+            let (event, lamport) = item?;
             out.push(OrderedEvent::new(&event, lamport));
             if out.len() % 1024 == 0 {
                 progress(out.len() as u64);
@@ -107,6 +91,23 @@ impl StoreHistory<'_> {
         }
         progress(out.len() as u64);
         Ok(out)
+    }
+
+    /// The group's events with their Lamport numbers, from Lamport number
+    /// `from` on (all when `None`), in topological order, each read as the
+    /// caller goes: a replay or audit of any length holds one at a time.
+    pub fn events_from(
+        &self,
+        from: Option<u64>,
+    ) -> impl Iterator<Item = Result<(SignedEvent, u64), StoreError>> + '_ {
+        let store = self.store;
+        store.group_order(&self.group, from).map(move |item| {
+            let OrderKey { id, lamport, .. } = item?;
+            let event = store.event(&id)?.ok_or_else(|| {
+                store.corrupt(&format!("indexed event {} is missing", id.short()))
+            })?;
+            Ok((event, lamport))
+        })
     }
 }
 

@@ -17,6 +17,7 @@ pub mod log;
 pub mod paths;
 pub mod records;
 
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::path::PathBuf;
 
@@ -342,27 +343,35 @@ impl Store {
             .map_err(|e| self.io(e))
     }
 
-    /// Keys (and values) of a column family that start with `prefix`, in order.
-    fn scan_prefix(&self, family: &str, prefix: &[u8]) -> Result<Vec<KeyValue>, StoreError> {
-        let iter = self.db.iterator_cf(
-            self.handle(family),
-            IteratorMode::From(prefix, Direction::Forward),
-        );
-        let mut out = Vec::new();
-        for item in iter {
-            let (key, value) = item.map_err(|e| self.io(e))?;
-            if !key.starts_with(prefix) {
-                break;
-            }
-            out.push((key, value));
-        }
-        Ok(out)
+    /// Keys (and values) of a column family that start with `prefix`, in
+    /// order, read as the caller goes: a scan of any length holds one record.
+    fn prefix_records<'a>(
+        &'a self,
+        family: &str,
+        prefix: &'a [u8],
+    ) -> impl Iterator<Item = Result<KeyValue, StoreError>> + 'a {
+        self.db
+            .iterator_cf(
+                self.handle(family),
+                IteratorMode::From(prefix, Direction::Forward),
+            )
+            .map(|item| item.map_err(|e| self.io(e)))
+            .take_while(move |item| item.as_ref().map_or(true, |(k, _)| k.starts_with(prefix)))
     }
 
-    /// Every key and value of a column family, undecoded: for forensic
-    /// reading (`audit`), which must see damaged records too.
-    pub fn raw_records(&self, family: &str) -> Result<Vec<KeyValue>, StoreError> {
-        self.scan_prefix(family, &[])
+    /// [`Store::prefix_records`], collected.
+    fn scan_prefix(&self, family: &str, prefix: &[u8]) -> Result<Vec<KeyValue>, StoreError> {
+        self.prefix_records(family, prefix).collect()
+    }
+
+    /// Every key and value of a column family, undecoded and read as the
+    /// caller goes: for forensic reading (`audit`), which must see damaged
+    /// records too.
+    pub fn raw_records(
+        &self,
+        family: &str,
+    ) -> impl Iterator<Item = Result<KeyValue, StoreError>> + '_ {
+        self.prefix_records(family, &[])
     }
 
     /// The store's own public key.
@@ -497,17 +506,53 @@ impl Store {
         Ok(Some((chain.seq, chain.id)))
     }
 
+    /// The authors with two events at one seq in a group (rule 7), from the
+    /// chain index: two keys of one `(author, seq)` lie side by side.
+    pub fn forked_authors(&self, group: &GroupId) -> Result<BTreeSet<PublicKey>, StoreError> {
+        let mut forked = BTreeSet::new();
+        let mut last: Option<(PublicKey, u64)> = None;
+        for record in self.prefix_records(cf::CHAINS, &group.0) {
+            let (key, _) = record?;
+            let chain = ChainKey::parse(&key).ok_or_else(|| self.corrupt("bad chain key"))?;
+            let seat = (chain.author, chain.seq);
+            if last == Some(seat) {
+                forked.insert(chain.author);
+            }
+            last = Some(seat);
+        }
+        Ok(forked)
+    }
+
     /// The group's event ids in topological order: by Lamport number, then id.
     /// Every store holding the same events lists them in the same order.
     pub fn group_event_ids(&self, group: &GroupId) -> Result<Vec<EventId>, StoreError> {
-        self.scan_prefix(cf::BY_GROUP, &group.0)?
-            .iter()
-            .map(|(k, _)| {
-                OrderKey::parse(k)
-                    .map(|o| o.id)
-                    .ok_or_else(|| self.corrupt("bad group index key"))
-            })
+        self.group_order(group, None)
+            .map(|item| item.map(|o| o.id))
             .collect()
+    }
+
+    /// The group's index entries (Lamport number and id) in topological
+    /// order, from Lamport number `from` on, read as the caller goes.
+    pub fn group_order<'a>(
+        &'a self,
+        group: &'a GroupId,
+        from: Option<u64>,
+    ) -> impl Iterator<Item = Result<OrderKey, StoreError>> + 'a {
+        let start = match from {
+            Some(l) => OrderKey::from_lamport(group, l),
+            None => group.0.to_vec(),
+        };
+        self.db
+            .iterator_cf(
+                self.handle(cf::BY_GROUP),
+                IteratorMode::From(&start, Direction::Forward),
+            )
+            .map(|item| item.map_err(|e| self.io(e)))
+            .take_while(move |item| item.as_ref().map_or(true, |(k, _)| k.starts_with(&group.0)))
+            .map(|item| {
+                let (key, _) = item?;
+                OrderKey::parse(&key).ok_or_else(|| self.corrupt("bad group index key"))
+            })
     }
 
     /// The values under a key prefix, in key order, decoded as contract `T`.

@@ -52,7 +52,7 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     if ui.json {
         ui.json_line(&ReplayJson {
             group: group.to_hex(),
-            events: report.rebuilt.verdicts.len() as u64,
+            events: report.events,
             view_hash: view.hash().to_hex(),
             matches: report.differences.is_empty(),
             differences: report.differences.clone(),
@@ -61,7 +61,7 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     } else if report.differences.is_empty() {
         ui.line(&format!(
             "projection matches: {} events replayed, view hash {}",
-            report.rebuilt.verdicts.len(),
+            report.events,
             view.hash()
         ))?;
     } else {

@@ -292,25 +292,12 @@ pub fn order(events: &[SignedEvent]) -> Vec<OrderedEvent> {
 /// `view` field must say (SPEC §2). A `Create`'s is computed with a zero group
 /// id. Cost: a replay, plus O(k²) per concurrent segment of k events.
 pub fn event_views(group: GroupId, events: Vec<OrderedEvent>) -> Vec<(EventId, ViewHash)> {
-    let mut projector = new_projector(
-        Start {
-            base: View::empty(group),
-            cut: None,
-            inert: BTreeSet::new(),
-        },
-        None,
-        CHECKPOINT_INTERVAL,
-    );
-    projector.views = Some(Vec::new());
+    let mut replay = Replay::with_views(group);
     for event in events {
-        projector.push(event);
+        replay.push(event);
     }
-    if projector.last_is_cut(None) {
-        projector.close_segment();
-    } else if !projector.buffer.is_empty() {
-        projector.resolve_buffer();
-    }
-    projector.views.unwrap_or_default()
+    replay.finish(BTreeSet::new());
+    replay.take_views()
 }
 
 /// The view of `starts` and their whole past: what an event's `view` field
@@ -322,6 +309,22 @@ pub fn view_of_past<E>(
     starts: impl IntoIterator<Item = EventId>,
     lookup: &mut dyn FnMut(&EventId) -> Result<OrderedEvent, E>,
 ) -> Result<View, E> {
+    view_of_past_from(group, starts, None, lookup)
+}
+
+/// [`view_of_past`] from a checkpoint `from` whose cut is a cut of a set
+/// holding the whole past, at or below every start's Lamport number. Every
+/// event of that past is comparable with the cut, so the ones at or below
+/// its Lamport number are the cut and its past, summed up by its view: the
+/// walk stops there and the replay starts from that view, the way
+/// [`advance`] starts from a checkpoint. O(past after the cut).
+pub fn view_of_past_from<E>(
+    group: GroupId,
+    starts: impl IntoIterator<Item = EventId>,
+    from: Option<Checkpoint>,
+    lookup: &mut dyn FnMut(&EventId) -> Result<OrderedEvent, E>,
+) -> Result<View, E> {
+    let floor = from.as_ref().map(|c| c.lamport);
     let mut seen: std::collections::HashSet<EventId> = std::collections::HashSet::new();
     let mut stack: Vec<EventId> = starts.into_iter().collect();
     let mut events: Vec<OrderedEvent> = Vec::new();
@@ -330,38 +333,105 @@ pub fn view_of_past<E>(
             continue;
         }
         let event = lookup(&id)?;
+        if floor.is_some_and(|f| event.lamport <= f) {
+            continue;
+        }
         stack.extend(event.parents.iter().copied());
         events.push(event);
     }
     events.sort_by_key(|e| (e.lamport, e.id));
-    Ok(replay(group, events).frontier.view)
+    let Some(checkpoint) = from else {
+        return Ok(replay(group, events).frontier.view);
+    };
+    let start = Start {
+        base: checkpoint.view,
+        cut: Some((checkpoint.cut, checkpoint.lamport)),
+        inert: BTreeSet::new(),
+    };
+    let mut view = run(start, events, None, CHECKPOINT_INTERVAL).frontier.view;
+    view.group = group;
+    Ok(view)
 }
 
 /// Projects a whole group from scratch: `events` in topological order.
 pub fn replay(group: GroupId, events: impl IntoIterator<Item = OrderedEvent>) -> Advance {
-    let start = Start {
-        base: View::empty(group),
-        cut: None,
-        inert: BTreeSet::new(),
-    };
     let mut seats: HashMap<(PublicKey, u64), EventId> = HashMap::new();
     let mut forked = BTreeSet::new();
-    let events: Vec<OrderedEvent> = events
-        .into_iter()
-        .inspect(|e| {
-            if let Some(other) = seats.insert((e.author, e.seq), e.id) {
-                if other != e.id {
-                    forked.insert(e.author);
-                }
+    let mut replay = Replay::new(group);
+    for e in events {
+        if let Some(other) = seats.insert((e.author, e.seq), e.id) {
+            if other != e.id {
+                forked.insert(e.author);
             }
-        })
-        .collect();
-    let mut result = run(start, events, None, CHECKPOINT_INTERVAL);
-    result.frontier.view.group = group;
-    result.frontier.base.group = group;
-    result.frontier.view.forked = forked.clone();
-    result.frontier.forked = forked;
-    result
+        }
+        replay.push(e);
+    }
+    let mut advance = replay.finish(forked);
+    advance.verdicts = replay.take_verdicts();
+    advance
+}
+
+/// A whole group projected from scratch one event at a time, in topological
+/// order, holding only the open segment: a verdict is final as soon as its
+/// segment closes, so a caller that takes verdicts (and views) as they come
+/// replays a log of any length in the memory of its widest segment (issue
+/// 11.5). [`replay`] is this with every verdict kept.
+pub struct Replay {
+    projector: Projector,
+    group: GroupId,
+}
+
+impl Replay {
+    pub fn new(group: GroupId) -> Replay {
+        let start = Start {
+            base: View::empty(group),
+            cut: None,
+            inert: BTreeSet::new(),
+        };
+        Replay {
+            projector: new_projector(start, None, CHECKPOINT_INTERVAL),
+            group,
+        }
+    }
+
+    /// A replay that also gives each event's view hash ([`event_views`]).
+    pub fn with_views(group: GroupId) -> Replay {
+        let mut replay = Replay::new(group);
+        replay.projector.views = Some(Vec::new());
+        replay
+    }
+
+    /// The next event in topological order (Lamport number, then id).
+    pub fn push(&mut self, event: OrderedEvent) {
+        self.projector.push(event);
+    }
+
+    /// The verdicts judged since the last call; each is final.
+    pub fn take_verdicts(&mut self) -> Vec<(EventId, Verdict)> {
+        std::mem::take(&mut self.projector.verdicts)
+    }
+
+    /// The view hashes computed since the last call (with [`Replay::with_views`]).
+    pub fn take_views(&mut self) -> Vec<(EventId, ViewHash)> {
+        self.projector
+            .views
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
+    }
+
+    /// Resolves the open segment. The result's verdicts are empty: the last
+    /// ones are left for [`Replay::take_verdicts`], with the last views.
+    /// `forked` are the authors with two events at one seq (rule 7).
+    pub fn finish(&mut self, forked: BTreeSet<PublicKey>) -> Advance {
+        let mut advance = self.projector.finish();
+        self.projector.verdicts = std::mem::take(&mut advance.verdicts);
+        advance.frontier.view.group = self.group;
+        advance.frontier.base.group = self.group;
+        advance.frontier.view.forked = forked.clone();
+        advance.frontier.forked = forked;
+        advance
+    }
 }
 
 /// Each segment event's view of `past(E) ∪ {E}` (its `view` field). An event
@@ -370,10 +440,12 @@ pub fn replay(group: GroupId, events: impl IntoIterator<Item = OrderedEvent>) ->
 /// rule 2 allows: a copy and one `apply`. Only an event that merges two or
 /// more segment events resolves its past as a segment of its own. A view is
 /// kept until its last child used it, so a chain holds one at a time: a long
-/// chain beside one stranger's event costs O(n) views, not O(n³).
+/// chain beside one stranger's event costs O(n) views, not O(n³). Only the
+/// `judged` (not inert) buffer events are given, as `events`.
 fn views_in_segment(
     base: &View,
     buffer: &[OrderedEvent],
+    judged: &[usize],
     events: &[SegmentEvent<'_>],
 ) -> Vec<(EventId, ViewHash)> {
     let mut children_left = vec![0usize; events.len()];
@@ -384,8 +456,9 @@ fn views_in_segment(
     }
     let mut at: Vec<Option<View>> = vec![None; events.len()];
     let mut out = Vec::with_capacity(events.len());
-    for (i, event) in buffer.iter().enumerate() {
-        let parents = &events[i].parents;
+    for (k, &i) in judged.iter().enumerate() {
+        let event = &buffer[i];
+        let parents = &events[k].parents;
         let extended = match parents.as_slice() {
             [] => Some(base.clone()),
             [p] => match children_left[*p] {
@@ -401,7 +474,7 @@ fn views_in_segment(
                 }
                 view
             }
-            None => Segment::resolve(base, &past_and_self(events, i)).1,
+            None => Segment::resolve(base, &past_and_self(events, k)).1,
         };
         out.push((event.id, signed_view_hash(&event.op, &view)));
         for &p in parents {
@@ -410,8 +483,8 @@ fn views_in_segment(
                 at[p] = None;
             }
         }
-        if children_left[i] > 0 {
-            at[i] = Some(view);
+        if children_left[k] > 0 {
+            at[k] = Some(view);
         }
     }
     out
@@ -592,8 +665,7 @@ impl Projector {
             .enumerate()
             .map(|(i, e)| (e.id, i))
             .collect();
-        // Audits need every event's own view, so they resolve every event.
-        let inert = match self.views.is_none() && self.settle_inert {
+        let inert = match self.settle_inert {
             false => vec![None; self.buffer.len()],
             true => inert_events(&self.base, &self.buffer, &index),
         };
@@ -633,7 +705,15 @@ impl Projector {
             if let [only] = self.buffer.as_slice() {
                 views.push((only.id, signed_view_hash(&only.op, &view)));
             } else {
-                views.extend(views_in_segment(&self.base, &self.buffer, &events));
+                views.extend(views_in_segment(&self.base, &self.buffer, &judged, &events));
+                // An inert event's past in the segment is inert: its view
+                // is the base's (it is refused, so it changes nothing).
+                let base = self.base.hash();
+                let inert_ids = inert
+                    .iter()
+                    .zip(&self.buffer)
+                    .filter(|(why, _)| why.is_some());
+                views.extend(inert_ids.map(|(_, e)| (e.id, base)));
             }
         }
         let ids = judged.iter().map(|&i| self.buffer[i].id);
@@ -697,7 +777,9 @@ impl Projector {
         self.inert.clear();
     }
 
-    fn finish(mut self) -> Advance {
+    /// Resolves what is left and hands over the result; the projector is
+    /// left empty (its checkpoints and verdicts move into the result).
+    fn finish(&mut self) -> Advance {
         if self.last_is_cut(None) {
             self.close_segment();
         }
@@ -706,18 +788,19 @@ impl Projector {
         } else {
             self.resolve_buffer()
         };
+        let empty = View::empty(self.base.group);
         Advance {
             frontier: Frontier {
                 cut: self.cut,
-                base: self.base,
-                region: self.buffer,
-                inert: self.inert,
+                base: std::mem::replace(&mut self.base, empty),
+                region: std::mem::take(&mut self.buffer),
+                inert: std::mem::take(&mut self.inert),
                 view,
                 forked: BTreeSet::new(),
                 last_checkpoint: self.last_checkpoint,
             },
-            verdicts: self.verdicts,
-            checkpoints: self.checkpoints,
+            verdicts: std::mem::take(&mut self.verdicts),
+            checkpoints: std::mem::take(&mut self.checkpoints),
             drop_checkpoints_after: None,
         }
     }
@@ -832,7 +915,15 @@ mod tests {
         })
     }
 
-    fn project(events: &[OrderedEvent], settle: bool) -> (BTreeMap<EventId, Verdict>, View) {
+    type Projected = (
+        BTreeMap<EventId, Verdict>,
+        View,
+        BTreeMap<EventId, ViewHash>,
+    );
+
+    /// Verdicts, view and each event's own view hash, with inert events
+    /// settled or resolved like any other.
+    fn project(events: &[OrderedEvent], settle: bool) -> Projected {
         let start = Start {
             base: View::empty(id(0)),
             cut: None,
@@ -840,13 +931,16 @@ mod tests {
         };
         let mut projector = new_projector(start, None, CHECKPOINT_INTERVAL);
         projector.settle_inert = settle;
+        projector.views = Some(Vec::new());
         for e in events {
             projector.push(e.clone());
         }
         let advance = projector.finish();
+        let views = projector.views.take().unwrap_or_default();
         (
             advance.verdicts.into_iter().collect(),
             advance.frontier.view,
+            views.into_iter().collect(),
         )
     }
 
@@ -854,13 +948,16 @@ mod tests {
         #![proptest_config(ProptestConfig::with_cases(400))]
 
         /// The law behind [`inert_events`]: leaving inert events out of
-        /// their segments changes no verdict and no view.
+        /// their segments changes no verdict, no view, and no event's own
+        /// view (what an audit checks its `view` field against).
         #[test]
         fn inert_events_change_nothing(events in groups()) {
-            let (settled, settled_view) = project(&events, true);
-            let (full, full_view) = project(&events, false);
+            let (settled, settled_view, settled_views) = project(&events, true);
+            let (full, full_view, full_views) = project(&events, false);
             prop_assert_eq!(settled, full);
             prop_assert_eq!(settled_view, full_view);
+            prop_assert_eq!(settled_views.len(), events.len());
+            prop_assert_eq!(settled_views, full_views);
         }
     }
 

@@ -53,6 +53,33 @@ mod tests {
         for (id, verdict) in &reference.verdicts {
             assert_eq!(&store.event_meta(id).unwrap().unwrap().verdict, verdict);
         }
+        audits_agree(store);
+    }
+
+    /// The streaming audit finds what the exhaustive one finds.
+    fn audits_agree(store: &Store) {
+        let shown = |report: gmm::audit::Report| -> Vec<String> {
+            let mut report = report;
+            report.finish(&Default::default());
+            report
+                .findings
+                .iter()
+                .map(|f| {
+                    format!(
+                        "{} {:?} {:?} {}",
+                        f.check.id(),
+                        f.severity,
+                        f.events,
+                        f.message
+                    )
+                })
+                .collect()
+        };
+        let now = 1 << 50;
+        let streamed = gmm::audit::store::audit_store(store, None, now).unwrap();
+        let exhaustive = gmm::audit::store::audit_store_exhaustive(store, None, now).unwrap();
+        assert_eq!(streamed.events_checked, exhaustive.events_checked);
+        assert_eq!(shown(streamed), shown(exhaustive));
     }
 
     #[test]
