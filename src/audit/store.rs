@@ -238,6 +238,17 @@ fn intern<T: Copy + Eq + std::hash::Hash>(
 /// A row not yet reached by its group's index walk.
 const UNORDERED: u64 = u64::MAX;
 
+/// Whether the first pass found a damaged record of the group, or one whose
+/// group cannot be told.
+fn holds_damaged_records(report: &Report, group: GroupId) -> bool {
+    report.findings.iter().any(|f| {
+        matches!(
+            f.check,
+            Check::BadId | Check::BadSignature | Check::Malformed
+        ) && (f.group == Some(group) || f.group.is_none())
+    })
+}
+
 /// One group's audit: the streaming path when the group is undamaged and its
 /// index agrees with the rows, else the exhaustive one.
 fn audit_group(
@@ -248,12 +259,7 @@ fn audit_group(
     lamports: &mut [u64],
     now_ms: u64,
 ) -> Result<()> {
-    let damaged = report.findings.iter().any(|f| {
-        matches!(
-            f.check,
-            Check::BadId | Check::BadSignature | Check::Malformed
-        ) && (f.group == Some(group) || f.group.is_none())
-    });
+    let damaged = holds_damaged_records(report, group);
     let Some(&g) = table.group_index.get(&group) else {
         return exhaustive(store, report, table, group, now_ms);
     };
@@ -502,12 +508,7 @@ fn exhaustive(
     group: GroupId,
     now_ms: u64,
 ) -> Result<()> {
-    let damaged = report.findings.iter().any(|f| {
-        matches!(
-            f.check,
-            Check::BadId | Check::BadSignature | Check::Malformed
-        ) && (f.group == Some(group) || f.group.is_none())
-    });
+    let damaged = holds_damaged_records(report, group);
     let mut events: HashMap<EventId, SignedEvent> = HashMap::new();
     if let Some(&g) = table.group_index.get(&group) {
         for row in table.rows.iter().filter(|r| r.group == g) {

@@ -257,11 +257,12 @@ pub fn member(
 /// prefix, are usage errors.
 pub fn event(store: &Store, group: &GroupId, query: &str) -> Result<EventId> {
     let lower = check_event_query(query)?;
-    let matches: Vec<EventId> = store
-        .group_event_ids(group)?
-        .into_iter()
-        .filter(|id| id.to_hex().starts_with(&lower))
-        .collect();
+    let mut matches = Vec::new();
+    for id in store.event_ids_with_prefix(&lower)? {
+        if store.event_meta(&id)?.is_some_and(|m| m.group == *group) {
+            matches.push(id);
+        }
+    }
     match matches.as_slice() {
         [one] => Ok(*one),
         [] => Err(Error::UnknownEvent {

@@ -506,6 +506,34 @@ impl Store {
         Ok(Some((chain.seq, chain.id)))
     }
 
+    /// The held events whose id starts with `prefix` (lowercase hex): a
+    /// seek in the `events` family, whose keys are the ids, so resolving an
+    /// id costs its matches, not a scan of the log.
+    pub fn event_ids_with_prefix(&self, prefix: &str) -> Result<Vec<EventId>, StoreError> {
+        let even = match prefix.len() % 2 {
+            0 => prefix.to_string(),
+            _ => format!("{prefix}0"),
+        };
+        let Ok(start) = hex::decode(&even) else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        let records = self.db.iterator_cf(
+            self.handle(cf::EVENTS),
+            IteratorMode::From(&start, Direction::Forward),
+        );
+        for record in records {
+            let (key, _) = record.map_err(|e| self.io(e))?;
+            if !hex::encode(&key).starts_with(prefix) {
+                break;
+            }
+            if let Ok(id) = <[u8; 32]>::try_from(&key[..]) {
+                out.push(EventId(id));
+            }
+        }
+        Ok(out)
+    }
+
     /// The authors with two events at one seq in a group (rule 7), from the
     /// chain index: two keys of one `(author, seq)` lie side by side.
     pub fn forked_authors(&self, group: &GroupId) -> Result<BTreeSet<PublicKey>, StoreError> {

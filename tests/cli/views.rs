@@ -204,6 +204,12 @@ fn members_at_an_event_shows_its_authors_view() {
     let view = w.json("a", &["members", "S8", "--at", &be[..12]]);
     assert_eq!(view["members"].as_array().unwrap().len(), 4);
     assert_eq!(view["matches_signed_view"], true);
+    // Odd-length prefixes and full ids resolve alike; an event of another
+    // group is not this group's.
+    for id in [&be[..9], &be[..], &be[..13].to_uppercase()] {
+        let again = w.json("a", &["members", "S8", "--at", id]);
+        assert_eq!(again, view, "--at {id}");
+    }
     w.fails("a", &["members", "S8", "--at", "abc"], 2);
     w.fails("a", &["members", "S8", "--at", "0000000000"], 66);
 }
