@@ -38,6 +38,7 @@ use crate::model::signed::SignedEvent;
 use crate::model::signed::SIGNATURE_BYTES;
 use crate::rules::projection::OrderedEvent;
 use crate::rules::projection::Replay;
+use crate::rules::projection::Verdict;
 use crate::rules::view::View;
 use crate::store::cf;
 use crate::store::log::LogEntry;
@@ -260,12 +261,10 @@ fn audit_group(
     now_ms: u64,
 ) -> Result<()> {
     let damaged = holds_damaged_records(report, group);
-    let Some(&g) = table.group_index.get(&group) else {
-        return exhaustive(store, report, table, group, now_ms);
+    let g = match table.group_index.get(&group) {
+        Some(&g) if !damaged => g,
+        _ => return exhaustive(store, report, table, group, now_ms),
     };
-    if damaged {
-        return exhaustive(store, report, table, group, now_ms);
-    }
     let mut by_seat: Vec<u32> = (0..table.rows.len() as u32)
         .filter(|&i| table.rows[i as usize].group == g)
         .collect();
@@ -424,12 +423,7 @@ impl GroupWalk<'_> {
     ) -> Result<()> {
         for (id, verdict) in replay.take_verdicts() {
             checks::verdict_finding(report, self.group, &id, &verdict);
-            if self.store.event_meta(&id)?.map(|m| m.verdict).as_ref() != Some(&verdict) {
-                differences.add(format!(
-                    "event {}'s stored status differs from the replay",
-                    id.short()
-                ));
-            }
+            differences.compare_verdict(self.store, &id, &verdict)?;
         }
         for (id, past) in replay.take_views() {
             if let Some(said) = says.remove(&id) {
@@ -451,6 +445,17 @@ impl Differences {
         if self.shown.len() < 3 {
             self.shown.push(what);
         }
+    }
+
+    /// Notes an event whose stored verdict is not the replay's.
+    fn compare_verdict(&mut self, store: &Store, id: &EventId, verdict: &Verdict) -> Result<()> {
+        if store.event_meta(id)?.map(|m| m.verdict).as_ref() != Some(verdict) {
+            self.add(format!(
+                "event {}'s stored status differs from the replay",
+                id.short()
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -549,12 +554,7 @@ fn exhaustive(
     let replay = checks::rules(report, group, &events, structure.ordered);
     let mut differences = Differences::default();
     for (id, verdict) in &replay.verdicts {
-        if store.event_meta(id)?.map(|m| m.verdict).as_ref() != Some(verdict) {
-            differences.add(format!(
-                "event {}'s stored status differs from the replay",
-                id.short()
-            ));
-        }
+        differences.compare_verdict(store, id, verdict)?;
     }
     compare_projection(
         store,

@@ -30,7 +30,9 @@ impl History for StoreHistory<'_> {
     type Error = StoreError;
 
     fn events_after(&self, lamport: Option<u64>) -> Result<Vec<OrderedEvent>, StoreError> {
-        self.events_after_with(lamport, &mut |_| {})
+        self.events_from(lamport.map(|l| l.saturating_add(1)))
+            .map(|item| item.map(|(event, lamport)| OrderedEvent::new(&event, lamport)))
+            .collect()
     }
 
     fn checkpoint_at_or_before(&self, lamport: u64) -> Result<Option<Checkpoint>, StoreError> {
@@ -75,24 +77,6 @@ impl History for StoreHistory<'_> {
 }
 
 impl<'s> StoreHistory<'s> {
-    /// [`History::events_after`], calling `progress(events read)` as it reads.
-    pub fn events_after_with(
-        &self,
-        lamport: Option<u64>,
-        progress: &mut dyn FnMut(u64),
-    ) -> Result<Vec<OrderedEvent>, StoreError> {
-        let mut out = Vec::new();
-        for item in self.events_from(lamport.map(|l| l.saturating_add(1))) {
-            let (event, lamport) = item?;
-            out.push(OrderedEvent::new(&event, lamport));
-            if out.len() % 1024 == 0 {
-                progress(out.len() as u64);
-            }
-        }
-        progress(out.len() as u64);
-        Ok(out)
-    }
-
     /// The group's events with their Lamport numbers, from Lamport number
     /// `from` on (all when `None`), in topological order, each read as the
     /// caller goes: a replay or audit of any length holds one at a time.
