@@ -19,6 +19,7 @@ use crate::model::event::EventId;
 use crate::model::event::GroupId;
 use crate::model::event::Op;
 use crate::model::event::ParentRef;
+use crate::model::event::PublicKey;
 use crate::model::event::ViewHash;
 use crate::model::event::EVENT_VERSION;
 use crate::model::keys::SecretKey;
@@ -301,6 +302,11 @@ impl Crafted {
     /// The id of the last event built (a linear chain's head).
     pub fn last_id(&self) -> Option<EventId> {
         self.drafts.last().map(|(d, _)| d.id)
+    }
+
+    /// The key that signed the last event built (in a wide fan, a stranger).
+    pub fn last_signer(&self) -> Option<PublicKey> {
+        self.drafts.last().map(|(d, _)| d.event.author)
     }
 
     /// Writes the group as a binary export bundle, signing in parallel.

@@ -36,10 +36,11 @@ use crate::model::event::PublicKey;
 use crate::model::event::ViewHash;
 use crate::model::signed::SignedEvent;
 use crate::model::signed::SIGNATURE_BYTES;
+use crate::repo::replay::region_differences;
+use crate::rules::projection::Advance;
 use crate::rules::projection::OrderedEvent;
 use crate::rules::projection::Replay;
 use crate::rules::projection::Verdict;
-use crate::rules::view::View;
 use crate::store::cf;
 use crate::store::log::LogEntry;
 use crate::store::KeyValue;
@@ -306,8 +307,15 @@ fn audit_group(
         (seat.author == *author && seat.seq == seq).then_some(seat.id)
     };
     pending(store, report, group, &holds, &held_at)?;
-    if let Some((view, differences)) = outcome {
-        compare_projection(store, report, group, by_seat.is_empty(), &view, differences)?;
+    if let Some((rebuilt, differences)) = outcome {
+        compare_projection(
+            store,
+            report,
+            group,
+            by_seat.is_empty(),
+            &rebuilt,
+            differences,
+        )?;
     }
     Ok(())
 }
@@ -333,9 +341,9 @@ struct GroupWalk<'a> {
     members: u64,
 }
 
-/// What a replay found, as `(view, differences from the stored verdicts)`;
+/// What a replay found, as `(rebuilt projection, differences from the stored verdicts)`;
 /// `None` when the rules were not replayed.
-type Replayed = Option<(View, Differences)>;
+type Replayed = Option<(Advance, Differences)>;
 
 impl GroupWalk<'_> {
     /// `None` when the index and the rows disagree anywhere (the caller then
@@ -376,7 +384,7 @@ impl GroupWalk<'_> {
         };
         let advance = replay.finish(forked);
         self.judge(report, &mut replay, &mut says, &mut differences)?;
-        Ok(Some(Some((advance.frontier.view, differences))))
+        Ok(Some(Some((advance, differences))))
     }
 
     /// The event's Lamport number when it is an intact event of the group,
@@ -459,15 +467,18 @@ impl Differences {
     }
 }
 
-/// The stored projection against a replay's view and verdict differences.
+/// The stored projection against a replay's (its view, its open region
+/// with the inert events kept apart) and verdict differences, and the
+/// stored head count against the heads stored.
 fn compare_projection(
     store: &Store,
     report: &mut Report,
     group: GroupId,
     empty: bool,
-    view: &View,
+    rebuilt: &Advance,
     mut differences: Differences,
 ) -> Result<()> {
+    let view = &rebuilt.frontier.view;
     let Some(state) = store.group_state(&group)? else {
         if !empty {
             report.add(
@@ -489,6 +500,9 @@ fn compare_projection(
             ),
         );
         differences.shown.truncate(3);
+    }
+    for what in region_differences(store, &group, &state, rebuilt)? {
+        differences.add(what);
     }
     if !differences.shown.is_empty() {
         report.add(
@@ -561,7 +575,7 @@ fn exhaustive(
         report,
         group,
         events.is_empty(),
-        &replay.frontier.view,
+        &replay,
         differences,
     )
 }

@@ -16,10 +16,8 @@ use crate::model::event::Event;
 use crate::model::event::EventId;
 use crate::model::event::GroupId;
 use crate::model::event::Op;
-use crate::model::event::ParentRef;
 use crate::model::event::ViewHash;
 use crate::model::event::EVENT_VERSION;
-use crate::model::event::MAX_PARENTS;
 use crate::model::keys::SecretKey;
 use crate::model::signed::SignedEvent;
 use crate::repo::transaction::Transaction;
@@ -117,8 +115,7 @@ impl<'a> Appender<'a> {
             Some((seq, id)) => (seq + 1, Some(id)),
             None => (1, None),
         };
-        let heads = self.tx.heads(group)?;
-        let parents = choose_parents(&heads, prev);
+        let parents = self.tx.parents_for(group, prev)?;
         let event = Event {
             version: EVENT_VERSION,
             group: *group,
@@ -166,24 +163,6 @@ pub struct Preview {
     pub drafts: Vec<(EventId, Event)>,
     /// Per group: the view before (none for a new group) and after.
     pub groups: Vec<(GroupId, Option<View>, View)>,
-}
-
-/// Picks at most 64 parents from the heads. Normally every head is taken, so
-/// the event has the whole view in its past. Past 64 heads, the highest
-/// Lamport numbers are kept, and the author's own previous event is kept when
-/// it is itself a head, so `prev` stays in the event's past (SPEC §2).
-fn choose_parents(heads: &[(ParentRef, u64)], prev: Option<EventId>) -> Vec<ParentRef> {
-    let mut ranked = heads.to_vec();
-    if ranked.len() > MAX_PARENTS {
-        ranked.sort_by_key(|(p, lamport)| {
-            let own = Some(p.id) == prev;
-            (std::cmp::Reverse(own), std::cmp::Reverse(*lamport), p.id)
-        });
-        ranked.truncate(MAX_PARENTS);
-    }
-    let mut parents: Vec<ParentRef> = ranked.into_iter().map(|(p, _)| p).collect();
-    parents.sort();
-    parents
 }
 
 /// Refuses ops that would change nothing, with a message saying what to do.

@@ -5,6 +5,7 @@
 //! read and set up a store.
 
 pub mod append;
+pub mod heads;
 pub mod identity;
 pub mod ingest;
 pub mod pending;

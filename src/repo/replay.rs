@@ -12,6 +12,7 @@ use crate::rules::projection::OrderedEvent;
 use crate::rules::projection::Replay;
 use crate::rules::projection::Verdict;
 use crate::rules::view::View;
+use crate::store::GroupState;
 use crate::store::Store;
 use crate::store::StoreError;
 
@@ -85,11 +86,41 @@ pub fn replay_with(
         about_view.push("deciding events or names differ".to_string());
     }
     about_view.extend(differences);
+    about_view.extend(region_differences(store, group, &stored, &rebuilt)?);
     Ok(ReplayReport {
         rebuilt,
         events,
         differences: about_view,
     })
+}
+
+/// How the stored open region differs from a rebuilt one: its non-inert
+/// events (in the projection record), its inert events (in their own
+/// family), and the head count the incremental cut test relies on.
+pub fn region_differences(
+    store: &Store,
+    group: &GroupId,
+    stored: &GroupState,
+    rebuilt: &Advance,
+) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    let ids = |events: &[OrderedEvent]| events.iter().map(|e| e.id).collect::<Vec<_>>();
+    if ids(&stored.frontier.region) != ids(&rebuilt.frontier.region) {
+        out.push("the stored open region differs from the rebuilt one".to_string());
+    }
+    let mut inert = rebuilt.inert.added.clone();
+    inert.sort();
+    if store.inert_of(group)? != inert {
+        out.push("the stored inert events differ from the rebuilt ones".to_string());
+    }
+    let heads = store.newest_heads(group).count() as u64;
+    if stored.head_count != heads {
+        out.push(format!(
+            "the projection counts {} heads, the store holds {heads}",
+            stored.head_count
+        ));
+    }
+    Ok(out)
 }
 
 /// Compares the verdicts the replay made final with the stored ones,
@@ -135,6 +166,8 @@ pub fn repair(store: &Store, group: &GroupId, report: &ReplayReport) -> Result<(
         batch.put_checkpoint(group, checkpoint);
     }
     state.frontier = report.rebuilt.frontier.clone();
+    batch.update_inert(group, &report.rebuilt.inert);
+    state.head_count = store.newest_heads(group).count() as u64;
     batch.put_group_state(group, &state);
     Ok(store.commit(batch)?)
 }

@@ -16,6 +16,7 @@
 
 use std::collections::BTreeMap;
 use std::collections::HashMap;
+use std::collections::HashSet;
 
 use rayon::prelude::*;
 
@@ -31,6 +32,7 @@ use crate::model::event::PublicKey;
 use crate::model::keys::SecretKey;
 use crate::model::signed::Draft;
 use crate::model::signed::SignedEvent;
+use crate::repo::heads::GroupHeads;
 use crate::repo::pending::Pending;
 use crate::repo::pending::Waiting;
 use crate::rules::links::Ancestry;
@@ -38,6 +40,7 @@ use crate::rules::projection;
 use crate::rules::projection::Checkpoint;
 use crate::rules::projection::Frontier;
 use crate::rules::projection::History;
+use crate::rules::projection::InertRegion;
 use crate::rules::projection::NewEvent;
 use crate::rules::projection::OrderedEvent;
 use crate::rules::projection::Verdict;
@@ -54,10 +57,11 @@ use crate::store::StoreHistory;
 /// authors' last seqs and its view, for imports and local authoring alike.
 struct GroupWork {
     state: GroupState,
-    /// Heads as stored, to be replaced at commit.
-    stored_heads: Vec<ParentRef>,
-    /// Current heads with their Lamport numbers.
-    heads: BTreeMap<EventId, (ParentRef, u64)>,
+    heads: GroupHeads,
+    /// What projections in this transaction changed of the inert region
+    /// events, and their authors (`History::inert_by`).
+    inert: InertRegion,
+    inert_authors: HashSet<PublicKey>,
     /// Accepted, not yet projected.
     queued: Vec<NewEvent>,
     /// True while `state`'s view already includes every queued event (each was
@@ -73,15 +77,12 @@ struct GroupWork {
 }
 
 impl GroupWork {
-    fn new(
-        state: GroupState,
-        stored_heads: Vec<ParentRef>,
-        heads: BTreeMap<EventId, (ParentRef, u64)>,
-    ) -> GroupWork {
+    fn new(group: GroupId, state: GroupState) -> GroupWork {
         GroupWork {
+            heads: GroupHeads::stored(group, state.head_count),
             state,
-            stored_heads,
-            heads,
+            inert: InertRegion::default(),
+            inert_authors: HashSet::new(),
             queued: Vec::new(),
             view_current: true,
             projected: Vec::new(),
@@ -177,14 +178,7 @@ impl<'s> Transaction<'s> {
                     query: group.to_hex(),
                     suggestions: Vec::new(),
                 })?;
-            let with_lamport = self.store.heads_with_lamport(group)?;
-            let heads: BTreeMap<EventId, (ParentRef, u64)> = with_lamport
-                .iter()
-                .map(|&(head, lamport)| (head.id, (head, lamport)))
-                .collect();
-            let stored_heads = with_lamport.into_iter().map(|(head, _)| head).collect();
-            self.groups
-                .insert(*group, GroupWork::new(state, stored_heads, heads));
+            self.groups.insert(*group, GroupWork::new(*group, state));
         }
         // Cannot fail: inserted just above when absent.
         Ok(self.groups.get_mut(group).expect("group loaded"))
@@ -196,11 +190,19 @@ impl<'s> Transaction<'s> {
         Ok(self.work(group)?.state.view())
     }
 
-    /// The group's current heads with their Lamport numbers, sorted.
-    pub fn heads(&mut self, group: &GroupId) -> Result<Vec<(ParentRef, u64)>> {
-        let mut heads: Vec<_> = self.work(group)?.heads.values().copied().collect();
-        heads.sort();
-        Ok(heads)
+    /// The parents of a new event by an author whose previous event is
+    /// `prev`: the group's heads, at most 64 ([`GroupHeads::parents_for`]).
+    pub fn parents_for(
+        &mut self,
+        group: &GroupId,
+        prev: Option<EventId>,
+    ) -> Result<Vec<ParentRef>> {
+        let prev = match prev {
+            Some(id) => Some((id, self.held_meta(&id)?.lamport)),
+            None => None,
+        };
+        let store = self.store;
+        self.work(group)?.heads.parents_for(store, prev)
     }
 
     /// The author's latest `(seq, id)` in a group.
@@ -222,9 +224,9 @@ impl<'s> Transaction<'s> {
             let state = GroupState {
                 frontier: Frontier::empty(group),
                 event_count: 0,
+                head_count: 0,
             };
-            let work = GroupWork::new(state, Vec::new(), BTreeMap::new());
-            self.groups.insert(group, work);
+            self.groups.insert(group, GroupWork::new(group, state));
         }
         self.admit(Accepted::Signed(event), id, group)?;
         self.work(&group)?.view_current = false;
@@ -255,18 +257,25 @@ impl<'s> Transaction<'s> {
             let mut state = GroupState {
                 frontier: Frontier::empty(id),
                 event_count: 0,
+                head_count: 0,
             };
             view.group = id;
             state.frontier.view = view;
-            self.groups
-                .insert(id, GroupWork::new(state, Vec::new(), BTreeMap::new()));
+            self.groups.insert(id, GroupWork::new(id, state));
             self.admit(Accepted::Draft(draft), id, id)?;
             return Ok(id);
         }
         self.project(&group)?;
+        let mut extends_every_head = event.parents.len() == self.work(&group)?.heads.count();
+        for parent in &event.parents {
+            let lamport = self.held_meta(&parent.id)?.lamport;
+            let store = self.store;
+            extends_every_head &= self
+                .work(&group)?
+                .heads
+                .contains(store, &parent.id, lamport)?;
+        }
         let work = self.work(&group)?;
-        let extends_every_head = event.parents.len() == work.heads.len()
-            && event.parents.iter().all(|p| work.heads.contains_key(&p.id));
         let view = &mut work.state.frontier.view;
         // The view hash ignores event ids, so the view advances before the id is known.
         view.apply(EventId::default(), &author, &event.op);
@@ -340,8 +349,10 @@ impl<'s> Transaction<'s> {
         let mut lamport = 0;
         let mut reach = 0;
         let mut ancestry = Ancestry::root(id);
+        let mut parents: Vec<(EventId, u64)> = Vec::with_capacity(event.parents.len());
         for parent in &event.parents {
             let parent_meta = self.held_meta(&parent.id)?;
+            parents.push((parent.id, parent_meta.lamport));
             lamport = lamport.max(parent_meta.lamport + 1);
             // A parent still queued for projection passes on its own reach.
             let queued = self.reach.get(&parent.id).copied();
@@ -371,12 +382,14 @@ impl<'s> Transaction<'s> {
             seq: event.seq,
             id,
         };
-        let parents: Vec<EventId> = event.parents.iter().map(|p| p.id).collect();
-        let work = self.work(&group)?;
-        for parent in &parents {
-            work.heads.remove(parent);
-        }
-        work.heads.insert(id, (as_parent, lamport));
+        self.work(&group)?;
+        let store = self.store;
+        let reach_of = &self.reach;
+        // Cannot fail: `work` just loaded it.
+        let work = self.groups.get_mut(&group).expect("group loaded");
+        let queued = |p: &EventId| reach_of.contains_key(p);
+        work.heads
+            .cite(store, (as_parent, lamport), &parents, queued)?;
         work.state.event_count += 1;
         let own = work.last_seq.entry(as_parent.author).or_insert((0, id));
         if as_parent.seq >= own.0 {
@@ -467,6 +480,15 @@ impl<'s> Transaction<'s> {
             work.checkpoints.insert(checkpoint.lamport, checkpoint);
         }
         work.state.frontier = result.frontier;
+        work.heads.projected();
+        if result.inert.reset {
+            work.inert.reset = true;
+            work.inert.added.clear();
+            work.inert_authors.clear();
+        }
+        work.inert_authors
+            .extend(result.inert.added.iter().map(|(author, _)| *author));
+        work.inert.added.extend(result.inert.added);
         work.view_current = true;
         for (id, verdict) in result.verdicts {
             let Some(mut meta) = self.meta(&id)? else {
@@ -501,9 +523,12 @@ impl<'s> Transaction<'s> {
         if let Some(head) = &self.log {
             self.batch.set_log_head(head);
         }
-        for (group, work) in &self.groups {
-            let heads: Vec<(ParentRef, u64)> = work.heads.values().copied().collect();
-            self.batch.replace_heads(group, &work.stored_heads, &heads);
+        for (group, work) in &mut self.groups {
+            let heads = work.heads.changes();
+            self.batch
+                .replace_heads(group, &heads.removed, &heads.added);
+            self.batch.update_inert(group, &work.inert);
+            work.state.head_count = work.heads.count() as u64;
             self.batch.put_group_state(group, &work.state);
         }
         self.pending.write(&mut self.batch);
@@ -588,5 +613,20 @@ impl History for TxHistory<'_> {
         let ours = self.work.projected.iter().filter(|e| e.author == *author);
         let ours = ours.map(|e| e.seq).max();
         Ok(self.inner.last_seq(author)?.max(ours))
+    }
+
+    fn head_count(&self) -> Result<usize, StoreError> {
+        Ok(self.work.heads.projected_count())
+    }
+
+    fn is_head(&self, id: &EventId) -> Result<bool, StoreError> {
+        Ok(self.work.heads.cited_since_projection(id))
+    }
+
+    fn inert_by(&self, author: &PublicKey) -> Result<bool, StoreError> {
+        if self.work.inert_authors.contains(author) {
+            return Ok(true);
+        }
+        Ok(!self.work.inert.reset && self.inner.inert_by(author)?)
     }
 }

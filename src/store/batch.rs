@@ -1,7 +1,5 @@
 //! The writes of one command, committed atomically and durably.
 
-use std::collections::HashSet;
-
 use rocksdb::WriteBatch;
 use rocksdb::WriteOptions;
 
@@ -30,6 +28,7 @@ use crate::model::event::ParentRef;
 use crate::model::hash;
 use crate::model::signed::SignedEvent;
 use crate::rules::projection::Checkpoint;
+use crate::rules::projection::InertRegion;
 
 /// One write, kept as plain data until commit, where the column-family
 /// handles (borrowed from the store) are at hand.
@@ -100,31 +99,41 @@ impl StoreBatch {
         );
     }
 
-    /// Replaces a group's `stored` heads with its `new` ones (with their
-    /// Lamport numbers).
+    /// Deletes a group's `removed` heads and stores its `added` ones, each
+    /// with its Lamport number.
     pub fn replace_heads(
         &mut self,
         group: &GroupId,
-        stored: &[ParentRef],
-        new: &[(ParentRef, u64)],
+        removed: &[(EventId, u64)],
+        added: &[(ParentRef, u64)],
     ) {
         // Only what changed: a group with 100,000 concurrent heads must not
         // rewrite them all for one new event.
-        let before: HashSet<EventId> = stored.iter().map(|h| h.id).collect();
-        let after: HashSet<EventId> = new.iter().map(|(h, _)| h.id).collect();
-        for head in stored.iter().filter(|h| !after.contains(&h.id)) {
-            self.delete(cf::HEADS, layout::group_event_key(group, &head.id));
+        for (id, lamport) in removed {
+            self.delete(cf::HEADS, layout::head_key(group, *lamport, id));
         }
-        for (head, lamport) in new.iter().filter(|(h, _)| !before.contains(&h.id)) {
+        for (head, lamport) in added {
             let record = HeadRecord {
                 head: *head,
                 lamport: *lamport,
             };
             self.put(
                 cf::HEADS,
-                &layout::group_event_key(group, &head.id),
+                &layout::head_key(group, *lamport, &head.id),
                 &record.to_bytes(),
             );
+        }
+    }
+
+    /// Records what changed of a group's inert region events (kept outside
+    /// its projection record, `Advance::inert`).
+    pub fn update_inert(&mut self, group: &GroupId, inert: &InertRegion) {
+        if inert.reset {
+            let (from, to) = (group.0.to_vec(), layout::group_end(group));
+            self.writes.push(Write::DeleteRange(cf::INERT, from, to));
+        }
+        for (author, id) in &inert.added {
+            self.put(cf::INERT, &layout::inert_key(group, author, id), &[]);
         }
     }
 
@@ -155,11 +164,7 @@ impl StoreBatch {
     /// Stores an event that waits for `missing` parents.
     pub fn put_pending(&mut self, group: &GroupId, event: &SignedEvent, missing: &[EventId]) {
         let value = PendingRecord::new(event, missing).to_bytes();
-        self.put(
-            cf::PENDING,
-            &layout::group_event_key(group, &event.id),
-            &value,
-        );
+        self.put(cf::PENDING, &layout::pending_key(group, &event.id), &value);
         for parent in missing {
             let k = layout::missing_key(parent, &event.id);
             self.put(cf::MISSING, &k, &group.0);
@@ -168,7 +173,7 @@ impl StoreBatch {
 
     /// Removes a pending event once it is accepted or refused.
     pub fn delete_pending(&mut self, group: &GroupId, id: &EventId, missing: &[EventId]) {
-        self.delete(cf::PENDING, layout::group_event_key(group, id));
+        self.delete(cf::PENDING, layout::pending_key(group, id));
         for parent in missing {
             self.delete(cf::MISSING, layout::missing_key(parent, id));
         }

@@ -74,6 +74,23 @@ impl History for StoreHistory<'_> {
             .last_seq(&self.group, author)?
             .map(|(seq, _)| seq))
     }
+
+    fn head_count(&self) -> Result<usize, StoreError> {
+        let state = self.store.group_state(&self.group)?;
+        let count = state.map_or(0, |s| s.head_count);
+        Ok(usize::try_from(count).unwrap_or(usize::MAX))
+    }
+
+    fn is_head(&self, id: &EventId) -> Result<bool, StoreError> {
+        match self.store.event_meta(id)? {
+            Some(meta) => self.store.is_head(&self.group, meta.lamport, id),
+            None => Ok(false),
+        }
+    }
+
+    fn inert_by(&self, author: &PublicKey) -> Result<bool, StoreError> {
+        self.store.inert_by(&self.group, author)
+    }
 }
 
 impl<'s> StoreHistory<'s> {

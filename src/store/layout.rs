@@ -121,13 +121,40 @@ pub fn checkpoint_end(group: &GroupId) -> Vec<u8> {
     concat(&[&group.0, &[0xff; 9]])
 }
 
-/// `heads` and `pending`: `group ‖ id` (64 bytes).
-pub fn group_event_key(group: &GroupId, id: &EventId) -> Vec<u8> {
+/// `heads`: `group ‖ !lamport ‖ id` (72 bytes; the Lamport number's bits
+/// inverted), so a group's heads sort newest first and an event that cites
+/// 64 of 100,000 heads reads only those (`docs/decisions.md`).
+pub fn head_key(group: &GroupId, lamport: u64, id: &EventId) -> Vec<u8> {
+    concat(&[&group.0, &(!lamport).to_be_bytes(), &id.0])
+}
+
+/// `inert`: `group ‖ author ‖ id` (96 bytes), value empty: an inert event of
+/// the group's open region (`docs/projection.md`), kept out of the
+/// projection record and found by author.
+pub fn inert_key(group: &GroupId, author: &PublicKey, id: &EventId) -> Vec<u8> {
+    concat(&[&group.0, &author.0, &id.0])
+}
+
+/// Parses an `inert` key into `(group, author, id)`.
+pub fn parse_inert_key(key: &[u8]) -> Option<(GroupId, PublicKey, EventId)> {
+    let mut f = Fields(key);
+    let parsed = (EventId(f.id()?), PublicKey(f.id()?), EventId(f.id()?));
+    f.done().then_some(parsed)
+}
+
+/// The end (exclusive) of every key of a group in a family whose keys are
+/// `group ‖` 64 bytes or fewer.
+pub fn group_end(group: &GroupId) -> Vec<u8> {
+    concat(&[&group.0, &[0xff; 65]])
+}
+
+/// `pending`: `group ‖ id` (64 bytes).
+pub fn pending_key(group: &GroupId, id: &EventId) -> Vec<u8> {
     concat(&[&group.0, &id.0])
 }
 
 /// Parses a `group ‖ id` key.
-pub fn parse_group_event_key(key: &[u8]) -> Option<(GroupId, EventId)> {
+pub fn parse_pending_key(key: &[u8]) -> Option<(GroupId, EventId)> {
     let mut f = Fields(key);
     let parsed = (EventId(f.id()?), EventId(f.id()?));
     f.done().then_some(parsed)
@@ -187,10 +214,7 @@ mod tests {
         };
         assert_eq!(OrderKey::parse(&order.to_bytes()), Some(order));
         let (g, c) = (EventId([5; 32]), EventId([6; 32]));
-        assert_eq!(
-            parse_group_event_key(&group_event_key(&g, &c)),
-            Some((g, c))
-        );
+        assert_eq!(parse_pending_key(&pending_key(&g, &c)), Some((g, c)));
         assert_eq!(
             parse_missing(&missing_key(&EventId([7; 32]), &c), &g.0),
             Some((g, c))
@@ -206,7 +230,8 @@ mod tests {
             let key = vec![0xa5u8; len];
             assert_eq!(ChainKey::parse(&key).is_some(), len == 104);
             assert_eq!(OrderKey::parse(&key).is_some(), len == 72);
-            assert_eq!(parse_group_event_key(&key).is_some(), len == 64);
+            assert_eq!(parse_pending_key(&key).is_some(), len == 64);
+            assert_eq!(parse_inert_key(&key).is_some(), len == 96);
             assert_eq!(parse_id(&key).is_some(), len == 32);
             assert_eq!(parse_log_key(&key).is_some(), len == 8);
             assert!(

@@ -54,8 +54,10 @@ use crate::rules::view::View;
 
 /// The schema this build writes and reads. Schema 2 declared every stored
 /// record (`records`) and key (`layout`); schema 3 adds linked devices to the
-/// stored view. Older stores are refused.
-pub const SCHEMA_VERSION: u32 = 4;
+/// stored view. Schema 5 keys heads newest first, keeps the open region's
+/// inert events in a family of their own (`inert`) and counts a group's heads
+/// in its projection record. Older stores are refused.
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// Column families, one per kind of record.
 pub mod cf {
@@ -71,7 +73,8 @@ pub mod cf {
     pub const BY_GROUP: &str = "by_group";
     pub const CHECKPOINTS: &str = "checkpoints";
     pub const MISSING: &str = "missing";
-    pub const ALL: [&str; 12] = [
+    pub const INERT: &str = "inert";
+    pub const ALL: [&str; 13] = [
         META,
         EVENTS,
         CHAINS,
@@ -84,6 +87,7 @@ pub mod cf {
         BY_GROUP,
         CHECKPOINTS,
         MISSING,
+        INERT,
     ];
 }
 
@@ -139,6 +143,8 @@ pub struct EventMeta {
 pub struct GroupState {
     pub frontier: Frontier,
     pub event_count: u64,
+    /// How many heads the group has (its `heads` keys).
+    pub head_count: u64,
 }
 
 impl GroupState {
@@ -459,6 +465,60 @@ impl Store {
         Ok(heads)
     }
 
+    /// A group's heads newest first (Lamport number down, then id), read as
+    /// the caller goes: an event citing 64 of 100,000 heads reads 64.
+    pub fn newest_heads<'a>(
+        &'a self,
+        group: &'a GroupId,
+    ) -> impl Iterator<Item = Result<(ParentRef, u64), StoreError>> + 'a {
+        self.prefix_records(cf::HEADS, &group.0).map(move |item| {
+            let (_, value) = item?;
+            let record =
+                HeadRecord::from_bytes(&value).map_err(|e| self.corrupt(&format!("head: {e}")))?;
+            Ok((record.head, record.lamport))
+        })
+    }
+
+    /// Is the group's event `id`, at Lamport number `lamport`, a head?
+    pub fn is_head(&self, group: &GroupId, lamport: u64, id: &EventId) -> Result<bool, StoreError> {
+        Ok(self.head(group, lamport, id)?.is_some())
+    }
+
+    /// The group's head `id` (at Lamport number `lamport`), if it is one.
+    pub fn head(
+        &self,
+        group: &GroupId,
+        lamport: u64,
+        id: &EventId,
+    ) -> Result<Option<(ParentRef, u64)>, StoreError> {
+        let Some(raw) = self.get(cf::HEADS, &layout::head_key(group, lamport, id))? else {
+            return Ok(None);
+        };
+        let record =
+            HeadRecord::from_bytes(&raw).map_err(|e| self.corrupt(&format!("head: {e}")))?;
+        Ok(Some((record.head, record.lamport)))
+    }
+
+    /// Does the group's open region hold an inert event by `author`
+    /// (`layout::inert_key`)?
+    pub fn inert_by(&self, group: &GroupId, author: &PublicKey) -> Result<bool, StoreError> {
+        let prefix = [group.0, author.0].concat();
+        let first = self.prefix_records(cf::INERT, &prefix).next().transpose()?;
+        Ok(first.is_some())
+    }
+
+    /// The group's inert open-region events, sorted by author then id.
+    pub fn inert_of(&self, group: &GroupId) -> Result<Vec<(PublicKey, EventId)>, StoreError> {
+        self.prefix_records(cf::INERT, &group.0)
+            .map(|item| {
+                let (key, _) = item?;
+                layout::parse_inert_key(&key)
+                    .map(|(_, author, id)| (author, id))
+                    .ok_or_else(|| self.corrupt("bad inert key"))
+            })
+            .collect()
+    }
+
     /// Every group the store holds.
     pub fn groups(&self) -> Result<Vec<GroupId>, StoreError> {
         self.scan_prefix(cf::PROJECTION, &[])?
@@ -615,8 +675,8 @@ impl Store {
             .iterator_cf(self.handle(cf::PENDING), IteratorMode::Start);
         for item in iter {
             let (key, _) = item.map_err(|e| self.io(e))?;
-            let (group, _) = layout::parse_group_event_key(&key)
-                .ok_or_else(|| self.corrupt("bad pending key"))?;
+            let (group, _) =
+                layout::parse_pending_key(&key).ok_or_else(|| self.corrupt("bad pending key"))?;
             match out.last_mut() {
                 Some((g, n)) if *g == group => *n += 1,
                 _ => out.push((group, 1)),
@@ -627,7 +687,7 @@ impl Store {
 
     /// Is this event stored as pending?
     pub fn is_pending(&self, group: &GroupId, id: &EventId) -> Result<bool, StoreError> {
-        let key = layout::group_event_key(group, id);
+        let key = layout::pending_key(group, id);
         Ok(self.get(cf::PENDING, &key)?.is_some())
     }
 
@@ -647,7 +707,7 @@ impl Store {
         group: &GroupId,
         id: &EventId,
     ) -> Result<Option<PendingEvent>, StoreError> {
-        let key = layout::group_event_key(group, id);
+        let key = layout::pending_key(group, id);
         let Some(raw) = self.get(cf::PENDING, &key)? else {
             return Ok(None);
         };

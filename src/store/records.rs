@@ -285,13 +285,14 @@ impl From<RegionEventRecord> for OrderedEvent {
 pub struct GroupStateRecord {
     pub cut: Option<(EventId, u64)>,
     pub base: ViewRecord,
+    /// The open region's events that are not inert (the inert ones are in
+    /// the `inert` family).
     pub region: Vec<RegionEventRecord>,
-    /// Region events judged once and left out of the segment (`Frontier::inert`), sorted.
-    pub inert: Vec<EventId>,
     pub view: ViewRecord,
     pub forked: Vec<PublicKey>,
     pub last_checkpoint: Option<u64>,
     pub event_count: u64,
+    pub head_count: u64,
 }
 
 impl Contract for GroupStateRecord {
@@ -303,12 +304,12 @@ impl From<&GroupState> for GroupStateRecord {
         let GroupState {
             frontier,
             event_count,
+            head_count,
         } = state;
         let Frontier {
             cut,
             base,
             region,
-            inert,
             view,
             forked,
             last_checkpoint,
@@ -317,11 +318,11 @@ impl From<&GroupState> for GroupStateRecord {
             cut: *cut,
             base: base.into(),
             region: region.iter().map(Into::into).collect(),
-            inert: inert.iter().copied().collect(),
             view: view.into(),
             forked: forked.iter().copied().collect(),
             last_checkpoint: *last_checkpoint,
             event_count: *event_count,
+            head_count: *head_count,
         }
     }
 }
@@ -333,12 +334,12 @@ impl From<GroupStateRecord> for GroupState {
                 cut: r.cut,
                 base: r.base.into(),
                 region: r.region.into_iter().map(Into::into).collect(),
-                inert: r.inert.into_iter().collect(),
                 view: r.view.into(),
                 forked: r.forked.into_iter().collect::<BTreeSet<_>>(),
                 last_checkpoint: r.last_checkpoint,
             },
             event_count: r.event_count,
+            head_count: r.head_count,
         }
     }
 }
@@ -526,12 +527,12 @@ mod tests {
                 cut: Some((id(6), 2)),
                 base: view.clone(),
                 region: vec![region],
-                inert: [id(8)].into_iter().collect(),
                 view: view.clone(),
                 forked: [key(9)].into_iter().collect(),
                 last_checkpoint: Some(0),
             },
             event_count: 11,
+            head_count: 2,
         };
         let meta = |verdict| EventMeta {
             group: id(1),

@@ -398,6 +398,10 @@ pub struct MemoryGroup {
     checkpoints: BTreeMap<u64, Checkpoint>,
     pending: Vec<SignedEvent>,
     interval: u64,
+    /// Every held event some held event cites.
+    cited: HashSet<EventId>,
+    /// The open region's inert events, kept outside the frontier.
+    inert: Vec<(PublicKey, EventId)>,
 }
 
 impl History for MemoryGroup {
@@ -435,6 +439,18 @@ impl History for MemoryGroup {
             .map(|e| e.seq)
             .max())
     }
+
+    fn head_count(&self) -> Result<usize, Self::Error> {
+        Ok(self.events.len() - self.cited.len())
+    }
+
+    fn is_head(&self, id: &EventId) -> Result<bool, Self::Error> {
+        Ok(self.lamports.contains_key(id) && !self.cited.contains(id))
+    }
+
+    fn inert_by(&self, author: &PublicKey) -> Result<bool, Self::Error> {
+        Ok(self.inert.iter().any(|(a, _)| a == author))
+    }
 }
 
 impl MemoryGroup {
@@ -448,6 +464,8 @@ impl MemoryGroup {
             checkpoints: BTreeMap::new(),
             pending: Vec::new(),
             interval,
+            cited: HashSet::new(),
+            inert: Vec::new(),
         }
     }
 
@@ -502,8 +520,13 @@ impl MemoryGroup {
         let result = projection::advance_with(&self.frontier, &accepted, self, self.interval)
             .unwrap_or_else(|never| match never {});
         for n in accepted {
+            self.cited.extend(n.event.parents.iter().copied());
             self.events.insert((n.event.lamport, n.event.id), n.event);
         }
+        if result.inert.reset {
+            self.inert.clear();
+        }
+        self.inert.extend(result.inert.added);
         if let Some(after) = result.drop_checkpoints_after {
             self.checkpoints.retain(|l, _| *l <= after);
         }
