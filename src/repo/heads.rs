@@ -142,8 +142,8 @@ impl GroupHeads {
                 let listed = ranked.iter().any(|(p, _)| p.id == prev);
                 if !listed && self.contains(store, &prev, lamport)? {
                     ranked.pop();
-                    // Cannot be absent: a stored head's record holds it.
-                    let own = self.newest_with(store, &prev, lamport)?;
+                    // A head of this group has a record, stored or added.
+                    let own = self.head_record(store, &prev, lamport)?;
                     ranked.extend(own);
                 }
             }
@@ -154,7 +154,7 @@ impl GroupHeads {
     }
 
     /// The head record of `id` (a head at `lamport`).
-    fn newest_with(
+    fn head_record(
         &self,
         store: &Store,
         id: &EventId,
