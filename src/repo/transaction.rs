@@ -267,10 +267,14 @@ impl<'s> Transaction<'s> {
         }
         self.project(&group)?;
         let mut extends_every_head = event.parents.len() == self.work(&group)?.heads.count();
+        // Parents are looked up only while the event can still cite every head.
         for parent in &event.parents {
+            if !extends_every_head {
+                break;
+            }
             let lamport = self.held_meta(&parent.id)?.lamport;
             let store = self.store;
-            extends_every_head &= self
+            extends_every_head = self
                 .work(&group)?
                 .heads
                 .contains(store, &parent.id, lamport)?;

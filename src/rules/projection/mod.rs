@@ -222,16 +222,20 @@ pub fn advance_with<H: History>(
     } else if !behind_cut {
         // A new event names the author of an inert region event, which may
         // then count: resolve the whole region again from its base.
-        let cut_lamport = frontier.cut.map(|(_, l)| l);
-        events.extend(history.events_after(cut_lamport)?);
-        events.sort_by_key(OrderedEvent::order_key);
-        events.dedup_by_key(|e| e.id);
         let start = Start {
             base: frontier.base.clone(),
             cut: frontier.cut,
         };
-        let mut projector = new_projector(start, frontier.last_checkpoint, interval);
-        run(&mut projector, events)
+        let last_checkpoint = frontier.last_checkpoint;
+        let cut_lamport = frontier.cut.map(|(_, l)| l);
+        rerun(
+            start,
+            events,
+            history,
+            cut_lamport,
+            last_checkpoint,
+            interval,
+        )?
     } else {
         // Some new event is concurrent with the latest cut: go back to a
         // checkpoint in the past of every new event, or to the beginning.
@@ -240,9 +244,6 @@ pub fn advance_with<H: History>(
             _ => None,
         };
         let after = checkpoint.as_ref().map(|c| c.lamport);
-        events.extend(history.events_after(after)?);
-        events.sort_by_key(OrderedEvent::order_key);
-        events.dedup_by_key(|e| e.id);
         let start = match checkpoint {
             Some(c) => Start {
                 base: c.view,
@@ -253,8 +254,7 @@ pub fn advance_with<H: History>(
                 cut: None,
             },
         };
-        let mut projector = new_projector(start, after, interval);
-        let mut result = run(&mut projector, events);
+        let mut result = rerun(start, events, history, after, after, interval)?;
         result.drop_checkpoints_after = Some(after.unwrap_or(0));
         result
     };
@@ -263,6 +263,23 @@ pub fn advance_with<H: History>(
     result.frontier.forked = forked;
     result.frontier.view.forked = result.frontier.forked.clone();
     Ok(result)
+}
+
+/// Resolves the new `events` with every stored event above Lamport number
+/// `after` again, from `start`.
+fn rerun<H: History>(
+    start: Start,
+    mut events: Vec<OrderedEvent>,
+    history: &H,
+    after: Option<u64>,
+    last_checkpoint: Option<u64>,
+    interval: u64,
+) -> Result<Advance, H::Error> {
+    events.extend(history.events_after(after)?);
+    events.sort_by_key(OrderedEvent::order_key);
+    events.dedup_by_key(|e| e.id);
+    let mut projector = new_projector(start, last_checkpoint, interval);
+    Ok(run(&mut projector, events))
 }
 
 /// The common incremental case: every new event has the latest cut in its
@@ -308,25 +325,29 @@ fn on_frontier<H: History>(
     Ok(result)
 }
 
-/// Does a new event name (add, remove, re-role, link, unlink) a key that
-/// authored an inert region event? Then that event may no longer be inert.
+/// Does a new event name a key that authored an inert region event? Then
+/// that event may no longer be inert.
 fn names_inert_author<H: History>(events: &[OrderedEvent], history: &H) -> Result<bool, H::Error> {
-    for e in events {
-        let named = match &e.op {
-            Op::Add { member, .. } | Op::Remove { member } | Op::SetRole { member, .. } => {
-                Some(member)
-            }
-            Op::LinkDevice { device, .. } | Op::UnlinkDevice { device } => Some(device),
-            Op::Create { .. } => Some(&e.author),
-            Op::Leave | Op::SetTitle { .. } => None,
-        };
-        if let Some(key) = named {
-            if history.inert_by(key)? {
-                return Ok(true);
-            }
+    for key in events.iter().filter_map(named_key) {
+        if history.inert_by(&key)? {
+            return Ok(true);
         }
     }
     Ok(false)
+}
+
+/// The key an event names, which keeps that key's leaves and titles in the
+/// same region from being inert ([`inert_events`]): the member it adds,
+/// removes or re-roles, the device it links or unlinks, a `Create`'s author.
+fn named_key(e: &OrderedEvent) -> Option<PublicKey> {
+    match &e.op {
+        Op::Add { member, .. } | Op::Remove { member } | Op::SetRole { member, .. } => {
+            Some(*member)
+        }
+        Op::LinkDevice { device, .. } | Op::UnlinkDevice { device } => Some(*device),
+        Op::Create { .. } => Some(e.author),
+        Op::Leave | Op::SetTitle { .. } => None,
+    }
 }
 
 /// A set of events in topological order with Lamport numbers computed from
@@ -620,21 +641,7 @@ fn inert_events(
     buffer: &[OrderedEvent],
     index: &HashMap<EventId, usize>,
 ) -> Vec<Option<String>> {
-    let mut named: std::collections::HashSet<PublicKey> = std::collections::HashSet::new();
-    for e in buffer {
-        match &e.op {
-            Op::Add { member, .. } | Op::Remove { member } | Op::SetRole { member, .. } => {
-                named.insert(*member);
-            }
-            Op::LinkDevice { device, .. } | Op::UnlinkDevice { device } => {
-                named.insert(*device);
-            }
-            Op::Create { .. } => {
-                named.insert(e.author);
-            }
-            Op::Leave | Op::SetTitle { .. } => {}
-        }
-    }
+    let named: std::collections::HashSet<PublicKey> = buffer.iter().filter_map(named_key).collect();
     let mut inert: Vec<Option<String>> = vec![None; buffer.len()];
     // In topological order, so a parent's answer is known first.
     for (i, e) in buffer.iter().enumerate() {
