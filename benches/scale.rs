@@ -13,7 +13,16 @@
 //!    `gmm members` vs a bare store open (`gmm id`), as processes;
 //! 4. `gmm batch` of 100,000 ops vs the 2-thread signing rate;
 //! 5. `diff` and `correct` between two N-event stores that differ by 100
-//!    events vs the same between two 10,000-event stores.
+//!    events vs the same between two 10,000-event stores;
+//! 6. a group grown to M members (`--members M`, default 100,000): importing
+//!    its log per event vs the N-event log per event, one `gmm add` on it vs
+//!    on the 10-event store, `gmm members` vs a bare store open;
+//! 7. k members leaving at once, each leave citing the same parent (k
+//!    mutually concurrent events, k = M/10 and M): the import's time per
+//!    k·log k at M vs at M/10, and its peak memory at M.
+
+#[path = "scale/large.rs"]
+mod large;
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -59,12 +68,17 @@ fn main() {
         return child_import(Path::new(&args[2]), Path::new(&args[3]));
     }
     let mut events = 1_000_000usize;
+    let mut large_members = 100_000usize;
     let mut keep: Option<PathBuf> = None;
     let mut i = 1;
     while i < args.len() {
         match args[i].as_str() {
             "--events" => {
                 events = args[i + 1].parse().expect("--events N");
+                i += 1;
+            }
+            "--members" => {
+                large_members = args[i + 1].parse().expect("--members M");
                 i += 1;
             }
             "--keep" => {
@@ -83,7 +97,7 @@ fn main() {
         .build_global()
         .ok();
     println!(
-        "gmm scale benchmark: {events} events, 2 threads, in {}",
+        "gmm scale benchmark: {events} events, a group of {large_members} members, 2 threads, in {}",
         dir.display()
     );
     let mut results = Results::default();
@@ -210,6 +224,15 @@ fn main() {
         ms(open)
     );
 
+    // 6 and 7. A large group, then k of its members leaving at once.
+    large_group(
+        &dir,
+        large_members,
+        import_secs / events as f64,
+        add_small,
+        &mut results,
+    );
+
     // 4. Batch of 100,000 ops.
     {
         let ops = 100_000;
@@ -225,6 +248,98 @@ fn main() {
     }
 
     results.print();
+}
+
+/// Items 6 and 7: a group of `members` members, against the N-event log's
+/// per-event import cost and the 10-event store's `add`.
+fn large_group(
+    dir: &Path,
+    members: usize,
+    per_event_reference: f64,
+    add_small: Duration,
+    results: &mut Results,
+) {
+    let bundle = dir.join("large.gmm");
+    let t = Instant::now();
+    let mut large = large::generate(&bundle, members);
+    println!(
+        "generated a group of {members} members in {:.1} s",
+        secs(t.elapsed())
+    );
+    let store = dir.join("store-large");
+    let (import_secs, peak_kib) = import_in_child(&store, &bundle, "bench A");
+    let per_event = import_secs / (members + 2) as f64;
+    results.add(
+        "large group: import per event / N-event log's",
+        per_event / per_event_reference,
+        "<= 1.2",
+        per_event <= 1.2 * per_event_reference,
+    );
+    println!(
+        "  import of {members} members: {import_secs:.1} s, peak {} MiB",
+        peak_kib / 1024
+    );
+    // Leaves first, on copies: the add below changes the store.
+    let mut wide = Vec::new();
+    for k in [members / 10, members] {
+        let leaves = dir.join(format!("leaves-{k}.gmm"));
+        large::leaves(&leaves, &mut large, k);
+        let copy = dir.join(format!("store-leaves-{k}"));
+        copy_store(&store, &copy);
+        let (secs, peak) = import_more_in_child(&copy, &leaves);
+        println!(
+            "  {k} concurrent leaves: {secs:.1} s, peak {} MiB",
+            peak / 1024
+        );
+        wide.push((k as f64, secs, peak));
+        fs::remove_dir_all(&copy).ok();
+    }
+    let per_klogk = |(k, secs, _): (f64, f64, u64)| secs / (k * k.log2());
+    let growth = per_klogk(wide[1]) / per_klogk(wide[0]);
+    results.add(
+        "k concurrent leaves: time/(k log k), k=M vs M/10",
+        growth,
+        "<= 1.5",
+        growth <= 1.5,
+    );
+    results.add(
+        "k concurrent leaves: peak MiB at k=M",
+        wide[1].2 as f64 / 1024.0,
+        "< 256",
+        wide[1].2 < 256 * 1024,
+    );
+    let add_large = median_add(&store, &large.group, 15);
+    results.add(
+        "large group: one add / one add at 10 events",
+        secs(add_large) / secs(add_small),
+        "<= 2",
+        secs(add_large) <= 2.0 * secs(add_small),
+    );
+    let members_cmd = median_cmd(&store, &["members", &large.group.to_hex()], 15);
+    let open = median_cmd(&store, &["id"], 15);
+    results.add(
+        "large group: gmm members / store open",
+        secs(members_cmd) / secs(open),
+        "<= 3",
+        secs(members_cmd) <= 3.0 * secs(open),
+    );
+    println!(
+        "  gmm add {:.1} ms, gmm members {:.1} ms, gmm id {:.1} ms",
+        ms(add_large),
+        ms(members_cmd),
+        ms(open)
+    );
+}
+
+/// Copies a closed store folder (RocksDB files and identity).
+fn copy_store(from: &Path, to: &Path) {
+    let status = Command::new("cp")
+        .arg("-r")
+        .arg(from)
+        .arg(to)
+        .status()
+        .expect("cp");
+    assert!(status.success(), "copying {}", from.display());
 }
 
 fn secs(d: Duration) -> f64 {
@@ -356,7 +471,7 @@ fn generate(path: &Path, n: usize, seed: u64) -> GroupId {
             // Two concurrent adds by two admins, of members not in the view.
             let free: Vec<PublicKey> = pool
                 .iter()
-                .filter(|k| !view.members.contains_key(k))
+                .filter(|k| !view.members().contains_key(k))
                 .take(2)
                 .copied()
                 .collect();
@@ -394,7 +509,7 @@ fn generate(path: &Path, n: usize, seed: u64) -> GroupId {
         } else {
             let who = step % ADMINS;
             let member = pool[(next() % MEMBER_POOL as u64) as usize];
-            let op = match (view.members.get(&member), next() % 10) {
+            let op = match (view.members().get(&member), next() % 10) {
                 (_, 0) => Op::SetTitle {
                     title: format!("bench {step}"),
                 },
@@ -493,6 +608,12 @@ fn draft(
 /// is its own); returns (seconds, peak KiB).
 fn import_in_child(store: &Path, bundle: &Path, identity: &str) -> (f64, u64) {
     identity::init(store, Some(label_key(identity)), None).expect("init");
+    import_more_in_child(store, bundle)
+}
+
+/// Imports a bundle into an existing store in a child process; returns
+/// (seconds, peak KiB).
+fn import_more_in_child(store: &Path, bundle: &Path) -> (f64, u64) {
     let exe = std::env::current_exe().expect("own path");
     let out = Command::new(exe)
         .args([
@@ -502,12 +623,12 @@ fn import_in_child(store: &Path, bundle: &Path, identity: &str) -> (f64, u64) {
         ])
         .output()
         .expect("child import");
-    let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
         "child import failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    let text = String::from_utf8_lossy(&out.stdout);
     let mut parts = text.split_whitespace();
     let seconds: f64 = parts.next().and_then(|s| s.parse().ok()).expect("seconds");
     let peak: u64 = parts.next().and_then(|s| s.parse().ok()).expect("peak");

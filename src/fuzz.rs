@@ -41,7 +41,7 @@ pub fn event(data: &[u8]) {
     // The store's unchecked read path: a damaged store hands it any bytes.
     let _ = SignedEvent::decode_stored(data);
     // The view-hash input a view proof carries.
-    let _ = codec::decode_view_hash_input(data);
+    let _ = codec::decode_view_listing(data);
 }
 
 /// A binary bundle: header, records (each decoded as import would), trailer.

@@ -163,7 +163,7 @@ impl From<&View> for ViewJson {
             view_hash: view.hash().to_hex(),
             members: {
                 let devices = view.devices_by_member();
-                view.members
+                view.members()
                     .iter()
                     .map(|(k, m)| {
                         let mine = devices.get(k).map_or(&[][..], |d| d.as_slice());

@@ -107,27 +107,39 @@ pub fn decode_accepted_event(bytes: &[u8]) -> Result<Event, CodecError> {
 pub type HashedMember = (PublicKey, Role, Vec<PublicKey>);
 
 /// Contract 2, the view-hash input (SPEC §3 rule 8, `docs/event-format.md`):
-/// `(group, title, members sorted by key with their roles and devices)`.
-pub fn view_hash_input(group: &GroupId, title: &str, members: &[HashedMember]) -> Vec<u8> {
+/// `(group, title, member-tree root)`.
+pub fn view_hash_input(group: &GroupId, title: &str, members_root: &[u8; 32]) -> Vec<u8> {
+    encode_large(&(group, title, members_root))
+}
+
+/// Contract 3, a bucket of the member tree (`rules::member_tree`): its
+/// members sorted by key, each with role and sorted device keys.
+pub fn member_bucket(members: &[HashedMember]) -> Vec<u8> {
+    encode_large(members)
+}
+
+/// Contract 4, a view listing: `(group, title, members sorted by key with
+/// their roles and devices)`, the whole view a view proof carries
+/// (`docs/proof-format.md`).
+pub fn view_listing(group: &GroupId, title: &str, members: &[HashedMember]) -> Vec<u8> {
     encode_large(&(group, title, members))
 }
 
-/// Contract 2 decoded: group, title, members sorted by key with their roles
+/// Contract 4 decoded: group, title, members sorted by key with their roles
 /// and devices.
-pub type ViewHashInput = (GroupId, String, Vec<HashedMember>);
+pub type ViewListing = (GroupId, String, Vec<HashedMember>);
 
-/// Decodes contract 2 (a view proof carries it, `docs/proof-format.md`),
-/// canonically: only the bytes [`view_hash_input`] would produce are accepted.
-/// serde preallocates cautiously, so a crafted length cannot allocate more
-/// than the bytes given.
-pub fn decode_view_hash_input(bytes: &[u8]) -> Result<ViewHashInput, CodecError> {
-    let (value, used): (ViewHashInput, usize) =
+/// Decodes contract 4 canonically: only the bytes [`view_listing`] would
+/// produce are accepted. serde preallocates cautiously, so a crafted length
+/// cannot allocate more than the bytes given.
+pub fn decode_view_listing(bytes: &[u8]) -> Result<ViewListing, CodecError> {
+    let (value, used): (ViewListing, usize) =
         bincode::serde::decode_from_slice(bytes, snapshot_config())
             .map_err(|e| CodecError::Decode(e.to_string()))?;
     if used != bytes.len() {
         return Err(CodecError::TrailingBytes(bytes.len() - used));
     }
-    if view_hash_input(&value.0, &value.1, &value.2) != bytes {
+    if view_listing(&value.0, &value.1, &value.2) != bytes {
         return Err(CodecError::NotCanonical);
     }
     Ok(value)

@@ -16,7 +16,7 @@ pub use crate::model::ids::ViewHash;
 use crate::model::keys;
 
 /// Format version written in every event.
-pub const EVENT_VERSION: u8 = 2;
+pub const EVENT_VERSION: u8 = 3;
 /// SPEC §2: at most 64 parents.
 pub const MAX_PARENTS: usize = 64;
 /// Longest group title, in bytes of UTF-8.

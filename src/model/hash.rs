@@ -7,8 +7,15 @@
 pub const EVENT_ID: &str = "gmm 2026-11-21 event id v1";
 /// Context for the 32-byte message an author signs: `derive_key(SIGNING_MESSAGE, id)`.
 pub const SIGNING_MESSAGE: &str = "gmm 2026-11-21 event signing message v1";
-/// Context for view hashes (SPEC §3 rule 8).
-pub const VIEW_HASH: &str = "gmm 2026-11-21 view hash v1";
+/// Context for view hashes (SPEC §3 rule 8): over group, title and the
+/// member tree's root.
+pub const VIEW_HASH: &str = "gmm 2026-11-21 view hash v2";
+/// Context for the key of the member tree's bucket digests
+/// (`rules::member_tree`): `keyed_hash(derive_key(VIEW_BUCKET, ""), bucket)`.
+pub const VIEW_BUCKET: &str = "gmm 2026-11-21 view bucket v1";
+/// Context for the key of the member tree's node digests:
+/// `keyed_hash(derive_key(VIEW_NODE, ""), left ‖ right)`.
+pub const VIEW_NODE: &str = "gmm 2026-11-21 view node v1";
 /// Context for the entries of the store's local append log (SPEC §5).
 pub const LOG_ENTRY: &str = "gmm 2026-11-21 local log entry v1";
 /// Context for bundle trailers (SPEC §6).
@@ -24,10 +31,12 @@ pub const QUARANTINE_KEY: &str = "gmm 2026-11-21 quarantine key v1";
 pub const PROOF_CHECKSUM: &str = "gmm 2026-11-21 proof checksum v2";
 
 /// Every context above, for the distinct-contexts test and the docs.
-pub const ALL_CONTEXTS: [&str; 8] = [
+pub const ALL_CONTEXTS: [&str; 10] = [
     EVENT_ID,
     SIGNING_MESSAGE,
     VIEW_HASH,
+    VIEW_BUCKET,
+    VIEW_NODE,
     LOG_ENTRY,
     BUNDLE_DIGEST,
     BUNDLE_SIGNATURE,

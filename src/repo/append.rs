@@ -169,12 +169,12 @@ pub struct Preview {
 fn check_meaningful(view: &View, op: &Op) -> Result<()> {
     let invalid = |m: String| Err(Error::NoChange(m));
     match op {
-        Op::Add { member, .. } if view.members.contains_key(member) => invalid(format!(
+        Op::Add { member, .. } if view.members().contains_key(member) => invalid(format!(
             "{} is already a member; use `gmm role` to change a role",
             view.label(member)
         )),
         Op::Remove { member } | Op::SetRole { member, .. }
-            if !view.members.contains_key(member) =>
+            if !view.members().contains_key(member) =>
         {
             invalid(format!(
                 "{} is not a member of the group",

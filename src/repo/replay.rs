@@ -67,7 +67,7 @@ pub fn replay_with(
     rebuilt.verdicts = differing;
     let (was, now) = (stored.view(), &rebuilt.frontier.view);
     let mut about_view = Vec::new();
-    if was.members != now.members {
+    if was.members() != now.members() {
         about_view.push("members or roles differ".to_string());
     }
     if was.title != now.title || was.title_conflicts != now.title_conflicts {

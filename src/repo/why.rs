@@ -62,7 +62,7 @@ pub fn explain(
         .into_iter()
         .filter(|j| {
             let author = j.event.event.author;
-            let acting = match view.members.contains_key(&author) {
+            let acting = match view.members().contains_key(&author) {
                 true => author,
                 false => linked_by.get(&author).copied().unwrap_or(author),
             };

@@ -84,7 +84,7 @@ impl Explanation {
             .filter(|c| c.iter().any(|r| r.target == *member))
             .map(|c| c.iter().map(|r| r.event).collect())
             .collect();
-        let current = view.members.get(member).cloned();
+        let current = view.members().get(member).cloned();
         let membership_rule = membership_rule(&membership, current.is_some(), !cycles.is_empty());
         let role_rule = match role.len() {
             0 => String::new(),
@@ -101,7 +101,7 @@ impl Explanation {
             ineffective,
             cycles,
             devices,
-            device_of: view.devices.get(member).map(|d| d.member),
+            device_of: view.devices().get(member).map(|d| d.member),
         }
     }
 }

@@ -4,5 +4,6 @@
 
 pub mod explain;
 pub mod links;
+pub mod member_tree;
 pub mod projection;
 pub mod view;

@@ -9,6 +9,8 @@
 
 use std::collections::BTreeMap;
 use std::collections::BTreeSet;
+use std::fmt;
+use std::sync::OnceLock;
 
 use crate::model::codec;
 use crate::model::event::EventId;
@@ -18,6 +20,8 @@ use crate::model::event::PublicKey;
 use crate::model::event::Role;
 use crate::model::event::ViewHash;
 use crate::model::hash;
+use crate::rules::member_tree;
+use crate::rules::member_tree::MemberTree;
 
 /// A current member.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -58,13 +62,22 @@ pub struct CycleRemoval {
 }
 
 /// What a group looks like: members with roles, title, and what the rules flag.
+///
+/// Members and devices change only through methods, because the view hash's
+/// member tree is kept up to date with them.
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
 pub struct View {
     pub group: GroupId,
     pub title: String,
-    pub members: BTreeMap<PublicKey, Member>,
+    members: BTreeMap<PublicKey, Member>,
     /// Linked devices of current members, by device key.
-    pub devices: BTreeMap<PublicKey, Device>,
+    devices: BTreeMap<PublicKey, Device>,
+    /// The same devices by member, so one member's bucket of the member tree
+    /// is rehashed without looking at every device.
+    devices_by_owner: BTreeMap<PublicKey, BTreeSet<PublicKey>>,
+    /// Rule 8's member tree, built by the first [`View::hash`] and kept up
+    /// to date by every change to members and devices after it.
+    tree: TreeCache,
     /// The last name given to every key ever added, current or former member,
     /// so former members can still be named on the command line.
     pub names: BTreeMap<PublicKey, String>,
@@ -78,6 +91,26 @@ pub struct View {
     pub removal_cycles: Vec<Vec<CycleRemoval>>,
     /// Authors flagged for equivocation (rule 7).
     pub forked: BTreeSet<PublicKey>,
+}
+
+/// A cache of the member tree: equal views are equal whether or not either
+/// has built it.
+#[derive(Clone, Default)]
+struct TreeCache(OnceLock<MemberTree>);
+
+impl PartialEq for TreeCache {
+    fn eq(&self, _: &TreeCache) -> bool {
+        true
+    }
+}
+
+impl Eq for TreeCache {}
+
+impl fmt::Debug for TreeCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let built = self.0.get().is_some();
+        write!(f, "TreeCache {{ built: {built} }}")
+    }
 }
 
 /// Why an event has no authority (rule 2), in words for the user.
@@ -307,6 +340,90 @@ impl View {
         self.members.get(key).map(|m| m.role)
     }
 
+    /// The current members, by key.
+    pub fn members(&self) -> &BTreeMap<PublicKey, Member> {
+        &self.members
+    }
+
+    /// The linked devices of current members, by device key.
+    pub fn devices(&self) -> &BTreeMap<PublicKey, Device> {
+        &self.devices
+    }
+
+    /// Replaces members and devices at once (a stored view being read back).
+    pub fn set_members(
+        &mut self,
+        members: BTreeMap<PublicKey, Member>,
+        devices: BTreeMap<PublicKey, Device>,
+    ) {
+        let mut by_owner: BTreeMap<PublicKey, BTreeSet<PublicKey>> = BTreeMap::new();
+        for (device, d) in &devices {
+            by_owner.entry(d.member).or_default().insert(*device);
+        }
+        self.members = members;
+        self.devices = devices;
+        self.devices_by_owner = by_owner;
+        self.tree = TreeCache::default();
+    }
+
+    /// Makes `key` a member with `member`'s role and name.
+    pub fn insert_member(&mut self, key: PublicKey, member: Member) {
+        self.members.insert(key, member);
+        self.rehash_bucket_of(&key);
+    }
+
+    /// Takes `key` out of the members (its devices stay until
+    /// [`View::unlink_device`] or a removal takes them).
+    pub fn remove_member(&mut self, key: &PublicKey) -> Option<Member> {
+        let removed = self.members.remove(key);
+        self.rehash_bucket_of(key);
+        removed
+    }
+
+    /// Links `device` to a member (replacing any earlier link of it).
+    pub fn link_device(&mut self, device: PublicKey, linked: Device) {
+        let owner = linked.member;
+        if let Some(old) = self.devices.insert(device, linked) {
+            self.forget_owner(&old.member, &device);
+        }
+        self.devices_by_owner
+            .entry(owner)
+            .or_default()
+            .insert(device);
+        self.rehash_bucket_of(&owner);
+    }
+
+    /// Unlinks `device` from its member.
+    pub fn unlink_device(&mut self, device: &PublicKey) -> Option<Device> {
+        let old = self.devices.remove(device)?;
+        self.forget_owner(&old.member, device);
+        Some(old)
+    }
+
+    fn forget_owner(&mut self, owner: &PublicKey, device: &PublicKey) {
+        if let Some(set) = self.devices_by_owner.get_mut(owner) {
+            set.remove(device);
+            if set.is_empty() {
+                self.devices_by_owner.remove(owner);
+            }
+        }
+        self.rehash_bucket_of(owner);
+    }
+
+    /// Keeps the member tree, once built, up to date with a change to `key`'s
+    /// membership, role or devices: its bucket and the 16 nodes above it.
+    fn rehash_bucket_of(&mut self, key: &PublicKey) {
+        if let Some(tree) = self.tree.0.get_mut() {
+            let bucket = member_tree::bucket_of(key);
+            let digest = member_tree::bucket_digest(&hashed_bucket(
+                &self.members,
+                &self.devices_by_owner,
+                bucket,
+            ));
+            tree.set_bucket(bucket, digest);
+        }
+    }
+
     /// Gives `key` a name for display when the group gave it none (the
     /// store's own identity, named with `gmm init --name`, say; a group's
     /// creator has no name in it). Display only: never stored or hashed.
@@ -361,15 +478,28 @@ impl View {
         &'v self,
         member: &'v PublicKey,
     ) -> impl Iterator<Item = (&'v PublicKey, &'v Device)> + 'v {
-        self.devices
-            .iter()
-            .filter(move |(_, d)| d.member == *member)
+        self.devices_by_owner
+            .get(member)
+            .into_iter()
+            .flatten()
+            .filter_map(|device| self.devices.get_key_value(device))
     }
 
     /// A member's devices go when the member does (leave or removal), and do
     /// not come back with a re-add.
     fn drop_devices_of(&mut self, member: &PublicKey) {
-        self.devices.retain(|_, d| d.member != *member);
+        for device in self.devices_by_owner.remove(member).unwrap_or_default() {
+            self.devices.remove(&device);
+        }
+        self.rehash_bucket_of(member);
+    }
+
+    /// Sets a member's role (nothing if `key` is not a member).
+    pub fn set_role(&mut self, key: &PublicKey, role: Role) {
+        if let Some(m) = self.members.get_mut(key) {
+            m.role = role;
+            self.rehash_bucket_of(key);
+        }
     }
 
     /// Rule 2 against this view.
@@ -390,7 +520,7 @@ impl View {
             Op::Create { title, .. } => {
                 self.set_title(id, title);
                 let name = self.names.get(author).cloned().unwrap_or_default();
-                self.members.insert(
+                self.insert_member(
                     *author,
                     Member {
                         role: Role::Owner,
@@ -405,35 +535,33 @@ impl View {
                     role: *role,
                     name: name.clone(),
                 };
-                self.members.insert(*member, entry);
+                self.insert_member(*member, entry);
                 self.names.insert(*member, name.clone());
                 decide_both(self, *member);
             }
             Op::Remove { member } => {
-                self.members.remove(member);
+                self.remove_member(member);
                 self.drop_devices_of(member);
                 self.decided.entry(*member).or_default().membership = vec![id];
             }
             Op::Leave => {
                 let member = self.acting(author);
-                self.members.remove(&member);
+                self.remove_member(&member);
                 self.drop_devices_of(&member);
                 self.decided.entry(member).or_default().membership = vec![id];
             }
             Op::LinkDevice { device, name } => {
                 let member = self.acting(author);
                 let name = name.clone();
-                self.devices.insert(*device, Device { member, name });
+                self.link_device(*device, Device { member, name });
                 self.decided.entry(*device).or_default().membership = vec![id];
             }
             Op::UnlinkDevice { device } => {
-                self.devices.remove(device);
+                self.unlink_device(device);
                 self.decided.entry(*device).or_default().membership = vec![id];
             }
             Op::SetRole { member, role } => {
-                if let Some(m) = self.members.get_mut(member) {
-                    m.role = *role;
-                }
+                self.set_role(member, *role);
                 self.decided.entry(*member).or_default().role = vec![id];
             }
             Op::SetTitle { title } => self.set_title(id, title),
@@ -461,26 +589,58 @@ impl View {
     }
 
     /// Rule 8: blake3 (domain-separated) over the canonical encoding of
-    /// `(group, title, sorted members with roles and sorted device keys)`.
-    /// Names and heads are left out, so peers with the same membership agree
-    /// on the hash.
+    /// `(group, title, member-tree root)`, the tree being over the members
+    /// sorted by key with their roles and sorted device keys
+    /// ([`member_tree`]). Names and heads are left out, so peers with the
+    /// same membership agree on the hash. The first call builds the tree
+    /// (O(members)); after it each change to a member costs O(1) hashes.
     pub fn hash(&self) -> ViewHash {
-        let bytes = codec::view_hash_input(&self.group, &self.title, &self.hashed_members());
-        ViewHash(hash::derive(hash::VIEW_HASH, &bytes))
+        let tree = self
+            .tree
+            .0
+            .get_or_init(|| MemberTree::build(member_tree::bucket_digests(&self.hashed_members())));
+        view_hash(&self.group, &self.title, &tree.root())
     }
 
     /// The members as rule 8 hashes them: by key, with role and device keys.
     pub fn hashed_members(&self) -> Vec<codec::HashedMember> {
-        // Grouped once: O((members + devices) log), not members × devices.
-        let mut by_member: BTreeMap<PublicKey, Vec<PublicKey>> = BTreeMap::new();
-        for (device, d) in &self.devices {
-            by_member.entry(d.member).or_default().push(*device);
-        }
         self.members
             .iter()
-            .map(|(k, m)| (*k, m.role, by_member.remove(k).unwrap_or_default()))
+            .map(|(k, m)| (*k, m.role, self.device_keys_of(k)))
             .collect()
     }
+
+    fn device_keys_of(&self, member: &PublicKey) -> Vec<PublicKey> {
+        device_keys(&self.devices_by_owner, member)
+    }
+}
+
+/// Rule 8's view hash of a group, title and member-tree root.
+pub fn view_hash(group: &GroupId, title: &str, members_root: &member_tree::Digest) -> ViewHash {
+    let bytes = codec::view_hash_input(group, title, members_root);
+    ViewHash(hash::derive(hash::VIEW_HASH, &bytes))
+}
+
+fn device_keys(
+    by_owner: &BTreeMap<PublicKey, BTreeSet<PublicKey>>,
+    member: &PublicKey,
+) -> Vec<PublicKey> {
+    by_owner
+        .get(member)
+        .map(|set| set.iter().copied().collect())
+        .unwrap_or_default()
+}
+
+/// One bucket's members as rule 8 hashes them.
+fn hashed_bucket(
+    members: &BTreeMap<PublicKey, Member>,
+    by_owner: &BTreeMap<PublicKey, BTreeSet<PublicKey>>,
+    bucket: u16,
+) -> Vec<codec::HashedMember> {
+    members
+        .range(member_tree::bucket_keys(bucket))
+        .map(|(k, m)| (*k, m.role, device_keys(by_owner, k)))
+        .collect()
 }
 
 /// How a view changed: what an import did, or how two peers' views differ.
@@ -594,14 +754,51 @@ mod tests {
         assert!(view.authorize(&key(2), &Op::Leave).is_ok());
     }
 
+    proptest::proptest! {
+        /// A view that keeps its member tree up to date through any run of
+        /// adds, removals, role changes, leaves and device links hashes as a
+        /// view built from its members and devices afresh.
+        #[test]
+        fn a_kept_tree_hashes_as_a_fresh_one(
+            ops in proptest::collection::vec((0u8..6, 0u8..12, 0u8..12), 1..60),
+        ) {
+            let mut view = created();
+            view.hash(); // build the tree now, so every op below updates it
+            for (what, a, b) in ops {
+                // Keys 0..12 spread over three buckets, so buckets are shared.
+                let k = |n: u8| {
+                    let mut bytes = [n; 32];
+                    bytes[0] = n % 3;
+                    bytes[1] = 0;
+                    PublicKey(bytes)
+                };
+                let op = match what {
+                    0 => Op::Add { member: k(a), role: Role::Member, name: String::new() },
+                    1 => Op::Remove { member: k(a) },
+                    2 => Op::SetRole { member: k(a), role: Role::Admin },
+                    3 => Op::LinkDevice { device: k(b), name: String::new() },
+                    4 => Op::UnlinkDevice { device: k(b) },
+                    _ => Op::Leave,
+                };
+                let author = if what >= 3 { k(a) } else { key(1) };
+                view.apply(EventId([a; 32]), &author, &op);
+                let mut fresh = View::empty(view.group);
+                fresh.title = view.title.clone();
+                fresh.set_members(view.members().clone(), view.devices().clone());
+                proptest::prop_assert_eq!(view.hash(), fresh.hash());
+            }
+        }
+    }
+
     #[test]
     fn hash_ignores_names_but_not_roles() {
         let mut a = created();
         add(&mut a, 1, 2, Role::Member).unwrap();
         let mut b = a.clone();
-        b.members.get_mut(&key(2)).unwrap().name = "bob".into();
+        b.name_locally(&key(2), "bob");
+        assert_eq!(b.members()[&key(2)].name, "bob");
         assert_eq!(a.hash(), b.hash());
-        b.members.get_mut(&key(2)).unwrap().role = Role::Admin;
+        b.set_role(&key(2), Role::Admin);
         assert_ne!(a.hash(), b.hash());
     }
 }

@@ -147,27 +147,30 @@ pub struct ViewRecord {
 
 impl From<&View> for ViewRecord {
     fn from(view: &View) -> Self {
-        // Exhaustive on purpose: a new View field must be decided here.
+        // Exhaustive on purpose: a new public View field must be decided
+        // here. The private ones are members and devices (read below) and
+        // what is derived from them.
         let View {
             group,
             title,
-            members,
-            devices,
             names,
             decided,
             title_by,
             title_conflicts,
             removal_cycles,
             forked,
+            ..
         } = view;
         ViewRecord {
             group: *group,
             title: title.clone(),
-            members: members
+            members: view
+                .members()
                 .iter()
                 .map(|(k, Member { role, name })| (*k, *role, name.clone()))
                 .collect(),
-            devices: devices
+            devices: view
+                .devices()
                 .iter()
                 .map(|(k, Device { member, name })| (*k, *member, name.clone()))
                 .collect(),
@@ -196,42 +199,43 @@ impl From<&View> for ViewRecord {
 
 impl From<ViewRecord> for View {
     fn from(record: ViewRecord) -> Self {
-        View {
-            group: record.group,
-            title: record.title,
-            members: record
+        let mut view = View::empty(record.group);
+        view.title = record.title;
+        view.set_members(
+            record
                 .members
                 .into_iter()
                 .map(|(k, role, name)| (k, Member { role, name }))
                 .collect::<BTreeMap<_, _>>(),
-            devices: record
+            record
                 .devices
                 .into_iter()
                 .map(|(k, member, name)| (k, Device { member, name }))
                 .collect(),
-            names: record.names.into_iter().collect(),
-            decided: record
-                .decided
-                .into_iter()
-                .map(|(k, membership, role)| (k, Decided { membership, role }))
-                .collect(),
-            title_by: record.title_by,
-            title_conflicts: record
-                .title_conflicts
-                .into_iter()
-                .map(|(event, title)| TitleConflict { event, title })
-                .collect(),
-            removal_cycles: record
-                .removal_cycles
-                .into_iter()
-                .map(|c| {
-                    c.into_iter()
-                        .map(|(event, target)| CycleRemoval { event, target })
-                        .collect()
-                })
-                .collect(),
-            forked: record.forked.into_iter().collect(),
-        }
+        );
+        view.names = record.names.into_iter().collect();
+        view.decided = record
+            .decided
+            .into_iter()
+            .map(|(k, membership, role)| (k, Decided { membership, role }))
+            .collect();
+        view.title_by = record.title_by;
+        view.title_conflicts = record
+            .title_conflicts
+            .into_iter()
+            .map(|(event, title)| TitleConflict { event, title })
+            .collect();
+        view.removal_cycles = record
+            .removal_cycles
+            .into_iter()
+            .map(|c| {
+                c.into_iter()
+                    .map(|(event, target)| CycleRemoval { event, target })
+                    .collect()
+            })
+            .collect();
+        view.forked = record.forked.into_iter().collect();
+        view
     }
 }
 
@@ -483,7 +487,7 @@ mod tests {
     fn sample_view() -> View {
         let mut view = View::empty(id(1));
         view.title = "Book club".into();
-        view.members.insert(
+        view.insert_member(
             key(2),
             Member {
                 role: Role::Owner,

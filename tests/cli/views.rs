@@ -175,7 +175,10 @@ fn replay_agrees_then_catches_a_tampered_projection() {
     {
         let store = gmm::store::Store::open(&w.path("a")).unwrap();
         let mut state = store.group_state(&group).unwrap().unwrap();
-        state.frontier.view.members.clear();
+        state
+            .frontier
+            .view
+            .set_members(Default::default(), Default::default());
         let mut batch = store.batch();
         batch.put_group_state(&group, &state);
         store.commit(batch).unwrap();

@@ -2,10 +2,10 @@
 //!
 //! ```text
 //! untrusted comment: <what the proof claims, for people; never trusted>
-//! base64("gmm" 0x02 TAG ‖ body ‖ checksum)
+//! base64("gmm" 0x03 TAG ‖ body ‖ checksum)
 //! ```
 //!
-//! `TAG` is two ASCII letters naming the kind; 0x02 is the format version.
+//! `TAG` is two ASCII letters naming the kind; 0x03 is the format version.
 //! The checksum is blake3 `derive_key(PROOF_CHECKSUM, everything before it)`:
 //! it tells a damaged file from a false claim, and proves nothing (anyone can
 //! recompute it; signatures and re-running the rules are what a check trusts).
@@ -20,7 +20,7 @@ use base64::Engine;
 use super::ProofError;
 use crate::model::hash;
 
-const MAGIC: &[u8; 4] = b"gmm\x02";
+const MAGIC: &[u8; 4] = b"gmm\x03";
 const CHECKSUM: usize = 32;
 pub const FORK: [u8; 2] = *b"FP";
 pub const VIEW: [u8; 2] = *b"VP";
@@ -56,7 +56,7 @@ pub fn from_text(text: &str) -> Result<([u8; 2], Vec<u8>), ProofError> {
         .decode(body.trim())
         .map_err(|_| bad("the payload line is not base64"))?;
     if payload.len() < MAGIC.len() + 2 + CHECKSUM || &payload[..MAGIC.len()] != MAGIC {
-        return Err(bad("no gmm proof header (version 2)"));
+        return Err(bad("no gmm proof header (version 3)"));
     }
     let (payload, checksum) = payload.split_at(payload.len() - CHECKSUM);
     if hash::derive(hash::PROOF_CHECKSUM, payload) != checksum {

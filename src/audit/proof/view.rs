@@ -1,10 +1,11 @@
 //! View proofs (SPEC §2 `view`, §3 rule 8): a signed event and the view its
 //! `view` field commits to, so anyone can check "the author of this event,
 //! when signing it, saw MEMBER as a member with role R" (or as not a member)
-//! with nothing but the file. The view is carried as the exact view-hash
-//! input (contract 2); the check hashes it and compares with the signed field.
+//! with nothing but the file. The view is carried whole, as a view listing
+//! (contract 4); the check builds its member tree, hashes it and compares
+//! with the signed field.
 //!
-//! Body (tag `VP`): `len u32 ‖ record ‖ len u32 ‖ view-hash input ‖ subject`,
+//! Body (tag `VP`): `len u32 ‖ record ‖ len u32 ‖ view listing ‖ subject`,
 //! where `subject` is `0x00`, or `0x01 ‖ key (32)`: the member asked about.
 //!
 //! It proves what the author committed to, not that the rules agree: a
@@ -18,16 +19,17 @@ use super::ProofKind;
 use super::Verified;
 use crate::model::codec;
 use crate::model::event::PublicKey;
-use crate::model::event::ViewHash;
-use crate::model::hash;
 use crate::model::signed::SignedEvent;
+use crate::rules::member_tree;
+use crate::rules::view::view_hash;
 use crate::rules::view::View;
 
 /// An event and the view it commits to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ViewProof {
     pub record: Vec<u8>,
-    /// The view-hash input: `(group, title, members sorted with roles)`.
+    /// The view listing: `(group, title, members sorted with roles and
+    /// devices)`.
     pub view_input: Vec<u8>,
     pub subject: Option<PublicKey>,
 }
@@ -38,7 +40,7 @@ impl ViewProof {
     pub fn new(event: &SignedEvent, view: &View, subject: Option<PublicKey>) -> ViewProof {
         // A Create's view is hashed with the zero group id its field holds.
         let view_input =
-            codec::view_hash_input(&event.event.group, &view.title, &view.hashed_members());
+            codec::view_listing(&event.event.group, &view.title, &view.hashed_members());
         ViewProof {
             record: event.record(),
             view_input,
@@ -101,7 +103,17 @@ impl ViewProof {
     pub(super) fn verify(&self) -> Result<Verified, ProofError> {
         let event = SignedEvent::from_record(&self.record)
             .map_err(|e| ProofError::Event(1, e.to_string()))?;
-        let committed = ViewHash(hash::derive(hash::VIEW_HASH, &self.view_input));
+        let (group, title, members) = codec::decode_view_listing(&self.view_input)
+            .map_err(|e| ProofError::Format(format!("the view does not decode: {e}")))?;
+        let sorted_devices = members
+            .iter()
+            .all(|(_, _, devices)| devices.windows(2).all(|w| w[0] < w[1]));
+        if !members.windows(2).all(|w| w[0].0 < w[1].0) || !sorted_devices {
+            return Err(ProofError::DoesNotHold(
+                "the view's members are not sorted by key, as rule 8 hashes them".into(),
+            ));
+        }
+        let committed = view_hash(&group, &title, &member_tree::members_root(&members));
         if committed != event.event.view {
             return Err(ProofError::DoesNotHold(format!(
                 "the view in the proof hashes to {}, but event {} commits to view {}",
@@ -110,19 +122,9 @@ impl ViewProof {
                 event.event.view.short()
             )));
         }
-        let (group, title, members) = codec::decode_view_hash_input(&self.view_input)
-            .map_err(|e| ProofError::Format(format!("the view does not decode: {e}")))?;
         if group != event.event.group {
             return Err(ProofError::DoesNotHold(
                 "the view is of another group than the event".into(),
-            ));
-        }
-        let sorted_devices = members
-            .iter()
-            .all(|(_, _, devices)| devices.windows(2).all(|w| w[0] < w[1]));
-        if !members.windows(2).all(|w| w[0].0 < w[1].0) || !sorted_devices {
-            return Err(ProofError::DoesNotHold(
-                "the view's members are not sorted by key, as rule 8 hashes them".into(),
             ));
         }
         let subject = self.subject.map(|s| {

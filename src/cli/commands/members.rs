@@ -70,7 +70,7 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     };
     let mut lines = Vec::new();
     let devices = view.devices_by_member();
-    for (key, member) in &view.members {
+    for (key, member) in view.members() {
         let line = format!(
             "{:<6}  {}  {}",
             member.role.as_str(),
@@ -88,7 +88,7 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     }
     ui.status(&format!(
         "{} member(s) in \"{}\"",
-        view.members.len(),
+        view.members().len(),
         view.title
     ));
     match (at, signed_view) {

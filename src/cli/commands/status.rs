@@ -55,7 +55,7 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
             },
             counts: StatusCounts {
                 events: state.event_count,
-                members: view.members.len() as u64,
+                members: view.members().len() as u64,
                 pending: pending.len() as u64,
             },
             pending: pending.iter().map(|p| p.event.id.to_hex()).collect(),
@@ -72,7 +72,7 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     let lines = [
         format!("group:     {} \"{}\"", group.to_hex(), view.title),
         format!("view hash: {}", view.hash().to_hex()),
-        format!("members:   {}", view.members.len()),
+        format!("members:   {}", view.members().len()),
         format!(
             "events:    {} ({} pending)",
             state.event_count,

@@ -340,7 +340,7 @@ fn detail_lines(v: &Verified) -> Vec<String> {
         Detail::Verdict { view, .. } => vec![format!(
             "rules 2 and 5 re-run on {} event(s) give this verdict; the group's view after them: {} member(s), hash {}",
             v.records,
-            view.members.len(),
+            view.members().len(),
             View::hash(view).short()
         )],
         Detail::Quarantine { recorded, .. } => vec![format!("gmm recorded: {recorded}")],

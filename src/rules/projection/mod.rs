@@ -647,8 +647,8 @@ fn inert_events(
     for (i, e) in buffer.iter().enumerate() {
         let kind = matches!(e.op, Op::Leave | Op::SetTitle { .. });
         let unknown = !named.contains(&e.author)
-            && !base.members.contains_key(&e.author)
-            && !base.devices.contains_key(&e.author);
+            && !base.members().contains_key(&e.author)
+            && !base.devices().contains_key(&e.author);
         let detached = e
             .parents
             .iter()

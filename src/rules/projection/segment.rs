@@ -439,7 +439,7 @@ impl<'s, 'a> Segment<'s, 'a> {
     fn role_within(&self, key: &PublicKey, within: &dyn Fn(usize) -> bool) -> Option<Role> {
         let membership = self.effective_in(&self.membership_events, key, within);
         let member = if membership.is_empty() {
-            self.base.members.contains_key(key)
+            self.base.members().contains_key(key)
         } else {
             self.maximal(&membership).iter().all(|&j| self.is_add(j))
         };
@@ -476,7 +476,7 @@ impl<'s, 'a> Segment<'s, 'a> {
     ) -> Option<PublicKey> {
         let events = self.effective_in(&self.device_events, device, within);
         let (member, links) = if events.is_empty() {
-            (self.base.devices.get(device)?.member, Vec::new())
+            (self.base.devices().get(device)?.member, Vec::new())
         } else {
             let maximal = self.maximal(&events);
             let first = maximal[0];
@@ -543,10 +543,10 @@ impl<'s, 'a> Segment<'s, 'a> {
         match self.role_within(key, all) {
             Some(role) => {
                 let name = view.names.get(key).cloned().unwrap_or_default();
-                view.members.insert(*key, Member { role, name });
+                view.insert_member(*key, Member { role, name });
             }
             None => {
-                view.members.remove(key);
+                view.remove_member(key);
             }
         }
     }
@@ -565,7 +565,7 @@ impl<'s, 'a> Segment<'s, 'a> {
             .copied()
             .chain(
                 self.base
-                    .devices
+                    .devices()
                     .iter()
                     .filter(|(_, d)| touched_members.contains(&d.member))
                     .map(|(k, _)| *k),
@@ -591,12 +591,12 @@ impl<'s, 'a> Segment<'s, 'a> {
                             Op::LinkDevice { name, .. } => Some(name.clone()),
                             _ => None,
                         })
-                        .or_else(|| self.base.devices.get(&device).map(|d| d.name.clone()))
+                        .or_else(|| self.base.devices().get(&device).map(|d| d.name.clone()))
                         .unwrap_or_default();
-                    view.devices.insert(device, view::Device { member, name });
+                    view.link_device(device, view::Device { member, name });
                 }
                 None => {
-                    view.devices.remove(&device);
+                    view.unlink_device(&device);
                 }
             }
         }
@@ -694,8 +694,9 @@ impl Roles for Lookup<'_, '_, '_> {
 /// whom a removal or a leave would concern.
 fn acting_members(base: &View, events: &[SegmentEvent<'_>]) -> Vec<PublicKey> {
     let mut linked: HashMap<PublicKey, PublicKey> =
-        base.devices.iter().map(|(k, d)| (*k, d.member)).collect();
-    let mut members: std::collections::HashSet<PublicKey> = base.members.keys().copied().collect();
+        base.devices().iter().map(|(k, d)| (*k, d.member)).collect();
+    let mut members: std::collections::HashSet<PublicKey> =
+        base.members().keys().copied().collect();
     for e in events {
         match e.op {
             Op::LinkDevice { device, .. } => {
@@ -714,7 +715,7 @@ fn acting_members(base: &View, events: &[SegmentEvent<'_>]) -> Vec<PublicKey> {
         .iter()
         .map(|e| match linked.get(&e.author) {
             Some(member)
-                if !members.contains(&e.author) && !base.members.contains_key(&e.author) =>
+                if !members.contains(&e.author) && !base.members().contains_key(&e.author) =>
             {
                 *member
             }

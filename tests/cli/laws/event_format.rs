@@ -5,6 +5,7 @@ use gmm::model::signed::*;
 
 use crate::support::label_key as labelled_key;
 use gmm::model::keys::SecretKey;
+use gmm::rules::member_tree;
 use gmm::rules::view::View;
 
 /// A fixed chain built from fixed seeds: Alice creates a group, adds Bob as
@@ -104,14 +105,80 @@ fn golden_chain() -> Vec<(&'static str, SignedEvent)> {
 
 fn render(chain: &[(&str, SignedEvent)]) -> String {
     let mut text = String::from(
-        "# gmm golden events (format v2). Keys: seed = blake3(\"alice\"), blake3(\"bob\"), blake3(\"alice's phone\").\n\
+        "# gmm golden events (format v3). Keys: seed = blake3(\"alice\"), blake3(\"bob\"), blake3(\"alice's phone\").\n\
          # One event per line: name, id, signed record (signature ‖ encoded event) in hex.\n\
          # Regenerate only for a deliberate format change: UPDATE_GENERATED=1 cargo test golden\n",
     );
     for (name, e) in chain {
         text.push_str(&format!("{name} {} {}\n", e.id, hex::encode(e.record())));
     }
+    text.push_str(
+        "# View hashes (rule 8, docs/event-format.md): view name, members, member-tree root, view hash.\n",
+    );
+    for (name, view) in golden_views() {
+        let root = member_tree::members_root(&view.hashed_members());
+        text.push_str(&format!(
+            "view {name} {} {} {}\n",
+            view.members().len(),
+            hex::encode(root),
+            view.hash().to_hex()
+        ));
+    }
     text
+}
+
+/// Views for the view-hash vectors: empty, a few members crowded into two
+/// buckets (one with a device), and 1,000 members from fixed seeds.
+fn golden_views() -> Vec<(&'static str, View)> {
+    let group = EventId([9; 32]);
+    let owner = labelled_key("alice").public();
+    let created = || {
+        let mut view = View::empty(group);
+        let create = Op::Create {
+            title: "Book club".into(),
+            nonce: [7; 16],
+        };
+        view.apply(EventId::default(), &owner, &create);
+        view.group = group;
+        view
+    };
+    let add = |view: &mut View, member: PublicKey, role: Role| {
+        let op = Op::Add {
+            member,
+            role,
+            name: String::new(),
+        };
+        view.apply(EventId::default(), &owner, &op);
+    };
+    let mut crowded = created();
+    for i in 0..6u8 {
+        let mut key = [i; 32];
+        key[..2].copy_from_slice(&[0xab, i % 2]);
+        add(
+            &mut crowded,
+            PublicKey(key),
+            [Role::Member, Role::Admin][usize::from(i % 2)],
+        );
+    }
+    let device = Op::LinkDevice {
+        device: labelled_key("alice's phone").public(),
+        name: "phone".into(),
+    };
+    crowded.apply(EventId::default(), &owner, &device);
+    let mut thousand = created();
+    for i in 0..1000 {
+        add(
+            &mut thousand,
+            labelled_key(&format!("member {i}")).public(),
+            Role::Member,
+        );
+    }
+    vec![
+        ("empty", View::empty(group)),
+        ("created", created()),
+        ("crowded", crowded),
+        ("thousand", thousand),
+    ]
 }
 
 #[test]
@@ -127,7 +194,10 @@ fn golden_vectors_do_not_change() {
         committed, text,
         "the event encoding, ids or signatures changed"
     );
-    for line in committed.lines().filter(|l| !l.starts_with('#')) {
+    for line in committed
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("view "))
+    {
         let mut parts = line.split(' ');
         let (_, id, record) = (parts.next(), parts.next().unwrap(), parts.next().unwrap());
         let back = SignedEvent::from_record(&hex::decode(record).unwrap()).unwrap();

@@ -120,7 +120,7 @@ fn check_expectations(scenario: &Scenario, group: &MemoryGroup, name: &str) {
     let expected = &scenario.expected;
     if let Some(members) = &expected.members {
         let got: BTreeMap<String, Role> = view
-            .members
+            .members()
             .iter()
             .map(|(k, m)| (scenario.name_of(k), m.role))
             .collect();
@@ -147,7 +147,7 @@ fn check_expectations(scenario: &Scenario, group: &MemoryGroup, name: &str) {
     assert_eq!(forked, expected.forked, "{name}: forked");
     if let Some(devices) = &expected.devices {
         let got: BTreeSet<(String, String)> = view
-            .devices
+            .devices()
             .iter()
             .map(|(k, d)| (scenario.name_of(&d.member), scenario.name_of(k)))
             .collect();

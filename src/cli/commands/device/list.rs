@@ -36,7 +36,7 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
             continue;
         };
         let view = state.view();
-        for (key, device) in &view.devices {
+        for (key, device) in view.devices() {
             count += 1;
             if ui.json {
                 ui.json_line(&DeviceJson {

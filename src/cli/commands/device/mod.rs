@@ -65,9 +65,9 @@ fn groups_for(
     for group in store.groups()? {
         if let Some(state) = store.group_state(&group)? {
             let view = state.view();
-            if view.members.contains_key(me) {
+            if view.members().contains_key(me) {
                 out.push(group);
-            } else if let Some(d) = view.devices.get(me) {
+            } else if let Some(d) = view.devices().get(me) {
                 device_of = Some((view.label(&d.member), view.title.clone()));
             }
         }

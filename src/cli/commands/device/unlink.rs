@@ -55,7 +55,7 @@ fn find_device(query: &str, view: &View, me: &PublicKey) -> Option<PublicKey> {
         [one] => Some(*one),
         _ => super::device_key(query)
             .ok()
-            .filter(|k| view.devices.contains_key(k)),
+            .filter(|k| view.devices().contains_key(k)),
     }
 }
 

@@ -29,7 +29,7 @@ pub fn run(ctx: &Context, ui: &mut Ui, _args: Args) -> Result<u8, CommandError> 
             ui.json_line(&GroupListJson {
                 group: group.to_hex(),
                 title: view.title.clone(),
-                members: view.members.len() as u64,
+                members: view.members().len() as u64,
                 events: state.event_count,
                 view_hash: view.hash().to_hex(),
             })?;
@@ -41,7 +41,7 @@ pub fn run(ctx: &Context, ui: &mut Ui, _args: Args) -> Result<u8, CommandError> 
             };
             ui.line(&format!(
                 "{id}  {:>3} members  {}",
-                view.members.len(),
+                view.members().len(),
                 view.title
             ))?;
         }
