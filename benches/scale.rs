@@ -149,12 +149,7 @@ fn main() {
         let replayed = projection::replay(group, scanned_again);
         let replay = t.elapsed();
         assert_eq!(replayed.verdicts.len(), scanned.len());
-        results.add(
-            "replay time / scan time",
-            secs(replay) / secs(scan),
-            "<= 3",
-            secs(replay) <= 3.0 * secs(scan),
-        );
+        results.at_most("replay time / scan time", secs(replay), secs(scan), 3.0);
         println!(
             "  scan {:.2} s, replay (scan + rules) {:.2} s",
             secs(scan),
@@ -173,17 +168,17 @@ fn main() {
     import_in_child(&ma, &mid, "bench A");
     import_in_child(&mb, &mid, "bench B");
     let (diff_mid, correct_mid) = diverge_and_compare(&ma, &mb, &mid_group);
-    results.add(
+    results.at_most(
         "diff at N / diff at 10,000 (100 events apart)",
-        secs(diff_big) / secs(diff_mid),
-        "<= 2",
-        secs(diff_big) <= 2.0 * secs(diff_mid),
+        secs(diff_big),
+        secs(diff_mid),
+        2.0,
     );
-    results.add(
+    results.at_most(
         "correct at N / correct at 10,000",
-        secs(correct_big) / secs(correct_mid),
-        "<= 2",
-        secs(correct_big) <= 2.0 * secs(correct_mid),
+        secs(correct_big),
+        secs(correct_mid),
+        2.0,
     );
     println!(
         "  diff {:.2} ms vs {:.2} ms; correct {:.2} ms vs {:.2} ms",
@@ -199,24 +194,23 @@ fn main() {
     import_in_child(&store_s, &small, "bench A");
     let add_big = median_add(&store_a, &group, 15);
     let add_small = median_add(&store_s, &small_group, 15);
-    results.add(
+    results.at_most(
         "one add at N / one add at 10 events",
-        secs(add_big) / secs(add_small),
-        "<= 2",
-        secs(add_big) <= 2.0 * secs(add_small),
+        secs(add_big),
+        secs(add_small),
+        2.0,
     );
     println!(
         "  gmm add: {:.1} ms at {events}, {:.1} ms at 10",
         ms(add_big),
         ms(add_small)
     );
-    let members = median_cmd(&store_a, &["members", &group.to_hex()], 15);
-    let open = median_cmd(&store_a, &["id"], 15);
-    results.add(
+    let (members, open) = members_and_open(&store_a, &group);
+    results.at_most(
         "gmm members / store open (gmm id)",
-        secs(members) / secs(open),
-        "<= 3",
-        secs(members) <= 3.0 * secs(open),
+        secs(members),
+        secs(open),
+        3.0,
     );
     println!(
         "  gmm members {:.1} ms, gmm id {:.1} ms",
@@ -309,19 +303,18 @@ fn large_group(
         wide[1].2 < 256 * 1024,
     );
     let add_large = median_add(&store, &large.group, 15);
-    results.add(
+    results.at_most(
         "large group: one add / one add at 10 events",
-        secs(add_large) / secs(add_small),
-        "<= 2",
-        secs(add_large) <= 2.0 * secs(add_small),
+        secs(add_large),
+        secs(add_small),
+        2.0,
     );
-    let members_cmd = median_cmd(&store, &["members", &large.group.to_hex()], 15);
-    let open = median_cmd(&store, &["id"], 15);
-    results.add(
+    let (members_cmd, open) = members_and_open(&store, &large.group);
+    results.at_most(
         "large group: gmm members / store open",
-        secs(members_cmd) / secs(open),
-        "<= 3",
-        secs(members_cmd) <= 3.0 * secs(open),
+        secs(members_cmd),
+        secs(open),
+        3.0,
     );
     println!(
         "  gmm add {:.1} ms, gmm members {:.1} ms, gmm id {:.1} ms",
@@ -357,6 +350,12 @@ impl Results {
     fn add(&mut self, what: &str, value: f64, target: &str, met: bool) {
         self.0
             .push((what.to_string(), value, target.to_string(), met));
+    }
+
+    /// A figure that must stay at most `limit` times its reference.
+    fn at_most(&mut self, what: &str, measured: f64, reference: f64, limit: f64) {
+        let ratio = measured / reference;
+        self.add(what, ratio, &format!("<= {limit}"), ratio <= limit);
     }
 
     fn print(&self) {
@@ -681,6 +680,14 @@ fn median(mut times: Vec<Duration>) -> Duration {
 
 fn median_cmd(store: &Path, args: &[&str], runs: usize) -> Duration {
     median((0..runs).map(|_| run_gmm(store, args)).collect())
+}
+
+/// Median times of `gmm members` and of `gmm id` (a bare store open), 15 runs each.
+fn members_and_open(store: &Path, group: &GroupId) -> (Duration, Duration) {
+    (
+        median_cmd(store, &["members", &group.to_hex()], 15),
+        median_cmd(store, &["id"], 15),
+    )
 }
 
 /// Median time of `gmm add` of a fresh key, `runs` times.
