@@ -4,8 +4,9 @@
 //!
 //! The tree depends on the member set alone (every peer builds the same one),
 //! and one change to a member rehashes its bucket and the 16 nodes above it:
-//! an event on a group of 100,000 members costs what it costs on a group of
-//! ten, where hashing the flat member list cost every event O(members). A
+//! hashing the view after an event on a group of 100,000 members costs what
+//! it costs on a group of ten, where the flat member list cost every event
+//! O(members). A
 //! bucket's members and the 16 digests beside its path prove a key's
 //! membership, or its absence, against the view hash.
 //!
