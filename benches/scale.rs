@@ -27,16 +27,12 @@ mod large;
 use std::collections::BTreeSet;
 use std::fs;
 use std::io::BufReader;
-use std::io::BufWriter;
 use std::path::Path;
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 use std::time::Instant;
 
-use gmm::bundle::BundleHeader;
-use gmm::bundle::BundleKind;
-use gmm::bundle::BundleWriter;
 use gmm::exchange;
 use gmm::model::event::Event;
 use gmm::model::event::EventId;
@@ -549,29 +545,14 @@ fn generate(path: &Path, n: usize, seed: u64) -> GroupId {
             drafts.push((d, author));
         }
     }
-    // Sign in parallel, stream into the bundle.
-    let header = BundleHeader {
-        group,
-        kind: BundleKind::Export,
-        heads,
-        view_hash: view.hash(),
-        want: Vec::new(),
-        prerequisites: Vec::new(),
-        event_count: drafts.len() as u64,
-        created: 0,
-    };
-    let file = BufWriter::new(fs::File::create(path).expect("bundle file"));
-    let mut writer = BundleWriter::new(file, &header).expect("header");
-    for chunk in drafts.chunks(20_000) {
-        let signed: Vec<Vec<u8>> = chunk
+    // Sign in parallel, a chunk at a time, streamed into the bundle.
+    let records = drafts.chunks(20_000).flat_map(|chunk| {
+        chunk
             .par_iter()
             .map(|(d, who)| d.clone().sign(signer_of(*who)).record())
-            .collect();
-        for r in signed {
-            writer.record(&r).expect("record");
-        }
-    }
-    writer.finish(None).expect("trailer");
+            .collect::<Vec<_>>()
+    });
+    large::write_bundle(path, group, heads, view.hash(), drafts.len(), records);
     group
 }
 

@@ -16,6 +16,7 @@ use gmm::model::event::GroupId;
 use gmm::model::event::Op;
 use gmm::model::event::ParentRef;
 use gmm::model::event::Role;
+use gmm::model::event::ViewHash;
 use gmm::model::event::EVENT_VERSION;
 use gmm::model::keys::SecretKey;
 use gmm::model::signed::Draft;
@@ -89,7 +90,8 @@ pub fn generate(path: &Path, members: usize) -> LargeGroup {
         .par_iter()
         .map(|d| d.clone().sign(&owner).record())
         .collect();
-    write_bundle(path, group, vec![last], &signed);
+    let count = signed.len();
+    write_bundle(path, group, vec![last], Default::default(), count, signed);
     LargeGroup {
         group,
         last,
@@ -131,25 +133,34 @@ pub fn leaves(path: &Path, large: &mut LargeGroup, k: usize) {
         .collect();
     let mut heads: Vec<ParentRef> = signed.iter().map(|(p, _)| *p).collect();
     heads.sort();
-    let records: Vec<Vec<u8>> = signed.into_iter().map(|(_, r)| r).collect();
-    write_bundle(path, large.group, heads, &records);
+    let records = signed.into_iter().map(|(_, r)| r);
+    write_bundle(path, large.group, heads, Default::default(), k, records);
 }
 
-fn write_bundle(path: &Path, group: GroupId, heads: Vec<ParentRef>, records: &[Vec<u8>]) {
+/// Writes an export bundle of `count` signed records, streamed as they come
+/// (the benchmark's other generator signs them chunk by chunk).
+pub fn write_bundle(
+    path: &Path,
+    group: GroupId,
+    heads: Vec<ParentRef>,
+    view_hash: ViewHash,
+    count: usize,
+    records: impl IntoIterator<Item = Vec<u8>>,
+) {
     let header = BundleHeader {
         group,
         kind: BundleKind::Export,
         heads,
-        view_hash: Default::default(),
+        view_hash,
         want: Vec::new(),
         prerequisites: Vec::new(),
-        event_count: records.len() as u64,
+        event_count: count as u64,
         created: 0,
     };
     let file = BufWriter::new(fs::File::create(path).expect("bundle file"));
     let mut writer = BundleWriter::new(file, &header).expect("header");
     for r in records {
-        writer.record(r).expect("record");
+        writer.record(&r).expect("record");
     }
     writer.finish(None).expect("trailer");
 }
