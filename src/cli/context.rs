@@ -67,21 +67,21 @@ pub fn find_group(
     Ok(found.id)
 }
 
-/// Names a group of the store and loads its persisted projection.
-pub fn group_state(
+/// Names a group of the store and loads its current view.
+pub fn group_view(
     ui: &mut Ui,
     store: &Store,
     query: &str,
-) -> Result<(gmm::model::event::GroupId, gmm::store::GroupState), CommandError> {
+) -> Result<(gmm::model::event::GroupId, gmm::rules::view::View), CommandError> {
     let group = find_group(ui, store, query)?;
-    let mut state = store
-        .group_state(&group)?
+    let mut view = store
+        .group_view(&group)?
         .ok_or_else(|| gmm::Error::UnknownGroup {
             query: query.to_string(),
             suggestions: Vec::new(),
         })?;
-    name_locally(store, &mut state.frontier.view)?;
-    Ok((group, state))
+    name_locally(store, &mut view)?;
+    Ok((group, view))
 }
 
 /// Names this store's identity in `view` for display when the group gave it

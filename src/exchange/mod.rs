@@ -271,10 +271,14 @@ fn run_import(
                 // committed: "the events before it were kept" stays true.
                 let offered = offer_chunk(&mut ingest, &header, previous, report);
                 if !dry_run {
-                    merge(
-                        &mut report.summary,
-                        std::mem::replace(&mut ingest, Ingest::new(store)?).commit()?,
-                    );
+                    let part = std::mem::replace(&mut ingest, Ingest::new(store)?);
+                    let (summary, carry) = part.commit_and_carry()?;
+                    merge(&mut report.summary, summary);
+                    match offered {
+                        // The import stops here: report what it changed.
+                        Err(_) => report.summary.groups = carry.into_groups(),
+                        Ok(()) => ingest.carry_on(carry),
+                    }
                 }
                 offered
             },
@@ -295,7 +299,9 @@ fn run_import(
     if dry_run {
         merge(&mut report.summary, ingest.summary()?);
     } else {
-        merge(&mut report.summary, ingest.commit()?);
+        let (summary, carry) = ingest.commit_and_carry()?;
+        merge(&mut report.summary, summary);
+        report.summary.groups = carry.into_groups();
     }
     offered?;
     read_result?;

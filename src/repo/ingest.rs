@@ -24,6 +24,7 @@ use crate::repo::transaction::Transaction;
 use crate::rules::links::Ancestry;
 use crate::rules::view::View;
 use crate::store::EventMeta;
+use crate::store::GroupState;
 use crate::store::Store;
 
 /// What became of one incoming record.
@@ -238,6 +239,57 @@ impl<'s> Ingest<'s> {
         let summary = self.summary()?;
         self.tx.commit(None)?;
         Ok(summary)
+    }
+
+    /// Writes this part of a longer import and hands what it knows to the
+    /// next part ([`Ingest::carry_on`]): the groups' states as written and
+    /// their views before the import. The summary's groups are left empty;
+    /// [`Carry::into_groups`] makes them once the last part is written, so a
+    /// large group's view is not copied at every part.
+    pub fn commit_and_carry(self) -> Result<(Summary, Carry)> {
+        let released = self.tx.released_count();
+        let (_, states) = self.tx.commit_keeping_states(None)?;
+        let summary = Summary {
+            counts: self.counts,
+            released,
+            groups: BTreeMap::new(),
+        };
+        let carry = Carry {
+            states,
+            before: self.before,
+        };
+        Ok((summary, carry))
+    }
+
+    /// Continues an import where the previous part's commit left it.
+    pub fn carry_on(&mut self, carry: Carry) {
+        for (group, state) in carry.states {
+            self.tx.adopt(group, state);
+        }
+        for (group, before) in carry.before {
+            self.before.entry(group).or_insert(before);
+        }
+    }
+}
+
+/// What one part of an import hands to the next: each group's state as
+/// written, and its view before the import (`None` for a group it created).
+pub struct Carry {
+    states: Vec<(GroupId, GroupState)>,
+    before: BTreeMap<GroupId, Option<View>>,
+}
+
+impl Carry {
+    /// Each touched group's view before and after the import.
+    pub fn into_groups(self) -> BTreeMap<GroupId, (Option<View>, View)> {
+        let mut states: BTreeMap<GroupId, GroupState> = self.states.into_iter().collect();
+        self.before
+            .into_iter()
+            .filter_map(|(group, before)| {
+                let after = states.remove(&group)?.frontier.view;
+                Some((group, (before, after)))
+            })
+            .collect()
     }
 }
 

@@ -15,6 +15,7 @@ use crate::rules::view::View;
 use crate::store::GroupState;
 use crate::store::Store;
 use crate::store::StoreError;
+use crate::store::StoredRows;
 
 /// What a replay found.
 pub struct ReplayReport {
@@ -165,10 +166,10 @@ pub fn repair(store: &Store, group: &GroupId, report: &ReplayReport) -> Result<(
     for checkpoint in &report.rebuilt.checkpoints {
         batch.put_checkpoint(group, checkpoint);
     }
-    state.frontier = report.rebuilt.frontier.clone();
+    let stored = std::mem::replace(&mut state.frontier, report.rebuilt.frontier.clone());
     batch.update_inert(group, &report.rebuilt.inert);
     state.head_count = store.newest_heads(group).count() as u64;
-    batch.put_group_state(group, &state);
+    batch.put_group_state(group, &state, StoredRows::Of(&stored));
     Ok(store.commit(batch)?)
 }
 

@@ -45,14 +45,15 @@ pub fn group(store: &Store, query: &str) -> Result<ResolvedGroup> {
     let found = |id: GroupId| ResolvedGroup { id, note: None };
     let query_lower = query.to_lowercase();
     if let Some(id) = GroupId::from_hex(&query_lower) {
-        if store.group_state(&id)?.is_some() {
+        if store.group_record(&id)?.is_some() {
             return Ok(found(id));
         }
     }
     let mut titles: Vec<(GroupId, String)> = Vec::new();
+    // Titles are in the projection records: no group's rows are read.
     for id in store.groups()? {
-        if let Some(state) = store.group_state(&id)? {
-            titles.push((id, state.view().title.clone()));
+        if let Some(record) = store.group_record(&id)? {
+            titles.push((id, record.view.title));
         }
     }
     let candidate = |(id, title): &(GroupId, String)| Candidate {

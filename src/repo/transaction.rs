@@ -52,11 +52,15 @@ use crate::store::Store;
 use crate::store::StoreBatch;
 use crate::store::StoreError;
 use crate::store::StoreHistory;
+use crate::store::StoredRows;
 
 /// A group as this transaction sees it: the one copy of its heads, its
 /// authors' last seqs and its view, for imports and local authoring alike.
 struct GroupWork {
     state: GroupState,
+    /// What the store holds of the group's view rows, so the commit writes
+    /// only the rows that changed.
+    stored: Stored,
     heads: GroupHeads,
     /// What projections in this transaction changed of the inert region
     /// events, and their authors (`History::inert_by`).
@@ -77,10 +81,11 @@ struct GroupWork {
 }
 
 impl GroupWork {
-    fn new(group: GroupId, state: GroupState) -> GroupWork {
+    fn new(group: GroupId, state: GroupState, stored: Stored) -> GroupWork {
         GroupWork {
             heads: GroupHeads::stored(group, state.head_count),
             state,
+            stored,
             inert: InertRegion::default(),
             inert_authors: HashSet::new(),
             queued: Vec::new(),
@@ -90,6 +95,39 @@ impl GroupWork {
             dropped_after: None,
             last_seq: HashMap::new(),
         }
+    }
+}
+
+/// A group and its state, as a commit wrote it.
+pub type GroupStateOf = (GroupId, GroupState);
+
+/// What the store holds of a group's view rows while a transaction works on it.
+enum Stored {
+    /// Nothing: the group is new in this transaction.
+    Nothing,
+    /// The rows of the group's state as it is: nothing changed them yet.
+    AsIs,
+    /// The rows of this frontier, the state's before its first change
+    /// (moved aside, not copied, when the projection replaces the frontier).
+    Was(Box<Frontier>),
+}
+
+impl GroupWork {
+    /// Replaces the frontier, keeping the stored one aside the first time.
+    fn replace_frontier(&mut self, frontier: Frontier) {
+        let old = std::mem::replace(&mut self.state.frontier, frontier);
+        if let Stored::AsIs = self.stored {
+            self.stored = Stored::Was(Box::new(old));
+        }
+    }
+
+    /// The frontier, to change in place (a local draft): the stored one is
+    /// copied aside the first time.
+    fn frontier_to_change(&mut self) -> &mut Frontier {
+        if let Stored::AsIs = self.stored {
+            self.stored = Stored::Was(Box::new(self.state.frontier.clone()));
+        }
+        &mut self.state.frontier
     }
 }
 
@@ -178,7 +216,8 @@ impl<'s> Transaction<'s> {
                     query: group.to_hex(),
                     suggestions: Vec::new(),
                 })?;
-            self.groups.insert(*group, GroupWork::new(*group, state));
+            self.groups
+                .insert(*group, GroupWork::new(*group, state, Stored::AsIs));
         }
         // Cannot fail: inserted just above when absent.
         Ok(self.groups.get_mut(group).expect("group loaded"))
@@ -226,7 +265,8 @@ impl<'s> Transaction<'s> {
                 event_count: 0,
                 head_count: 0,
             };
-            self.groups.insert(group, GroupWork::new(group, state));
+            self.groups
+                .insert(group, GroupWork::new(group, state, Stored::Nothing));
         }
         self.admit(Accepted::Signed(event), id, group)?;
         self.work(&group)?.view_current = false;
@@ -261,7 +301,8 @@ impl<'s> Transaction<'s> {
             };
             view.group = id;
             state.frontier.view = view;
-            self.groups.insert(id, GroupWork::new(id, state));
+            self.groups
+                .insert(id, GroupWork::new(id, state, Stored::Nothing));
             self.admit(Accepted::Draft(draft), id, id)?;
             return Ok(id);
         }
@@ -280,7 +321,7 @@ impl<'s> Transaction<'s> {
                 .contains(store, &parent.id, lamport)?;
         }
         let work = self.work(&group)?;
-        let view = &mut work.state.frontier.view;
+        let view = &mut work.frontier_to_change().view;
         // The view hash ignores event ids, so the view advances before the id is known.
         view.apply(EventId::default(), &author, &event.op);
         event.view = view.hash();
@@ -483,7 +524,7 @@ impl<'s> Transaction<'s> {
             self.batch.put_checkpoint(group, &checkpoint);
             work.checkpoints.insert(checkpoint.lamport, checkpoint);
         }
-        work.state.frontier = result.frontier;
+        work.replace_frontier(result.frontier);
         work.heads.projected();
         if result.inert.reset {
             work.inert.reset = true;
@@ -509,7 +550,17 @@ impl<'s> Transaction<'s> {
     /// Signs the drafts (in parallel, with `signer`, which must be their
     /// author), projects every group and writes everything in one batch.
     /// Returns the accepted events in the order they were accepted.
-    pub fn commit(mut self, signer: Option<&SecretKey>) -> Result<Vec<SignedEvent>> {
+    pub fn commit(self, signer: Option<&SecretKey>) -> Result<Vec<SignedEvent>> {
+        Ok(self.commit_keeping_states(signer)?.0)
+    }
+
+    /// [`Transaction::commit`], handing back each group's state as written:
+    /// the same writer's next transaction [adopts](Transaction::adopt) them
+    /// instead of reading them again (an import, chunk after chunk).
+    pub fn commit_keeping_states(
+        mut self,
+        signer: Option<&SecretKey>,
+    ) -> Result<(Vec<SignedEvent>, Vec<GroupStateOf>)> {
         self.closing = true;
         let groups: Vec<GroupId> = self.groups.keys().copied().collect();
         for group in &groups {
@@ -533,11 +584,29 @@ impl<'s> Transaction<'s> {
                 .replace_heads(group, &heads.removed, &heads.added);
             self.batch.update_inert(group, &work.inert);
             work.state.head_count = work.heads.count() as u64;
-            self.batch.put_group_state(group, &work.state);
+            let stored = match &work.stored {
+                Stored::Nothing => StoredRows::Unknown,
+                Stored::AsIs => StoredRows::Same,
+                Stored::Was(frontier) => StoredRows::Of(frontier),
+            };
+            self.batch.put_group_state(group, &work.state, stored);
         }
         self.pending.write(&mut self.batch);
         self.store.commit(self.batch)?;
-        Ok(accepted)
+        let states = self
+            .groups
+            .into_iter()
+            .map(|(group, work)| (group, work.state))
+            .collect();
+        Ok((accepted, states))
+    }
+
+    /// Takes a group's state as the store holds it, handed back by this
+    /// writer's previous commit ([`Transaction::commit_keeping_states`]):
+    /// nothing is read, and only what changes is written.
+    pub fn adopt(&mut self, group: GroupId, state: GroupState) {
+        self.groups
+            .insert(group, GroupWork::new(group, state, Stored::AsIs));
     }
 }
 

@@ -7,8 +7,10 @@ use super::cf;
 use super::layout;
 use super::layout::ChainKey;
 use super::layout::OrderKey;
+use super::layout::ViewSlot;
 use super::log::LogEntry;
 use super::log::LogHead;
+use super::records;
 use super::records::CheckpointRecord;
 use super::records::EventMetaRecord;
 use super::records::GroupStateRecord;
@@ -17,6 +19,8 @@ use super::records::LogHeadRecord;
 use super::records::PendingRecord;
 use super::records::QuarantineRecord;
 use super::records::SelfNameRecord;
+use super::view_rows;
+use super::view_rows::KeyRowRecord;
 use super::EventMeta;
 use super::GroupState;
 use super::Store;
@@ -28,7 +32,20 @@ use crate::model::event::ParentRef;
 use crate::model::hash;
 use crate::model::signed::SignedEvent;
 use crate::rules::projection::Checkpoint;
+use crate::rules::projection::Frontier;
 use crate::rules::projection::InertRegion;
+use crate::rules::view::View;
+
+/// What the store holds of a group's view rows, for
+/// [`StoreBatch::put_group_state`].
+pub enum StoredRows<'a> {
+    /// Nothing, or nothing known: every row is written over a cleared range.
+    Unknown,
+    /// The rows of the state being written: only its record is written.
+    Same,
+    /// The rows of this frontier's view and base.
+    Of(&'a Frontier),
+}
 
 /// One write, kept as plain data until commit, where the column-family
 /// handles (borrowed from the store) are at hand.
@@ -137,13 +154,56 @@ impl StoreBatch {
         }
     }
 
-    /// Records a group's projection.
-    pub fn put_group_state(&mut self, group: &GroupId, state: &GroupState) {
-        self.put(
-            cf::PROJECTION,
-            &group.0,
-            &GroupStateRecord::from(state).to_bytes(),
-        );
+    /// Records a group's projection: its record, and the rows of its view
+    /// and base that differ from what the store holds (`stored`).
+    pub fn put_group_state(&mut self, group: &GroupId, state: &GroupState, stored: StoredRows<'_>) {
+        let base_stored = records::base_is_stored(&state.frontier);
+        let record = GroupStateRecord::new(state, base_stored);
+        self.put(cf::PROJECTION, &group.0, &record.to_bytes());
+        let old = match stored {
+            StoredRows::Same => return,
+            StoredRows::Unknown => None,
+            StoredRows::Of(old) => Some(old),
+        };
+        let frontier = &state.frontier;
+        let old_base = old.filter(|o| records::base_is_stored(o)).map(|o| &o.base);
+        self.put_view_rows(group, ViewSlot::View, &frontier.view, old.map(|o| &o.view));
+        if base_stored {
+            self.put_view_rows(group, ViewSlot::Base, &frontier.base, old_base);
+        } else if old_base.is_some() || old.is_none() {
+            self.delete_view_rows(group, ViewSlot::Base);
+        }
+    }
+
+    /// Writes the rows of `view` into `slot` where they differ from `old`'s
+    /// (all of them, over a cleared slot, when `old` is unknown).
+    fn put_view_rows(&mut self, group: &GroupId, slot: ViewSlot, view: &View, old: Option<&View>) {
+        let empty = View::empty(view.group);
+        let old = match old {
+            Some(old) => old,
+            None => {
+                self.delete_view_rows(group, slot);
+                &empty
+            }
+        };
+        let (put, gone) = view_rows::row_changes(view, old);
+        for (key, row) in put {
+            let value = KeyRowRecord::from(row).to_bytes();
+            self.put(
+                cf::VIEW_ROWS,
+                &layout::view_row_key(group, slot, &key),
+                &value,
+            );
+        }
+        for key in gone {
+            self.delete(cf::VIEW_ROWS, layout::view_row_key(group, slot, &key));
+        }
+    }
+
+    fn delete_view_rows(&mut self, group: &GroupId, slot: ViewSlot) {
+        let (from, to) = layout::view_rows_range(group, slot);
+        self.writes
+            .push(Write::DeleteRange(cf::VIEW_ROWS, from, to));
     }
 
     /// Stores a checkpoint: the view at a cut.

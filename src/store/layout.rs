@@ -142,6 +142,38 @@ pub fn parse_inert_key(key: &[u8]) -> Option<(GroupId, PublicKey, EventId)> {
     f.done().then_some(parsed)
 }
 
+/// Which view of a group a `view_rows` key belongs to: the view after
+/// everything, or the base (the view right after the cut).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ViewSlot {
+    View = 0,
+    Base = 1,
+}
+
+/// `view_rows`: `group ‖ slot ‖ key` (65 bytes): one key's row of a group's
+/// view or base (`store::view_rows`).
+pub fn view_row_key(group: &GroupId, slot: ViewSlot, key: &PublicKey) -> Vec<u8> {
+    concat(&[&group.0, &[slot as u8], &key.0])
+}
+
+/// The prefix of every row of one slot of a group, and the end (exclusive)
+/// of its range.
+pub fn view_rows_range(group: &GroupId, slot: ViewSlot) -> (Vec<u8>, Vec<u8>) {
+    let slot = slot as u8;
+    (
+        concat(&[&group.0, &[slot]]),
+        concat(&[&group.0, &[slot + 1]]),
+    )
+}
+
+/// Parses a `view_rows` key into its key (the part after `group ‖ slot`).
+pub fn parse_view_row_key(key: &[u8]) -> Option<PublicKey> {
+    let (_, rest) = key.split_first_chunk::<33>()?;
+    let mut f = Fields(rest);
+    let parsed = PublicKey(f.id()?);
+    f.done().then_some(parsed)
+}
+
 /// The end (exclusive) of every key of a group in a family whose keys are
 /// `group ‖` 64 bytes or fewer.
 pub fn group_end(group: &GroupId) -> Vec<u8> {
@@ -220,6 +252,10 @@ mod tests {
             Some((g, c))
         );
         assert_eq!(parse_log_key(&log_key(12)), Some(12));
+        let row = view_row_key(&g, ViewSlot::Base, &PublicKey([8; 32]));
+        assert_eq!(parse_view_row_key(&row), Some(PublicKey([8; 32])));
+        let (from, to) = view_rows_range(&g, ViewSlot::Base);
+        assert!(from <= row && row < to);
     }
 
     /// A damaged store may hold keys of any length: every parser says `None`,
@@ -234,6 +270,7 @@ mod tests {
             assert_eq!(parse_inert_key(&key).is_some(), len == 96);
             assert_eq!(parse_id(&key).is_some(), len == 32);
             assert_eq!(parse_log_key(&key).is_some(), len == 8);
+            assert_eq!(parse_view_row_key(&key).is_some(), len == 65);
             assert!(
                 parse_missing(&key, &key).is_none(),
                 "a 64-byte value is not a group"

@@ -16,6 +16,7 @@ pub mod layout;
 pub mod log;
 pub mod paths;
 pub mod records;
+pub mod view_rows;
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -29,9 +30,11 @@ use rocksdb::Options;
 use rocksdb::DB;
 
 pub use self::batch::StoreBatch;
+pub use self::batch::StoredRows;
 pub use self::history::StoreHistory;
 use self::layout::ChainKey;
 use self::layout::OrderKey;
+use self::layout::ViewSlot;
 use self::log::LogEntry;
 use self::log::LogHead;
 use self::records::EventMetaRecord;
@@ -41,6 +44,8 @@ use self::records::LogHeadRecord;
 use self::records::PendingRecord;
 use self::records::QuarantineRecord;
 use self::records::SelfNameRecord;
+use self::view_rows::KeyRowRecord;
+use self::view_rows::ViewHeadRecord;
 use crate::model::codec::Contract;
 use crate::model::event::EventId;
 use crate::model::event::GroupId;
@@ -56,8 +61,10 @@ use crate::rules::view::View;
 /// record (`records`) and key (`layout`); schema 3 adds linked devices to the
 /// stored view. Schema 5 keys heads newest first, keeps the open region's
 /// inert events in a family of their own (`inert`) and counts a group's heads
-/// in its projection record. Older stores are refused.
-pub const SCHEMA_VERSION: u32 = 5;
+/// in its projection record. Schema 6 stores a group's view as a small head
+/// in its projection record and one row per key (`view_rows`), and its base
+/// only when it differs from the view. Older stores are refused.
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// Column families, one per kind of record.
 pub mod cf {
@@ -74,7 +81,8 @@ pub mod cf {
     pub const CHECKPOINTS: &str = "checkpoints";
     pub const MISSING: &str = "missing";
     pub const INERT: &str = "inert";
-    pub const ALL: [&str; 13] = [
+    pub const VIEW_ROWS: &str = "view_rows";
+    pub const ALL: [&str; 14] = [
         META,
         EVENTS,
         CHAINS,
@@ -88,6 +96,7 @@ pub mod cf {
         CHECKPOINTS,
         MISSING,
         INERT,
+        VIEW_ROWS,
     ];
 }
 
@@ -566,14 +575,66 @@ impl Store {
             .collect()
     }
 
-    /// The persisted projection of a group.
+    /// The persisted projection of a group: its record, and the rows of its
+    /// view (and of its base when stored apart).
     pub fn group_state(&self, group: &GroupId) -> Result<Option<GroupState>, StoreError> {
+        let Some(record) = self.group_record(group)? else {
+            return Ok(None);
+        };
+        let view = self.stored_view(group, ViewSlot::View, record.view.clone())?;
+        let base = match record.base.clone() {
+            Some(head) => Some(self.stored_view(group, ViewSlot::Base, head)?),
+            None => None,
+        };
+        Ok(Some(record.into_state(view, base)))
+    }
+
+    /// A group's current view alone: its record's head and its view's rows
+    /// (a base stored apart is not read).
+    pub fn group_view(&self, group: &GroupId) -> Result<Option<View>, StoreError> {
+        let Some(record) = self.group_record(group)? else {
+            return Ok(None);
+        };
+        self.stored_view(group, ViewSlot::View, record.view)
+            .map(Some)
+    }
+
+    /// A group's projection record alone: its title, counts and open region
+    /// without reading a row of its view.
+    pub fn group_record(&self, group: &GroupId) -> Result<Option<GroupStateRecord>, StoreError> {
         let Some(raw) = self.get(cf::PROJECTION, &group.0)? else {
             return Ok(None);
         };
         GroupStateRecord::from_bytes(&raw)
-            .map(|r| Some(r.into()))
+            .map(Some)
             .map_err(|e| self.corrupt(&format!("projection of {}: {e}", group.short())))
+    }
+
+    /// One stored view of a group, from its head and its rows.
+    fn stored_view(
+        &self,
+        group: &GroupId,
+        slot: ViewSlot,
+        head: ViewHeadRecord,
+    ) -> Result<View, StoreError> {
+        let (prefix, _) = layout::view_rows_range(group, slot);
+        let rows = self
+            .prefix_records(cf::VIEW_ROWS, &prefix)
+            .map(|item| {
+                let (key, value) = item?;
+                let key = layout::parse_view_row_key(&key)
+                    .ok_or_else(|| self.corrupt("bad view row key"))?;
+                let row = KeyRowRecord::from_bytes(&value).map_err(|e| {
+                    self.corrupt(&format!(
+                        "view row of {} in {}: {e}",
+                        key.short(),
+                        group.short()
+                    ))
+                })?;
+                Ok((key, row))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        Ok(view_rows::view_from(head, rows))
     }
 
     /// The author's latest `(seq, id)` in a group, if it has appended any.
@@ -806,5 +867,80 @@ mod tests {
         store.commit(batch).unwrap();
         drop(store);
         assert!(log_bytes(dir.path()) > 0);
+    }
+    /// A group's state written as changed rows over what the store holds
+    /// reads back whole, whether its base is stored apart or not.
+    #[test]
+    fn a_group_state_written_as_changed_rows_reads_back() {
+        use crate::model::event::Op;
+        use crate::model::event::Role;
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::create(dir.path(), PublicKey([7; 32])).unwrap();
+        let group = EventId([1; 32]);
+        let owner = PublicKey([2; 32]);
+        let mut view = View::empty(group);
+        view.apply(
+            EventId([3; 32]),
+            &owner,
+            &Op::Create {
+                title: "t".into(),
+                nonce: [0; 16],
+            },
+        );
+        let add = |view: &mut View, n: u8| {
+            let op = Op::Add {
+                member: PublicKey([n; 32]),
+                role: Role::Member,
+                name: format!("m{n}"),
+            };
+            view.apply(EventId([n; 32]), &owner, &op);
+        };
+        let state_of = |base: &View, view: &View| GroupState {
+            frontier: Frontier {
+                cut: None,
+                base: base.clone(),
+                region: Vec::new(),
+                view: view.clone(),
+                forked: BTreeSet::new(),
+                last_checkpoint: None,
+            },
+            event_count: 1,
+            head_count: 1,
+        };
+        let mut stored: Option<GroupState> = None;
+        let mut states = vec![state_of(&view, &view)];
+        for n in 10..14 {
+            add(&mut view, n);
+        }
+        let base = view.clone();
+        view.apply(
+            EventId([20; 32]),
+            &owner,
+            &Op::Remove {
+                member: PublicKey([11; 32]),
+            },
+        );
+        states.push(state_of(&base, &view));
+        add(&mut view, 15);
+        states.push(state_of(&base, &view));
+        states.push(state_of(&view, &view));
+        for state in states {
+            let mut batch = store.batch();
+            let rows = match &stored {
+                Some(s) => StoredRows::Of(&s.frontier),
+                None => StoredRows::Unknown,
+            };
+            batch.put_group_state(&group, &state, rows);
+            store.commit(batch).unwrap();
+            let back = store.group_state(&group).unwrap().unwrap();
+            assert_eq!(back, state);
+            stored = Some(back);
+        }
+        let (from, to) = layout::view_rows_range(&group, ViewSlot::Base);
+        let base_rows = store
+            .prefix_records(cf::VIEW_ROWS, &from)
+            .filter(|r| r.as_ref().is_ok_and(|(k, _)| k.as_ref() < to.as_slice()))
+            .count();
+        assert_eq!(base_rows, 0, "a base equal to the view is not stored twice");
     }
 }

@@ -12,13 +12,15 @@
 //! Records embed only values whose encoding is already a contract of the
 //! event format: ids, keys, `Role`, `Op` and `ParentRef`.
 
-use std::collections::BTreeMap;
 use std::collections::BTreeSet;
 
 use serde::Deserialize;
 use serde::Serialize;
 
 use super::log::LogHead;
+use super::view_rows;
+use super::view_rows::ViewHeadRecord;
+use super::view_rows::ViewRecord;
 use super::EventMeta;
 use super::GroupState;
 use super::PendingEvent;
@@ -29,18 +31,12 @@ use crate::model::event::GroupId;
 use crate::model::event::Op;
 use crate::model::event::ParentRef;
 use crate::model::event::PublicKey;
-use crate::model::event::Role;
 use crate::model::signed::SignedEvent;
 use crate::rules::links::Ancestry;
 use crate::rules::projection::Checkpoint;
 use crate::rules::projection::Frontier;
 use crate::rules::projection::OrderedEvent;
 use crate::rules::projection::Verdict;
-use crate::rules::view::CycleRemoval;
-use crate::rules::view::Decided;
-use crate::rules::view::Device;
-use crate::rules::view::Member;
-use crate::rules::view::TitleConflict;
 use crate::rules::view::View;
 
 /// `status` value: what the store knows about an accepted event.
@@ -126,119 +122,6 @@ impl From<EventMetaRecord> for EventMeta {
     }
 }
 
-/// A view on disk: maps as sorted lists, so the bytes are one function of the view.
-#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
-pub struct ViewRecord {
-    pub group: GroupId,
-    pub title: String,
-    /// `(key, role, name)`, sorted by key.
-    pub members: Vec<(PublicKey, Role, String)>,
-    /// `(device key, member, name)`, sorted by device key.
-    pub devices: Vec<(PublicKey, PublicKey, String)>,
-    pub names: Vec<(PublicKey, String)>,
-    /// `(key, membership deciders, role deciders)`, sorted by key.
-    pub decided: Vec<(PublicKey, Vec<EventId>, Vec<EventId>)>,
-    pub title_by: Vec<EventId>,
-    pub title_conflicts: Vec<(EventId, String)>,
-    /// Each cycle as `(removal event, target)` pairs.
-    pub removal_cycles: Vec<Vec<(EventId, PublicKey)>>,
-    pub forked: Vec<PublicKey>,
-}
-
-impl From<&View> for ViewRecord {
-    fn from(view: &View) -> Self {
-        // Exhaustive on purpose: a new public View field must be decided
-        // here. The private ones are members and devices (read below) and
-        // what is derived from them.
-        let View {
-            group,
-            title,
-            names,
-            decided,
-            title_by,
-            title_conflicts,
-            removal_cycles,
-            forked,
-            ..
-        } = view;
-        ViewRecord {
-            group: *group,
-            title: title.clone(),
-            members: view
-                .members()
-                .iter()
-                .map(|(k, Member { role, name })| (*k, *role, name.clone()))
-                .collect(),
-            devices: view
-                .devices()
-                .iter()
-                .map(|(k, Device { member, name })| (*k, *member, name.clone()))
-                .collect(),
-            names: names.iter().map(|(k, n)| (*k, n.clone())).collect(),
-            decided: decided
-                .iter()
-                .map(|(k, Decided { membership, role })| (*k, membership.clone(), role.clone()))
-                .collect(),
-            title_by: title_by.clone(),
-            title_conflicts: title_conflicts
-                .iter()
-                .map(|TitleConflict { event, title }| (*event, title.clone()))
-                .collect(),
-            removal_cycles: removal_cycles
-                .iter()
-                .map(|c| {
-                    c.iter()
-                        .map(|CycleRemoval { event, target }| (*event, *target))
-                        .collect()
-                })
-                .collect(),
-            forked: forked.iter().copied().collect(),
-        }
-    }
-}
-
-impl From<ViewRecord> for View {
-    fn from(record: ViewRecord) -> Self {
-        let mut view = View::empty(record.group);
-        view.title = record.title;
-        view.set_members(
-            record
-                .members
-                .into_iter()
-                .map(|(k, role, name)| (k, Member { role, name }))
-                .collect::<BTreeMap<_, _>>(),
-            record
-                .devices
-                .into_iter()
-                .map(|(k, member, name)| (k, Device { member, name }))
-                .collect(),
-        );
-        view.names = record.names.into_iter().collect();
-        view.decided = record
-            .decided
-            .into_iter()
-            .map(|(k, membership, role)| (k, Decided { membership, role }))
-            .collect();
-        view.title_by = record.title_by;
-        view.title_conflicts = record
-            .title_conflicts
-            .into_iter()
-            .map(|(event, title)| TitleConflict { event, title })
-            .collect();
-        view.removal_cycles = record
-            .removal_cycles
-            .into_iter()
-            .map(|c| {
-                c.into_iter()
-                    .map(|(event, target)| CycleRemoval { event, target })
-                    .collect()
-            })
-            .collect();
-        view.forked = record.forked.into_iter().collect();
-        view
-    }
-}
-
 /// One event of a frontier's open region.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub struct RegionEventRecord {
@@ -284,15 +167,20 @@ impl From<RegionEventRecord> for OrderedEvent {
     }
 }
 
-/// `projection` value: a group's persisted projection.
+/// `projection` value: a group's persisted projection, without its views'
+/// rows (they are in `view_rows`, written only where they changed).
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub struct GroupStateRecord {
     pub cut: Option<(EventId, u64)>,
-    pub base: ViewRecord,
+    /// The head of the view after everything (its rows: slot 0).
+    pub view: ViewHeadRecord,
+    /// The head of the view right after the cut (its rows: slot 1), or
+    /// `None` when that view is the current one (an empty open region): a
+    /// chain group stores its rows once.
+    pub base: Option<ViewHeadRecord>,
     /// The open region's events that are not inert (the inert ones are in
     /// the `inert` family).
     pub region: Vec<RegionEventRecord>,
-    pub view: ViewRecord,
     pub forked: Vec<PublicKey>,
     pub last_checkpoint: Option<u64>,
     pub event_count: u64,
@@ -303,8 +191,10 @@ impl Contract for GroupStateRecord {
     const NAME: &'static str = "projection record";
 }
 
-impl From<&GroupState> for GroupStateRecord {
-    fn from(state: &GroupState) -> Self {
+impl GroupStateRecord {
+    /// The record of `state`; `base_stored` says whether its base's rows are
+    /// stored apart from the view's ([`base_is_stored`]).
+    pub fn new(state: &GroupState, base_stored: bool) -> Self {
         let GroupState {
             frontier,
             event_count,
@@ -320,32 +210,39 @@ impl From<&GroupState> for GroupStateRecord {
         } = frontier;
         GroupStateRecord {
             cut: *cut,
-            base: base.into(),
+            view: view_rows::head_of(view),
+            base: base_stored.then(|| view_rows::head_of(base)),
             region: region.iter().map(Into::into).collect(),
-            view: view.into(),
             forked: forked.iter().copied().collect(),
             last_checkpoint: *last_checkpoint,
             event_count: *event_count,
             head_count: *head_count,
         }
     }
-}
 
-impl From<GroupStateRecord> for GroupState {
-    fn from(r: GroupStateRecord) -> Self {
+    /// The group's state, given its view and its base (read from their rows;
+    /// the base is the view's clone when it is not stored apart).
+    pub fn into_state(self, view: View, base: Option<View>) -> GroupState {
+        let base = base.unwrap_or_else(|| view.clone());
         GroupState {
             frontier: Frontier {
-                cut: r.cut,
-                base: r.base.into(),
-                region: r.region.into_iter().map(Into::into).collect(),
-                view: r.view.into(),
-                forked: r.forked.into_iter().collect::<BTreeSet<_>>(),
-                last_checkpoint: r.last_checkpoint,
+                cut: self.cut,
+                base,
+                region: self.region.into_iter().map(Into::into).collect(),
+                view,
+                forked: self.forked.into_iter().collect::<BTreeSet<_>>(),
+                last_checkpoint: self.last_checkpoint,
             },
-            event_count: r.event_count,
-            head_count: r.head_count,
+            event_count: self.event_count,
+            head_count: self.head_count,
         }
     }
+}
+
+/// Are the base's rows stored apart from the view's? Only when they differ.
+/// (An open region almost always makes them differ: it is not compared.)
+pub fn base_is_stored(frontier: &Frontier) -> bool {
+    !frontier.region.is_empty() || frontier.base != frontier.view
 }
 
 /// `checkpoints` value: the view at a cut.
@@ -473,7 +370,14 @@ impl Contract for QuarantineRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::event::Role;
     use crate::model::event::ViewHash;
+    use crate::rules::view::CycleRemoval;
+    use crate::rules::view::Decided;
+    use crate::rules::view::Device;
+    use crate::rules::view::Member;
+    use crate::rules::view::TitleConflict;
+    use view_rows::KeyRowRecord;
 
     fn id(n: u8) -> EventId {
         EventId([n; 32])
@@ -492,6 +396,13 @@ mod tests {
             Member {
                 role: Role::Owner,
                 name: "alice".into(),
+            },
+        );
+        view.link_device(
+            key(11),
+            Device {
+                member: key(2),
+                name: "phone".into(),
             },
         );
         view.names.insert(key(2), "alice".into());
@@ -550,7 +461,24 @@ mod tests {
             },
         };
         vec![
-            ("group-state", GroupStateRecord::from(&state).to_bytes()),
+            (
+                "group-state",
+                GroupStateRecord::new(&state, true).to_bytes(),
+            ),
+            (
+                "group-state-chain",
+                GroupStateRecord::new(&state, false).to_bytes(),
+            ),
+            (
+                "view-row",
+                KeyRowRecord {
+                    member: Some((Role::Admin, "alice".into())),
+                    device: Some((key(3), "phone".into())),
+                    name: Some("alice".into()),
+                    decided: Some((vec![id(4)], vec![id(5)])),
+                }
+                .to_bytes(),
+            ),
             (
                 "checkpoint",
                 CheckpointRecord::from(&Checkpoint {
@@ -645,6 +573,25 @@ mod tests {
         let bytes = CheckpointRecord::from(&checkpoint).to_bytes();
         let back: Checkpoint = CheckpointRecord::from_bytes(&bytes).unwrap().into();
         assert_eq!(back, checkpoint);
+        // A state whose base is its view stores one set of rows and reads
+        // back whole.
+        let view = sample_view();
+        let state = GroupState {
+            frontier: Frontier {
+                cut: Some((id(6), 2)),
+                base: view.clone(),
+                region: Vec::new(),
+                view: view.clone(),
+                forked: BTreeSet::new(),
+                last_checkpoint: None,
+            },
+            event_count: 3,
+            head_count: 1,
+        };
+        assert!(!base_is_stored(&state.frontier));
+        let record = GroupStateRecord::from_bytes(&GroupStateRecord::new(&state, false).to_bytes());
+        let back = record.unwrap().into_state(view, None);
+        assert_eq!(back, state);
         let meta = EventMeta {
             group: id(1),
             lamport: 3,

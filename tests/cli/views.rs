@@ -180,7 +180,7 @@ fn replay_agrees_then_catches_a_tampered_projection() {
             .view
             .set_members(Default::default(), Default::default());
         let mut batch = store.batch();
-        batch.put_group_state(&group, &state);
+        batch.put_group_state(&group, &state, gmm::store::StoredRows::Unknown);
         store.commit(batch).unwrap();
     }
     let out = w.run("a", &["replay", "S8"]);

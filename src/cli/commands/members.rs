@@ -34,9 +34,9 @@ pub struct Args {
 
 pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     let store = ctx.read_store()?;
-    let (group, state) = context::group_state(ui, &store, &args.group)?;
+    let (group, current) = context::group_view(ui, &store, &args.group)?;
     let (view, at) = match &args.at {
-        None => (state.view().clone(), None),
+        None => (current, None),
         Some(query) => {
             let id = resolve::event(&store, &group, query)?;
             (replay::view_at(&store, &group, &id)?, Some(id))

@@ -54,15 +54,15 @@ pub struct Args {
 
 pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     let store = ctx.read_store()?;
-    let (group, state) = context::group_state(ui, &store, &args.group)?;
+    let (group, view) = context::group_view(ui, &store, &args.group)?;
     let proof = match (&args.at, &args.verdict) {
         (Some(at), _) => {
             let event = resolve::event(&store, &group, at)?;
             let member = match &args.member {
                 None => None,
                 Some(query) => {
-                    let candidates = why::named_keys(&store, &group, state.view())?;
-                    Some(resolve::member(query, &candidates, &state.view().title)?)
+                    let candidates = why::named_keys(&store, &group, &view)?;
+                    Some(resolve::member(query, &candidates, &view.title)?)
                 }
             };
             evidence::view_proof(&store, &group, &event, member)?

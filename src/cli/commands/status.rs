@@ -30,11 +30,12 @@ pub struct Args {
 
 pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     let store = ctx.read_store()?;
-    let (group, state) = context::group_state(ui, &store, &args.group)?;
+    let (group, view) = context::group_view(ui, &store, &args.group)?;
+    let events = store.group_record(&group)?.map_or(0, |r| r.event_count);
     let heads = store.heads(&group)?;
     let log_head = store.log_head()?;
     let pending = store.pending(&group)?;
-    let view = state.view();
+    let view = &view;
     let missing: BTreeSet<String> = pending
         .iter()
         .flat_map(|p| p.missing.iter())
@@ -54,7 +55,7 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
                 hash: log_head.to_hex(),
             },
             counts: StatusCounts {
-                events: state.event_count,
+                events,
                 members: view.members().len() as u64,
                 pending: pending.len() as u64,
             },
@@ -73,11 +74,7 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
         format!("group:     {} \"{}\"", group.to_hex(), view.title),
         format!("view hash: {}", view.hash().to_hex()),
         format!("members:   {}", view.members().len()),
-        format!(
-            "events:    {} ({} pending)",
-            state.event_count,
-            pending.len()
-        ),
+        format!("events:    {} ({} pending)", events, pending.len()),
         format!("heads:     {}", heads.len()),
     ];
     for line in lines {

@@ -64,8 +64,8 @@ fn line(store: &Store, j: &Judged, view: &View) -> String {
 
 pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     let store = ctx.read_store()?;
-    let (group, state) = context::group_state(ui, &store, &args.group)?;
-    let view = state.view();
+    let (group, view) = context::group_view(ui, &store, &args.group)?;
+    let view = &view;
     let candidates = why::named_keys(&store, &group, view)?;
     let member = resolve::member(&args.member, &candidates, &view.title)?;
     let why = why::explain(&store, &group, view, &member)?;

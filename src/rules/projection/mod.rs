@@ -38,8 +38,24 @@ use crate::rules::view::View;
 /// many Lamport steps, bounding how far back an old, concurrent import must
 /// replay from. A checkpoint copies the whole view (every key the group ever
 /// named), so they are kept sparse: measured with `cargo bench --bench
-/// scale`, one per 256 steps made a 100,000-op batch write gigabytes.
+/// scale`, one per 256 steps made a 100,000-op batch write gigabytes. A view
+/// with more keys than this spaces them further ([`checkpoint_spacing`]).
 pub const CHECKPOINT_INTERVAL: u64 = 4096;
+
+/// How many Lamport steps after the last checkpoint the next one is due:
+/// `interval`, or the view's key count when that is larger. A checkpoint
+/// copies every key, so this keeps its cost at most one key per step (a
+/// group grown to 100,000 members by adds writes about 2·100,000 keys of
+/// checkpoints, not 25 copies of a growing view), and replaying from it
+/// costs no more events than it has keys.
+pub fn checkpoint_spacing(interval: u64, view: &View) -> u64 {
+    let keys = view
+        .names
+        .len()
+        .max(view.decided.len())
+        .max(view.members().len());
+    interval.max(keys as u64)
+}
 
 /// One event as the projection needs it, in topological order.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -874,9 +890,10 @@ impl Projector {
 
     /// Records a new cut (its view is `base`), writing a checkpoint when due.
     fn advance_cut(&mut self, cut: EventId, lamport: u64) {
+        let spacing = checkpoint_spacing(self.interval, &self.base);
         let due = self
             .last_checkpoint
-            .is_none_or(|l| lamport >= l + self.interval);
+            .is_none_or(|l| lamport >= l.saturating_add(spacing));
         if due && lamport >= self.interval {
             self.checkpoints.push(Checkpoint {
                 cut,
