@@ -1,6 +1,7 @@
 //! Output streams: results go to stdout, status to stderr (silenced by
 //! `--quiet`), errors always to stderr. Commands never `println!`.
 
+use std::io::IsTerminal;
 use std::io::Write;
 
 use serde::Serialize;
@@ -17,8 +18,16 @@ pub struct Ui {
 
 impl Ui {
     pub fn new(json: bool, quiet: bool, verbose: u8) -> Ui {
+        // Line by line to a terminal; in blocks to a pipe or file, where a
+        // write per line made `gmm members` of 100,000 members spend a
+        // third of its time in system calls (as ripgrep does).
+        let stdout = std::io::stdout();
+        let out: Box<dyn Write> = match stdout.is_terminal() {
+            true => Box::new(stdout.lock()),
+            false => Box::new(std::io::BufWriter::with_capacity(64 << 10, stdout.lock())),
+        };
         Ui {
-            out: Box::new(std::io::stdout().lock()),
+            out,
             err: Box::new(std::io::stderr()),
             json,
             quiet,

@@ -10,6 +10,7 @@
 //! r being the region's size.
 
 use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 use std::collections::HashMap;
 
 use crate::error::Result;
@@ -56,12 +57,14 @@ fn concerns_members(op: &Op) -> bool {
 pub fn stale_authors(
     store: &Store,
     group: &GroupId,
-    only: Option<&[PublicKey]>,
+    only: Option<&BTreeSet<PublicKey>>,
 ) -> Result<Vec<Stale>> {
-    let Some(state) = store.group_state(group)? else {
+    // The open region is in the projection record: no view row is read.
+    let Some(record) = store.group_record(group)? else {
         return Ok(Vec::new());
     };
-    let region = &state.frontier.region;
+    let region: Vec<OrderedEvent> = record.region.into_iter().map(Into::into).collect();
+    let region = &region;
     let index: HashMap<EventId, usize> =
         region.iter().enumerate().map(|(i, e)| (e.id, i)).collect();
     let mut children: Vec<Vec<usize>> = vec![Vec::new(); region.len()];
@@ -99,15 +102,21 @@ pub fn stale_authors(
             break;
         }
         let related = reachable(region, &index, &children, i);
-        let mut lacked: Vec<EventId> = region
+        // Counted in full, kept up to MAX_LACKED: a region of 100,000
+        // leaves would otherwise copy 100,000 ids per author.
+        let mut lacked = Vec::new();
+        let mut lacked_more = 0;
+        let missed = region
             .iter()
             .enumerate()
-            .filter(|(j, e)| effective_change[*j] && !related[*j] && e.author != author)
-            .map(|(_, e)| e.id)
-            .collect();
+            .filter(|(j, e)| effective_change[*j] && !related[*j] && e.author != author);
+        for (_, e) in missed {
+            match lacked.len() < MAX_LACKED {
+                true => lacked.push(e.id),
+                false => lacked_more += 1,
+            }
+        }
         if !lacked.is_empty() {
-            let lacked_more = lacked.len().saturating_sub(MAX_LACKED);
-            lacked.truncate(MAX_LACKED);
             out.push(Stale {
                 author,
                 latest: region[i].id,

@@ -231,12 +231,10 @@ fn stale_senders(
     let (Some(header), false) = (&report.header, dry_run) else {
         return Ok(None);
     };
-    let Some(state) = store.group_state(&header.group)? else {
+    let Some(mut view) = store.group_view(&header.group)? else {
         return Ok(None);
     };
-    let authors: Vec<_> = report.authors.iter().copied().collect();
-    let stale = gmm::repo::stale::stale_authors(store, &header.group, Some(&authors))?;
-    let mut view = state.view().clone();
+    let stale = gmm::repo::stale::stale_authors(store, &header.group, Some(&report.authors))?;
     crate::cli::context::name_locally(store, &mut view)?;
     Ok(Some((header.group, view, stale)))
 }
