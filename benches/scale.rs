@@ -19,7 +19,9 @@
 //!    on the 10-event store, `gmm members` vs a bare store open;
 //! 7. k members leaving at once, each leave citing the same parent (k
 //!    mutually concurrent events, k = M/10 and M): the import's time per
-//!    k·log k at M vs at M/10, and its peak memory at M.
+//!    k·log k at M vs at M/10, and its peak memory at M;
+//! 8. `gmm audit` of the N-event store vs its replay, and the per-event cost
+//!    of import, replay and audit at N vs a log of N/10 built the same way.
 
 #[path = "scale/large.rs"]
 mod large;
@@ -135,23 +137,26 @@ fn main() {
     );
 
     // 2. Replay vs scan.
-    {
-        let store = Store::open_read_only(&store_a).expect("store");
-        let t = Instant::now();
-        let scanned = store.history(group).events_after(None).expect("scan");
-        let scan = t.elapsed();
-        let t = Instant::now();
-        let scanned_again = store.history(group).events_after(None).expect("scan");
-        let replayed = projection::replay(group, scanned_again);
-        let replay = t.elapsed();
-        assert_eq!(replayed.verdicts.len(), scanned.len());
-        results.at_most("replay time / scan time", secs(replay), secs(scan), 3.0);
-        println!(
-            "  scan {:.2} s, replay (scan + rules) {:.2} s",
-            secs(scan),
-            secs(replay)
-        );
-    }
+    let (scan, replay) = scan_and_replay(&store_a, group);
+    results.at_most("replay time / scan time", secs(replay), secs(scan), 3.0);
+    println!(
+        "  scan {:.2} s, replay (scan + rules) {:.2} s",
+        secs(scan),
+        secs(replay)
+    );
+
+    // 8. Growth: audit against replay, and every per-event cost at N
+    // against the same at N/10 (before anything else writes to store A).
+    growth(
+        &dir,
+        events,
+        Costs {
+            import: import_secs,
+            replay: secs(replay),
+            audit: secs(run_gmm(&store_a, &["--quiet", "audit"])),
+        },
+        &mut results,
+    );
 
     // 5. Diff and correct, cost following the difference (before anything
     // else writes to store A, so the stores differ by exactly 100 events).
@@ -318,6 +323,60 @@ fn large_group(
         ms(members_cmd),
         ms(open)
     );
+}
+
+/// Scans a group's events from the store, then scans and replays them
+/// (the rules over the streamed log); returns both times.
+fn scan_and_replay(store: &Path, group: GroupId) -> (Duration, Duration) {
+    let store = Store::open_read_only(store).expect("store");
+    let t = Instant::now();
+    let scanned = store.history(group).events_after(None).expect("scan");
+    let scan = t.elapsed();
+    let t = Instant::now();
+    let scanned_again = store.history(group).events_after(None).expect("scan");
+    let replayed = projection::replay(group, scanned_again);
+    let replay = t.elapsed();
+    assert_eq!(replayed.verdicts.len(), scanned.len());
+    (scan, replay)
+}
+
+/// Seconds an N-event log costs to import, replay and audit.
+struct Costs {
+    import: f64,
+    replay: f64,
+    audit: f64,
+}
+
+/// Item 8: `gmm audit` against replay at N, and the per-event cost of
+/// import, replay and audit at N against a log of N/10 built the same way
+/// (no step may grow faster than the log).
+fn growth(dir: &Path, events: usize, at_n: Costs, results: &mut Results) {
+    results.at_most("audit time / replay time", at_n.audit, at_n.replay, 2.0);
+    let small_n = events / 10;
+    let bundle = dir.join("tenth.gmm");
+    let group = generate(&bundle, small_n, 17);
+    let store = dir.join("store-tenth");
+    let (import, _) = import_in_child(&store, &bundle, "bench A");
+    let (_, replay) = scan_and_replay(&store, group);
+    let at_tenth = Costs {
+        import,
+        replay: secs(replay),
+        audit: secs(run_gmm(&store, &["--quiet", "audit"])),
+    };
+    let per_event = |n: usize, s: f64| s / n as f64;
+    for (what, big, small) in [
+        ("import", at_n.import, at_tenth.import),
+        ("replay", at_n.replay, at_tenth.replay),
+        ("audit", at_n.audit, at_tenth.audit),
+    ] {
+        results.at_most(
+            &format!("{what} per event at N / at N/10"),
+            per_event(events, big),
+            per_event(small_n, small),
+            1.2,
+        );
+        println!("  {what}: {big:.2} s at {events}, {small:.2} s at {small_n}");
+    }
 }
 
 /// Copies a closed store folder (RocksDB files and identity).

@@ -300,7 +300,7 @@ impl<'s> Transaction<'s> {
                 head_count: 0,
             };
             view.group = id;
-            state.frontier.view = view;
+            *state.frontier.view_to_change() = view;
             self.groups
                 .insert(id, GroupWork::new(id, state, Stored::Nothing));
             self.admit(Accepted::Draft(draft), id, id)?;
@@ -321,7 +321,7 @@ impl<'s> Transaction<'s> {
                 .contains(store, &parent.id, lamport)?;
         }
         let work = self.work(&group)?;
-        let view = &mut work.frontier_to_change().view;
+        let view = work.frontier_to_change().view_to_change();
         // The view hash ignores event ids, so the view advances before the id is known.
         view.apply(EventId::default(), &author, &event.op);
         event.view = view.hash();

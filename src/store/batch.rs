@@ -10,7 +10,6 @@ use super::layout::OrderKey;
 use super::layout::ViewSlot;
 use super::log::LogEntry;
 use super::log::LogHead;
-use super::records;
 use super::records::CheckpointRecord;
 use super::records::EventMetaRecord;
 use super::records::GroupStateRecord;
@@ -157,8 +156,7 @@ impl StoreBatch {
     /// Records a group's projection: its record, and the rows of its view
     /// and base that differ from what the store holds (`stored`).
     pub fn put_group_state(&mut self, group: &GroupId, state: &GroupState, stored: StoredRows<'_>) {
-        let base_stored = records::base_is_stored(&state.frontier);
-        let record = GroupStateRecord::new(state, base_stored);
+        let record = GroupStateRecord::new(state);
         self.put(cf::PROJECTION, &group.0, &record.to_bytes());
         let old = match stored {
             StoredRows::Same => return,
@@ -166,12 +164,14 @@ impl StoreBatch {
             StoredRows::Of(old) => Some(old),
         };
         let frontier = &state.frontier;
-        let old_base = old.filter(|o| records::base_is_stored(o)).map(|o| &o.base);
+        let old_base = old.and_then(|o| o.base.as_ref());
         self.put_view_rows(group, ViewSlot::View, &frontier.view, old.map(|o| &o.view));
-        if base_stored {
-            self.put_view_rows(group, ViewSlot::Base, &frontier.base, old_base);
-        } else if old_base.is_some() || old.is_none() {
-            self.delete_view_rows(group, ViewSlot::Base);
+        match &frontier.base {
+            Some(base) => self.put_view_rows(group, ViewSlot::Base, base, old_base),
+            None if old_base.is_some() || old.is_none() => {
+                self.delete_view_rows(group, ViewSlot::Base)
+            }
+            None => {}
         }
     }
 

@@ -175,8 +175,8 @@ pub struct GroupStateRecord {
     /// The head of the view after everything (its rows: slot 0).
     pub view: ViewHeadRecord,
     /// The head of the view right after the cut (its rows: slot 1), or
-    /// `None` when that view is the current one (an empty open region): a
-    /// chain group stores its rows once.
+    /// `None` when that view is the current one (`Frontier::base`): a chain
+    /// group stores its rows once.
     pub base: Option<ViewHeadRecord>,
     /// The open region's events that are not inert (the inert ones are in
     /// the `inert` family).
@@ -192,9 +192,8 @@ impl Contract for GroupStateRecord {
 }
 
 impl GroupStateRecord {
-    /// The record of `state`; `base_stored` says whether its base's rows are
-    /// stored apart from the view's ([`base_is_stored`]).
-    pub fn new(state: &GroupState, base_stored: bool) -> Self {
+    /// The record of `state` (its views' rows are written apart).
+    pub fn new(state: &GroupState) -> Self {
         let GroupState {
             frontier,
             event_count,
@@ -211,7 +210,7 @@ impl GroupStateRecord {
         GroupStateRecord {
             cut: *cut,
             view: view_rows::head_of(view),
-            base: base_stored.then(|| view_rows::head_of(base)),
+            base: base.as_ref().map(view_rows::head_of),
             region: region.iter().map(Into::into).collect(),
             forked: forked.iter().copied().collect(),
             last_checkpoint: *last_checkpoint,
@@ -220,10 +219,9 @@ impl GroupStateRecord {
         }
     }
 
-    /// The group's state, given its view and its base (read from their rows;
-    /// the base is the view's clone when it is not stored apart).
+    /// The group's state, given its view and its base (read from their
+    /// rows; `None` when the base is the view).
     pub fn into_state(self, view: View, base: Option<View>) -> GroupState {
-        let base = base.unwrap_or_else(|| view.clone());
         GroupState {
             frontier: Frontier {
                 cut: self.cut,
@@ -237,12 +235,6 @@ impl GroupStateRecord {
             head_count: self.head_count,
         }
     }
-}
-
-/// Are the base's rows stored apart from the view's? Only when they differ.
-/// (An open region almost always makes them differ: it is not compared.)
-pub fn base_is_stored(frontier: &Frontier) -> bool {
-    !frontier.region.is_empty() || frontier.base != frontier.view
 }
 
 /// `checkpoints` value: the view at a cut.
@@ -440,7 +432,7 @@ mod tests {
         let state = GroupState {
             frontier: Frontier {
                 cut: Some((id(6), 2)),
-                base: view.clone(),
+                base: Some(view.clone()),
                 region: vec![region],
                 view: view.clone(),
                 forked: [key(9)].into_iter().collect(),
@@ -461,14 +453,13 @@ mod tests {
             },
         };
         vec![
-            (
-                "group-state",
-                GroupStateRecord::new(&state, true).to_bytes(),
-            ),
-            (
-                "group-state-chain",
-                GroupStateRecord::new(&state, false).to_bytes(),
-            ),
+            ("group-state", GroupStateRecord::new(&state).to_bytes()),
+            ("group-state-chain", {
+                let mut chain = state.clone();
+                chain.frontier.base = None;
+                chain.frontier.region.clear();
+                GroupStateRecord::new(&chain).to_bytes()
+            }),
             (
                 "view-row",
                 KeyRowRecord {
@@ -579,7 +570,7 @@ mod tests {
         let state = GroupState {
             frontier: Frontier {
                 cut: Some((id(6), 2)),
-                base: view.clone(),
+                base: None,
                 region: Vec::new(),
                 view: view.clone(),
                 forked: BTreeSet::new(),
@@ -588,8 +579,7 @@ mod tests {
             event_count: 3,
             head_count: 1,
         };
-        assert!(!base_is_stored(&state.frontier));
-        let record = GroupStateRecord::from_bytes(&GroupStateRecord::new(&state, false).to_bytes());
+        let record = GroupStateRecord::from_bytes(&GroupStateRecord::new(&state).to_bytes());
         let back = record.unwrap().into_state(view, None);
         assert_eq!(back, state);
         let meta = EventMeta {

@@ -106,7 +106,10 @@ pub struct Checkpoint {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Frontier {
     pub cut: Option<(EventId, u64)>,
-    pub base: View,
+    /// The view right after the cut, or `None` when that is `view` (the open
+    /// region changed nothing): a chain group keeps one view, not two
+    /// copies of it ([`Frontier::base`]).
+    pub base: Option<View>,
     pub region: Vec<OrderedEvent>,
     pub view: View,
     /// Authors with two events at one seq (rule 7); only ever grows.
@@ -120,12 +123,26 @@ impl Frontier {
     pub fn empty(group: GroupId) -> Frontier {
         Frontier {
             cut: None,
-            base: View::empty(group),
+            base: None,
             region: Vec::new(),
             view: View::empty(group),
             forked: BTreeSet::new(),
             last_checkpoint: None,
         }
+    }
+
+    /// The view right after the cut.
+    pub fn base(&self) -> &View {
+        self.base.as_ref().unwrap_or(&self.view)
+    }
+
+    /// The view after everything, to change in place (a local draft): the
+    /// base is copied apart first when it was the same view.
+    pub fn view_to_change(&mut self) -> &mut View {
+        if self.base.is_none() {
+            self.base = Some(self.view.clone());
+        }
+        &mut self.view
     }
 }
 
@@ -239,7 +256,7 @@ pub fn advance_with<H: History>(
         // A new event names the author of an inert region event, which may
         // then count: resolve the whole region again from its base.
         let start = Start {
-            base: frontier.base.clone(),
+            base: frontier.base().clone(),
             cut: frontier.cut,
         };
         let last_checkpoint = frontier.last_checkpoint;
@@ -275,7 +292,9 @@ pub fn advance_with<H: History>(
         result
     };
     result.frontier.view.group = group;
-    result.frontier.base.group = group;
+    if let Some(base) = &mut result.frontier.base {
+        base.group = group;
+    }
     result.frontier.forked = forked;
     result.frontier.view.forked = result.frontier.forked.clone();
     Ok(result)
@@ -327,7 +346,7 @@ fn on_frontier<H: History>(
         }
     }
     let start = Start {
-        base: frontier.base.clone(),
+        base: frontier.base().clone(),
         cut: frontier.cut,
     };
     let mut projector = new_projector(start, frontier.last_checkpoint, interval);
@@ -556,7 +575,9 @@ impl Replay {
         let mut advance = self.projector.finish();
         self.projector.verdicts = std::mem::take(&mut advance.verdicts);
         advance.frontier.view.group = self.group;
-        advance.frontier.base.group = self.group;
+        if let Some(base) = &mut advance.frontier.base {
+            base.group = self.group;
+        }
         advance.frontier.view.forked = forked.clone();
         advance.frontier.forked = forked;
         advance
@@ -915,12 +936,15 @@ impl Projector {
             self.close_segment();
         }
         self.merge_stored_region();
-        let view = if self.buffer.is_empty() {
-            self.base.clone()
-        } else {
-            self.resolve_buffer()
-        };
         let empty = View::empty(self.base.group);
+        // An empty open segment leaves the view at the base: it moves into
+        // the frontier once, uncopied.
+        let (base, view) = if self.buffer.is_empty() {
+            (None, std::mem::replace(&mut self.base, empty))
+        } else {
+            let view = self.resolve_buffer();
+            (Some(std::mem::replace(&mut self.base, empty)), view)
+        };
         let inert = std::mem::take(&mut self.inert);
         let inert_ids: std::collections::HashSet<EventId> =
             inert.iter().map(|(_, id)| *id).collect();
@@ -929,7 +953,7 @@ impl Projector {
         Advance {
             frontier: Frontier {
                 cut: self.cut,
-                base: std::mem::replace(&mut self.base, empty),
+                base,
                 region,
                 view,
                 forked: BTreeSet::new(),
