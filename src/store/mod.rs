@@ -897,15 +897,7 @@ mod tests {
         let store = Store::create(dir.path(), PublicKey([7; 32])).unwrap();
         let group = EventId([1; 32]);
         let owner = PublicKey([2; 32]);
-        let mut view = View::empty(group);
-        view.apply(
-            EventId([3; 32]),
-            &owner,
-            &Op::Create {
-                title: "t".into(),
-                nonce: [0; 16],
-            },
-        );
+        let mut view = view_rows::created_view(group, &owner);
         let add = |view: &mut View, n: u8| {
             let op = Op::Add {
                 member: PublicKey([n; 32]),

@@ -257,6 +257,18 @@ pub fn row_records(view: &View) -> BTreeMap<PublicKey, KeyRowRecord> {
     rows_of(view).map(|(k, row)| (k, row.into())).collect()
 }
 
+/// A view right after its `Create` by `owner` (for tests that build views).
+#[cfg(test)]
+pub(crate) fn created_view(group: GroupId, owner: &PublicKey) -> View {
+    let mut view = View::empty(group);
+    let create = crate::model::event::Op::Create {
+        title: "t".into(),
+        nonce: [0; 16],
+    };
+    view.apply(EventId([2; 32]), owner, &create);
+    view
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -270,16 +282,8 @@ mod tests {
     /// A view changed by a random run of ops (authorized or not: the rows
     /// only have to follow whatever the view holds).
     fn view_after(ops: &[(u8, u8, u8)]) -> View {
-        let mut view = View::empty(EventId([1; 32]));
         let owner = key(0);
-        view.apply(
-            EventId([2; 32]),
-            &owner,
-            &Op::Create {
-                title: "t".into(),
-                nonce: [0; 16],
-            },
-        );
+        let mut view = created_view(EventId([1; 32]), &owner);
         for (i, (what, a, b)) in ops.iter().enumerate() {
             let id = EventId([i as u8 ^ 0x55; 32]);
             let (a, b) = (key(a % 12 + 1), key(b % 12 + 1));
