@@ -22,7 +22,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     for event in scenario.delivered() {
         ingest.offer_record(&event.record())?;
     }
-    let summary = ingest.commit()?;
+    let (summary, _) = ingest.commit()?;
     eprintln!("imported: {:?}", summary.counts);
     Ok(())
 }

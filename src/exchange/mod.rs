@@ -272,7 +272,7 @@ fn run_import(
                 let offered = offer_chunk(&mut ingest, &header, previous, report);
                 if !dry_run {
                     let part = std::mem::replace(&mut ingest, Ingest::new(store)?);
-                    let (summary, carry) = part.commit_and_carry()?;
+                    let (summary, carry) = part.commit()?;
                     merge(&mut report.summary, summary);
                     match offered {
                         // The import stops here: report what it changed.
@@ -299,7 +299,7 @@ fn run_import(
     if dry_run {
         merge(&mut report.summary, ingest.summary()?);
     } else {
-        let (summary, carry) = ingest.commit_and_carry()?;
+        let (summary, carry) = ingest.commit()?;
         merge(&mut report.summary, summary);
         report.summary.groups = carry.into_groups();
     }

@@ -10,7 +10,8 @@
 //! - `accepted` events are stored, logged and projected.
 //!
 //! An [`Ingest`] is one transaction; [`Ingest::summary`] tells what it would
-//! change (for `--dry-run`) and [`Ingest::commit`] writes it.
+//! change (for `--dry-run`) and [`Ingest::commit`] writes it, handing the
+//! groups' states to the next chunk's `Ingest`.
 
 use std::collections::BTreeMap;
 
@@ -234,19 +235,13 @@ impl<'s> Ingest<'s> {
         })
     }
 
-    /// Writes the import: accepted events, projections, pending and quarantine.
-    pub fn commit(mut self) -> Result<Summary> {
-        let summary = self.summary()?;
-        self.tx.commit(None)?;
-        Ok(summary)
-    }
-
-    /// Writes this part of a longer import and hands what it knows to the
-    /// next part ([`Ingest::carry_on`]): the groups' states as written and
-    /// their views before the import. The summary's groups are left empty;
+    /// Writes the import (accepted events, projections, pending and
+    /// quarantine) and hands what it knows to the next part of a longer one
+    /// ([`Ingest::carry_on`]): the groups' states as written and their views
+    /// before the import. The summary's groups are left empty;
     /// [`Carry::into_groups`] makes them once the last part is written, so a
     /// large group's view is not copied at every part.
-    pub fn commit_and_carry(self) -> Result<(Summary, Carry)> {
+    pub fn commit(self) -> Result<(Summary, Carry)> {
         let released = self.tx.released_count();
         let (_, states) = self.tx.commit_keeping_states(None)?;
         let summary = Summary {

@@ -96,23 +96,7 @@ impl GroupWork {
             last_seq: HashMap::new(),
         }
     }
-}
 
-/// A group and its state, as a commit wrote it.
-pub type GroupStateOf = (GroupId, GroupState);
-
-/// What the store holds of a group's view rows while a transaction works on it.
-enum Stored {
-    /// Nothing: the group is new in this transaction.
-    Nothing,
-    /// The rows of the group's state as it is: nothing changed them yet.
-    AsIs,
-    /// The rows of this frontier, the state's before its first change
-    /// (moved aside, not copied, when the projection replaces the frontier).
-    Was(Box<Frontier>),
-}
-
-impl GroupWork {
     /// Replaces the frontier, keeping the stored one aside the first time.
     fn replace_frontier(&mut self, frontier: Frontier) {
         let old = std::mem::replace(&mut self.state.frontier, frontier);
@@ -129,6 +113,20 @@ impl GroupWork {
         }
         &mut self.state.frontier
     }
+}
+
+/// A group and its state, as a commit wrote it.
+pub type GroupStateOf = (GroupId, GroupState);
+
+/// What the store holds of a group's view rows while a transaction works on it.
+enum Stored {
+    /// Nothing: the group is new in this transaction.
+    Nothing,
+    /// The rows of the group's state as it is: nothing changed them yet.
+    AsIs,
+    /// The rows of this frontier, the state's before its first change
+    /// (moved aside, not copied, when the projection replaces the frontier).
+    Was(Box<Frontier>),
 }
 
 /// An accepted event: signed (imported), or a local draft signed at commit.

@@ -10,7 +10,6 @@
 //! the one the store holds and yields only the rows that differ.
 
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
 use std::iter::Peekable;
 
 use serde::Deserialize;
@@ -252,11 +251,6 @@ pub fn row_changes<'a>(
     (put, gone)
 }
 
-/// The rows of a view as records, in key order (for a view stored whole).
-pub fn row_records(view: &View) -> BTreeMap<PublicKey, KeyRowRecord> {
-    rows_of(view).map(|(k, row)| (k, row.into())).collect()
-}
-
 /// A view right after its `Create` by `owner` (for tests that build views).
 #[cfg(test)]
 pub(crate) fn created_view(group: GroupId, owner: &PublicKey) -> View {
@@ -271,12 +265,19 @@ pub(crate) fn created_view(group: GroupId, owner: &PublicKey) -> View {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
     use crate::model::event::Op;
     use proptest::prelude::*;
 
     fn key(n: u8) -> PublicKey {
         PublicKey([n; 32])
+    }
+
+    /// The rows of a view as records, in key order.
+    fn row_records(view: &View) -> BTreeMap<PublicKey, KeyRowRecord> {
+        rows_of(view).map(|(k, row)| (k, row.into())).collect()
     }
 
     /// A view changed by a random run of ops (authorized or not: the rows

@@ -114,11 +114,15 @@ fn damaged_keys_are_clean_errors_not_panics() {
             db.put_cf(cf, key, b"").unwrap();
         };
         // A group-order key with the group's prefix but no id, a chain key cut
-        // short, a head key too long, a projection key of 3 bytes.
+        // short, a head key too long, a projection key of 3 bytes, bad view rows.
         put(gmm::store::cf::BY_GROUP, &[&group[..], &[0, 0, 0]].concat());
         put(gmm::store::cf::CHAINS, &[&group[..], &[7; 40]].concat());
         put(gmm::store::cf::HEADS, &[&group[..], &[9; 40]].concat());
         put(gmm::store::cf::PROJECTION, b"bad");
+        // A view row cut short, and a whole one whose value is empty.
+        let rows = gmm::store::cf::VIEW_ROWS;
+        put(rows, &[&group[..], &[0], &[5; 10]].concat());
+        put(rows, &[&group[..], &[0], &[6; 32]].concat());
     }
     for args in [
         &["log", "G"][..],
@@ -325,7 +329,7 @@ fn pending_events_of_an_unknown_group_are_listed_bounded_and_droppable() {
         for r in records {
             ingest.offer_record(r).unwrap();
         }
-        ingest.commit().unwrap()
+        ingest.commit().unwrap().0
     };
     let records: Vec<Vec<u8>> = (0..10_000u64).into_par_iter().map(sign).collect();
     let summary = offer(&records);

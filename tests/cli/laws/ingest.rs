@@ -294,7 +294,7 @@ mod deep_tests {
                     for r in records {
                         ingest.offer_record(r).unwrap();
                     }
-                    let summary = ingest.commit().unwrap();
+                    let (summary, _) = ingest.commit().unwrap();
                     assert_eq!(summary.counts.get("pending").copied(), Some(20_000));
                     summary.counts.get("accepted").copied().unwrap_or(0) + summary.released
                 })
