@@ -73,15 +73,34 @@ pub fn group_view(
     store: &Store,
     query: &str,
 ) -> Result<(gmm::model::event::GroupId, gmm::rules::view::View), CommandError> {
+    let (group, _, view) = group_record_and_view(ui, store, query)?;
+    Ok((group, view))
+}
+
+/// Names a group of the store and loads its projection record and current
+/// view (the record read once).
+pub fn group_record_and_view(
+    ui: &mut Ui,
+    store: &Store,
+    query: &str,
+) -> Result<
+    (
+        gmm::model::event::GroupId,
+        gmm::store::records::GroupStateRecord,
+        gmm::rules::view::View,
+    ),
+    CommandError,
+> {
     let group = find_group(ui, store, query)?;
-    let mut view = store
-        .group_view(&group)?
+    let record = store
+        .group_record(&group)?
         .ok_or_else(|| gmm::Error::UnknownGroup {
             query: query.to_string(),
             suggestions: Vec::new(),
         })?;
+    let mut view = store.current_view(&group, &record)?;
     name_locally(store, &mut view)?;
-    Ok((group, view))
+    Ok((group, record, view))
 }
 
 /// Names this store's identity in `view` for display when the group gave it

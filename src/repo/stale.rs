@@ -15,10 +15,10 @@ use std::collections::HashMap;
 
 use crate::error::Result;
 use crate::model::event::EventId;
-use crate::model::event::GroupId;
 use crate::model::event::Op;
 use crate::model::event::PublicKey;
 use crate::rules::projection::OrderedEvent;
+use crate::store::records::GroupStateRecord;
 use crate::store::Store;
 
 /// At most this many stale authors are named per group.
@@ -54,16 +54,15 @@ fn concerns_members(op: &Op) -> bool {
 
 /// Every author with an event in the group's open region whose latest event
 /// lacked effective changes to members or devices (`only`: just these authors).
+///
+/// The open region is read from the group's projection `record`, which the
+/// caller has already read: for 100,000 concurrent leaves it is megabytes.
 pub fn stale_authors(
     store: &Store,
-    group: &GroupId,
+    record: &GroupStateRecord,
     only: Option<&BTreeSet<PublicKey>>,
 ) -> Result<Vec<Stale>> {
-    // The open region is in the projection record: no view row is read.
-    let Some(record) = store.group_record(group)? else {
-        return Ok(Vec::new());
-    };
-    let region: Vec<OrderedEvent> = record.region.into_iter().map(Into::into).collect();
+    let region: Vec<OrderedEvent> = record.region.iter().cloned().map(Into::into).collect();
     let region = &region;
     let index: HashMap<EventId, usize> =
         region.iter().enumerate().map(|(i, e)| (e.id, i)).collect();

@@ -63,7 +63,7 @@ use crate::rules::view::View;
 /// inert events in a family of their own (`inert`) and counts a group's heads
 /// in its projection record. Schema 6 stores a group's view as a small head
 /// in its projection record and one row per key (`view_rows`), and its base
-/// only when it differs from the view. Older stores are refused.
+/// only when the open segment is not empty. Older stores are refused.
 pub const SCHEMA_VERSION: u32 = 6;
 
 /// Column families, one per kind of record.
@@ -614,8 +614,17 @@ impl Store {
         let Some(record) = self.group_record(group)? else {
             return Ok(None);
         };
-        self.stored_view(group, ViewSlot::View, record.view)
-            .map(Some)
+        self.current_view(group, &record).map(Some)
+    }
+
+    /// The current view of the group whose projection record is `record`
+    /// (read already, for its counts or region).
+    pub fn current_view(
+        &self,
+        group: &GroupId,
+        record: &GroupStateRecord,
+    ) -> Result<View, StoreError> {
+        self.stored_view(group, ViewSlot::View, record.view.clone())
     }
 
     /// A group's projection record alone: its title, counts and open region

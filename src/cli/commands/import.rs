@@ -231,10 +231,11 @@ fn stale_senders(
     let (Some(header), false) = (&report.header, dry_run) else {
         return Ok(None);
     };
-    let Some(mut view) = store.group_view(&header.group)? else {
+    let Some(record) = store.group_record(&header.group)? else {
         return Ok(None);
     };
-    let stale = gmm::repo::stale::stale_authors(store, &header.group, Some(&report.authors))?;
+    let mut view = store.current_view(&header.group, &record)?;
+    let stale = gmm::repo::stale::stale_authors(store, &record, Some(&report.authors))?;
     crate::cli::context::name_locally(store, &mut view)?;
     Ok(Some((header.group, view, stale)))
 }

@@ -30,8 +30,8 @@ pub struct Args {
 
 pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     let store = ctx.read_store()?;
-    let (group, view) = context::group_view(ui, &store, &args.group)?;
-    let events = store.group_record(&group)?.map_or(0, |r| r.event_count);
+    let (group, record, view) = context::group_record_and_view(ui, &store, &args.group)?;
+    let events = record.event_count;
     let heads = store.heads(&group)?;
     let log_head = store.log_head()?;
     let pending = store.pending(&group)?;
@@ -43,7 +43,7 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
         .map(|id| id.to_hex())
         .collect();
     let forks: Vec<String> = view.forked.iter().map(|k| k.to_hex()).collect();
-    let stale = gmm::repo::stale::stale_authors(&store, &group, None)?;
+    let stale = gmm::repo::stale::stale_authors(&store, &record, None)?;
     if ui.json {
         ui.json_line(&StatusJson {
             group: group.to_hex(),

@@ -106,9 +106,9 @@ pub struct Checkpoint {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Frontier {
     pub cut: Option<(EventId, u64)>,
-    /// The view right after the cut, or `None` when that is `view` (the open
-    /// region changed nothing): a chain group keeps one view, not two
-    /// copies of it ([`Frontier::base`]).
+    /// The view right after the cut, or `None` when that is `view` (no event
+    /// follows the cut): a chain group keeps one view, not two copies of it
+    /// ([`Frontier::base`]).
     pub base: Option<View>,
     pub region: Vec<OrderedEvent>,
     pub view: View,
