@@ -47,15 +47,12 @@ pub struct StoreNodes<'s> {
 
 impl NodeSource for StoreNodes<'_> {
     fn node(&self, id: &EventId) -> Result<Option<Node>> {
-        let Some(meta) = self.store.event_meta(id)? else {
+        let Some((event, meta)) = self.store.event_with_meta(id)? else {
             return Ok(None);
         };
         if meta.group != self.group {
             return Ok(None);
         }
-        let Some(event) = self.store.event(id)? else {
-            return Ok(None);
-        };
         Ok(Some(Node {
             lamport: meta.lamport,
             author: event.event.author,

@@ -42,6 +42,7 @@ use crate::rules::projection::OrderedEvent;
 use crate::rules::projection::Replay;
 use crate::rules::projection::Verdict;
 use crate::store::cf;
+use crate::store::layout::OrderKey;
 use crate::store::log::LogEntry;
 use crate::store::KeyValue;
 use crate::store::Store;
@@ -85,12 +86,12 @@ fn audit(
     let table = Table::read(store, &mut report, only, progress)?;
     let mut groups: BTreeSet<GroupId> = table.groups.iter().copied().collect();
     groups.extend(only);
-    let mut lamports = vec![UNORDERED; table.rows.len()];
+    let mut marks = RowMarks::new(table.rows.len());
     for group in &groups {
         report.groups_checked += 1;
         match exhaustively {
             true => exhaustive(store, &mut report, &table, *group, now_ms)?,
-            false => audit_group(store, &mut report, &table, *group, &mut lamports, now_ms)?,
+            false => audit_group(store, &mut report, &table, *group, &mut marks, now_ms)?,
         }
     }
     if only.is_none() {
@@ -111,8 +112,9 @@ struct Row {
     time: u64,
 }
 
-/// Every intact stored event as a [`Row`], sorted by id (the order RocksDB
-/// keeps the `events` family in), and what failed its own checks.
+/// Every intact stored event as a [`Row`], sorted by id (sorted after the
+/// first pass, which reads them in the group order of the `events` keys),
+/// and what failed its own checks.
 #[derive(Default)]
 struct Table {
     rows: Vec<Row>,
@@ -155,9 +157,10 @@ impl Table {
             let checked: Vec<(Option<EventId>, Option<SignedEvent>, Report)> = chunk
                 .par_iter()
                 .map(|(key, value)| {
-                    let key_id = <[u8; 32]>::try_from(&key[..]).map(EventId).ok();
+                    let key = OrderKey::parse(key);
+                    let key_id = key.map(|k| k.id);
                     let mut found = Report::default();
-                    let event = check_record(&mut found, key_id, value);
+                    let event = check_record(&mut found, key, value);
                     let damaged_seat = match &event {
                         Some(_) => None,
                         None => SignedEvent::decode_record(value).ok(),
@@ -240,6 +243,40 @@ fn intern<T: Copy + Eq + std::hash::Hash>(
 /// A row not yet reached by its group's index walk.
 const UNORDERED: u64 = u64::MAX;
 
+/// A row the replay gave no verdict (yet).
+const UNJUDGED: u64 = 0;
+
+/// What the second pass learns of each row: the Lamport number its parents
+/// give it, and a keyed fingerprint of the verdict the replay gave it.
+///
+/// The verdicts are compared with the stored statuses after a group's walk,
+/// in id order (the order of the `status` family), so the comparison reads
+/// that family front to back instead of one random block per event. A
+/// fingerprint is 8 bytes a row whatever the verdict; its key is random per
+/// audit, so no stored record can be made to collide with a replayed
+/// verdict on purpose (a chance one is 2⁻⁶⁴ an event).
+struct RowMarks {
+    lamports: Vec<u64>,
+    verdicts: Vec<u64>,
+    key: std::hash::RandomState,
+}
+
+impl RowMarks {
+    fn new(rows: usize) -> RowMarks {
+        RowMarks {
+            lamports: vec![UNORDERED; rows],
+            verdicts: vec![UNJUDGED; rows],
+            key: std::hash::RandomState::new(),
+        }
+    }
+
+    /// Never [`UNJUDGED`]: the low bit is set.
+    fn fingerprint(&self, verdict: &Verdict) -> u64 {
+        use std::hash::BuildHasher;
+        self.key.hash_one(verdict) | 1
+    }
+}
+
 /// Whether the first pass found a damaged record of the group, or one whose
 /// group cannot be told.
 fn holds_damaged_records(report: &Report, group: GroupId) -> bool {
@@ -258,7 +295,7 @@ fn audit_group(
     report: &mut Report,
     table: &Table,
     group: GroupId,
-    lamports: &mut [u64],
+    marks: &mut RowMarks,
     now_ms: u64,
 ) -> Result<()> {
     let damaged = holds_damaged_records(report, group);
@@ -291,7 +328,7 @@ fn audit_group(
         members: by_seat.len() as u64,
     };
     let mut rules = Report::default();
-    let Some(outcome) = walk.run(&mut rules, lamports, whole.then_some(forked))? else {
+    let Some(outcome) = walk.run(&mut rules, marks, whole.then_some(forked))? else {
         report.findings.truncate(before);
         return exhaustive(store, report, table, group, now_ms);
     };
@@ -307,12 +344,16 @@ fn audit_group(
         (seat.author == *author && seat.seq == seq).then_some(seat.id)
     };
     pending(store, report, group, &holds, &held_at)?;
-    if let Some((rebuilt, differences)) = outcome {
+    if let Some(rebuilt) = outcome {
+        let mut in_id_order = by_seat;
+        in_id_order.sort_unstable();
+        let mut differences = Differences::default();
+        compare_verdicts(store, table, &in_id_order, marks, &mut differences)?;
         compare_projection(
             store,
             report,
             group,
-            by_seat.is_empty(),
+            in_id_order.is_empty(),
             &rebuilt,
             differences,
         )?;
@@ -341,9 +382,8 @@ struct GroupWalk<'a> {
     members: u64,
 }
 
-/// What a replay found, as `(rebuilt projection, differences from the stored verdicts)`;
-/// `None` when the rules were not replayed.
-type Replayed = Option<(Advance, Differences)>;
+/// The projection a replay rebuilt; `None` when the rules were not replayed.
+type Replayed = Option<Advance>;
 
 impl GroupWalk<'_> {
     /// `None` when the index and the rows disagree anywhere (the caller then
@@ -352,18 +392,17 @@ impl GroupWalk<'_> {
     fn run(
         &self,
         report: &mut Report,
-        lamports: &mut [u64],
+        marks: &mut RowMarks,
         forked: Option<BTreeSet<PublicKey>>,
     ) -> Result<Option<Replayed>> {
         let mut replay = forked.as_ref().map(|_| Replay::with_views(self.group));
         let mut says: HashMap<EventId, ViewHash> = HashMap::new();
-        let mut differences = Differences::default();
         let mut reached = 0u64;
         for item in self.store.history(self.group).events_from(None) {
             let Ok((event, indexed)) = item else {
                 return Ok(None);
             };
-            let Some(lamport) = self.ordered(&event, lamports) else {
+            let Some(lamport) = self.ordered(&event, &mut marks.lamports) else {
                 return Ok(None);
             };
             if lamport != indexed {
@@ -373,7 +412,7 @@ impl GroupWalk<'_> {
             if let Some(replay) = &mut replay {
                 says.insert(event.id, event.event.view);
                 replay.push(OrderedEvent::new(&event, lamport));
-                self.judge(report, replay, &mut says, &mut differences)?;
+                self.judge(report, replay, &mut says, marks);
             }
         }
         if reached != self.members {
@@ -383,8 +422,8 @@ impl GroupWalk<'_> {
             return Ok(Some(None));
         };
         let advance = replay.finish(forked);
-        self.judge(report, &mut replay, &mut says, &mut differences)?;
-        Ok(Some(Some((advance, differences))))
+        self.judge(report, &mut replay, &mut says, marks);
+        Ok(Some(Some(advance)))
     }
 
     /// The event's Lamport number when it is an intact event of the group,
@@ -420,26 +459,58 @@ impl GroupWalk<'_> {
     }
 
     /// Takes the replay's final verdicts and views: a finding for each
-    /// refused event and each view field that differs from its past, and a
-    /// difference for each verdict the store records otherwise.
+    /// refused event and each view field that differs from its past, and
+    /// each verdict's fingerprint, compared with the store's after the walk
+    /// ([`compare_verdicts`]).
     fn judge(
         &self,
         report: &mut Report,
         replay: &mut Replay,
         says: &mut HashMap<EventId, ViewHash>,
-        differences: &mut Differences,
-    ) -> Result<()> {
+        marks: &mut RowMarks,
+    ) {
         for (id, verdict) in replay.take_verdicts() {
             checks::verdict_finding(report, self.group, &id, &verdict);
-            differences.compare_verdict(self.store, &id, &verdict)?;
+            // Every replayed event was reached by the walk, so has a row.
+            if let Some(row) = self.table.find(&id) {
+                marks.verdicts[row] = marks.fingerprint(&verdict);
+            }
         }
         for (id, past) in replay.take_views() {
             if let Some(said) = says.remove(&id) {
                 checks::view_finding(report, self.group, id, said, past);
             }
         }
-        Ok(())
     }
+}
+
+/// The stored verdict of each event the replay judged, against the
+/// replay's (its fingerprint in `marks`), for a group's `rows` in ascending
+/// order. The rows are sorted by id, as the `status` family is, so
+/// consecutive reads share table blocks.
+fn compare_verdicts(
+    store: &Store,
+    table: &Table,
+    rows: &[u32],
+    marks: &RowMarks,
+    differences: &mut Differences,
+) -> Result<()> {
+    for &row in rows {
+        let (row, r) = (row as usize, &table.rows[row as usize]);
+        if marks.verdicts[row] == UNJUDGED {
+            continue;
+        }
+        let stored = store
+            .event_meta(&r.id)?
+            .map(|m| marks.fingerprint(&m.verdict));
+        if stored != Some(marks.verdicts[row]) {
+            differences.add(format!(
+                "event {}'s stored status differs from the replay",
+                r.id.short()
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// How the stored projection differs from a replay: the first few in words.
@@ -528,10 +599,19 @@ fn exhaustive(
     now_ms: u64,
 ) -> Result<()> {
     let damaged = holds_damaged_records(report, group);
+    // Read from the records themselves, not through the status index
+    // (which tampering may have edited): the group's intact rows.
     let mut events: HashMap<EventId, SignedEvent> = HashMap::new();
     if let Some(&g) = table.group_index.get(&group) {
-        for row in table.rows.iter().filter(|r| r.group == g) {
-            if let Some(event) = store.event(&row.id)? {
+        for record in store.raw_records_under(cf::EVENTS, &group.0) {
+            let (_, value) = record?;
+            let Ok(event) = SignedEvent::decode_record(&value) else {
+                continue;
+            };
+            if table
+                .find(&event.id)
+                .is_some_and(|i| table.rows[i].group == g)
+            {
                 events.insert(event.id, event);
             }
         }
@@ -580,8 +660,11 @@ fn exhaustive(
     )
 }
 
-/// Decodes and checks one stored record; `None` when it is not intact.
-fn check_record(report: &mut Report, key: Option<EventId>, value: &[u8]) -> Option<SignedEvent> {
+/// Decodes and checks one stored record against its key (`group ‖ lamport
+/// ‖ id`; the Lamport number is checked by the group's walk); `None` when
+/// it is not intact.
+fn check_record(report: &mut Report, order: Option<OrderKey>, value: &[u8]) -> Option<SignedEvent> {
+    let key = order.map(|k| k.id);
     let shown = key.map_or_else(|| "with a malformed key".to_string(), |k| k.short());
     let event = match SignedEvent::decode_record(value) {
         Ok(event) => event,
@@ -606,6 +689,19 @@ fn check_record(report: &mut Report, key: Option<EventId>, value: &[u8]) -> Opti
             format!(
                 "stored event {shown} hashes to {}: its bytes were changed",
                 actual.map_or_else(String::new, |a| a.short())
+            ),
+        );
+        return None;
+    }
+    if let Some(filed) = order.map(|k| k.group).filter(|g| *g != event.group()) {
+        report.add(
+            Check::BadId,
+            Some(event.group()),
+            vec![event.id],
+            format!(
+                "stored event {shown} of group {} is filed under group {}: its key was changed",
+                event.group().short(),
+                filed.short()
             ),
         );
         return None;

@@ -30,7 +30,6 @@ use crate::model::signed::SignedEvent;
 use crate::repo::ingest::Ingest;
 use crate::repo::ingest::Outcome;
 use crate::repo::ingest::Summary;
-use crate::rules::projection::History;
 use crate::store::Store;
 use crate::walk;
 
@@ -98,13 +97,7 @@ pub fn export(
         })?;
     let heads = store.heads(&group)?;
     let (ids, prerequisites, unknown_since) = if request.since.is_empty() {
-        let ids = store
-            .history(group)
-            .events_after(None)?
-            .into_iter()
-            .map(|e| e.id)
-            .collect();
-        (ids, Vec::new(), Vec::new())
+        (store.group_event_ids(&group)?, Vec::new(), Vec::new())
     } else {
         let ours: Vec<EventId> = heads.iter().map(|h| h.id).collect();
         let diff = walk::difference(store, &group, &ours, &request.since)?;

@@ -184,12 +184,9 @@ pub fn view_at(store: &Store, group: &GroupId, event: &EventId) -> Result<View> 
         what,
     };
     let mut lookup = |id: &EventId| -> Result<OrderedEvent> {
-        let signed = store
-            .event(id)?
+        let (signed, meta) = store
+            .event_with_meta(id)?
             .ok_or_else(|| corrupt(format!("event {} is missing", id.short())))?;
-        let meta = store
-            .event_meta(id)?
-            .ok_or_else(|| corrupt(format!("event {} has no status", id.short())))?;
         if meta.group != *group {
             return Err(crate::Error::EventNotInGroup { event: id.short() });
         }

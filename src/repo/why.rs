@@ -17,7 +17,7 @@ use crate::store::Store;
 fn judged(store: &Store, ids: &[EventId]) -> Result<Vec<Judged>> {
     let mut out = Vec::new();
     for id in ids {
-        if let (Some(event), Some(meta)) = (store.event(id)?, store.event_meta(id)?) {
+        if let Some((event, meta)) = store.event_with_meta(id)? {
             out.push(Judged {
                 event,
                 verdict: meta.verdict,
@@ -41,9 +41,9 @@ pub fn explain(
     // events count as its member's even after the link ended).
     let mut candidates = Vec::new();
     let mut linked_by: BTreeMap<PublicKey, PublicKey> = BTreeMap::new();
-    for entry in store.group_order(group, None) {
-        let id = entry?.id;
-        let (Some(event), Some(meta)) = (store.event(&id)?, store.event_meta(&id)?) else {
+    for entry in store.group_events(group, None) {
+        let (order, event) = entry?;
+        let Some(meta) = store.event_meta(&order.id)? else {
             continue;
         };
         if let (Op::LinkDevice { device, .. }, true) =
@@ -97,10 +97,8 @@ pub fn named_keys(
     view: &View,
 ) -> Result<BTreeMap<PublicKey, String>> {
     let mut names = view.names.clone();
-    for entry in store.group_order(group, None) {
-        let Some(event) = store.event(&entry?.id)? else {
-            continue;
-        };
+    for entry in store.group_events(group, None) {
+        let (_, event) = entry?;
         if let Op::Add { member, name, .. } = &event.event.op {
             names.entry(*member).or_insert_with(|| name.clone());
         }

@@ -70,11 +70,16 @@ impl StoreBatch {
         self.writes.push(Write::Delete(family, key));
     }
 
-    /// Stores an accepted event: its record, chain index and group order.
-    /// Its meta (with the verdict) is written by [`StoreBatch::put_meta`]
-    /// once the projection has judged it.
+    /// Stores an accepted event: its record, at its place in the group's
+    /// order, and its chain index. Its meta (with the verdict) is written by
+    /// [`StoreBatch::put_meta`] once the projection has judged it.
     pub fn insert_event(&mut self, event: &SignedEvent, meta: &EventMeta) {
-        self.put(cf::EVENTS, &event.id.0, &event.record());
+        let order = OrderKey {
+            group: meta.group,
+            lamport: meta.lamport,
+            id: event.id,
+        };
+        self.put(cf::EVENTS, &order.to_bytes(), &event.record());
         let chain = ChainKey {
             group: meta.group,
             author: event.event.author,
@@ -82,12 +87,6 @@ impl StoreBatch {
             id: event.id,
         };
         self.put(cf::CHAINS, &chain.to_bytes(), &[]);
-        let order = OrderKey {
-            group: meta.group,
-            lamport: meta.lamport,
-            id: event.id,
-        };
-        self.put(cf::BY_GROUP, &order.to_bytes(), &[]);
     }
 
     /// Records (or updates) what the store knows about an event.

@@ -7,7 +7,6 @@ use rocksdb::IteratorMode;
 use super::cf;
 use super::layout;
 use super::layout::ChainKey;
-use super::layout::OrderKey;
 use super::records::CheckpointRecord;
 use super::Store;
 use super::StoreError;
@@ -101,14 +100,9 @@ impl<'s> StoreHistory<'s> {
         &self,
         from: Option<u64>,
     ) -> impl Iterator<Item = Result<(SignedEvent, u64), StoreError>> + '_ {
-        let store = self.store;
-        store.group_order(&self.group, from).map(move |item| {
-            let OrderKey { id, lamport, .. } = item?;
-            let event = store.event(&id)?.ok_or_else(|| {
-                store.corrupt(&format!("indexed event {} is missing", id.short()))
-            })?;
-            Ok((event, lamport))
-        })
+        self.store
+            .group_events(&self.group, from)
+            .map(|item| item.map(|(order, event)| (event, order.lamport)))
     }
 }
 

@@ -4,7 +4,7 @@
 //!
 //! Numbers in keys are big-endian, so RocksDB's byte order is numeric order:
 //! the log is keyed by sequence (sequential keys keep compaction cheap, SPEC
-//! §5) and a group's events sort by Lamport number.
+//! §5) and a group's events are keyed by Lamport number.
 
 use crate::model::event::EventId;
 use crate::model::event::GroupId;
@@ -81,8 +81,9 @@ impl ChainKey {
     }
 }
 
-/// `by_group`: `group ‖ lamport ‖ id` (72 bytes), value empty: a group's
-/// events in topological order (Lamport number, then id).
+/// `events`: `group ‖ lamport ‖ id` (72 bytes), the value the event's signed
+/// record: a group's events in topological order (Lamport number, then id),
+/// so a replay or an audit reads them in the order the keys are stored.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct OrderKey {
     pub group: GroupId,
@@ -207,7 +208,7 @@ pub fn parse_missing(key: &[u8], value: &[u8]) -> Option<(GroupId, EventId)> {
     (k.done() && v.done()).then_some((EventId(group), EventId(child)))
 }
 
-/// `events`, `status`, `projection`: a 32-byte id or group id.
+/// `status`, `projection`: a 32-byte id or group id.
 pub fn parse_id(key: &[u8]) -> Option<EventId> {
     let mut f = Fields(key);
     let id = f.id()?;
@@ -245,6 +246,10 @@ mod tests {
             id: EventId([4; 32]),
         };
         assert_eq!(OrderKey::parse(&order.to_bytes()), Some(order));
+        // The `events` key: group, Lamport number big-endian, id (schema 7),
+        // so a group's events sort in topological order.
+        let expected = [vec![1; 32], 9u64.to_be_bytes().to_vec(), vec![4; 32]].concat();
+        assert_eq!(order.to_bytes(), expected);
         let (g, c) = (EventId([5; 32]), EventId([6; 32]));
         assert_eq!(parse_pending_key(&pending_key(&g, &c)), Some((g, c)));
         assert_eq!(

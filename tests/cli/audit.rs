@@ -15,6 +15,17 @@ fn tamper(w: &World, store: &str, edit: impl FnOnce(&rocksdb::DB)) {
     edit(&db);
 }
 
+/// The `events` key of the stored event `id` (hex): `group ‖ lamport ‖ id`,
+/// found by its last 32 bytes.
+fn event_key(db: &rocksdb::DB, id: &str) -> Vec<u8> {
+    let id = hex::decode(id).unwrap();
+    let events = db.cf_handle(gmm::store::cf::EVENTS).unwrap();
+    db.iterator_cf(events, rocksdb::IteratorMode::Start)
+        .map(|item| item.unwrap().0.to_vec())
+        .find(|key| key.ends_with(&id))
+        .expect("the event is stored")
+}
+
 /// A store whose group "G" has a chain of four events by Alice (create, add
 /// bob, add carol, set title); returns the event ids in order.
 fn chain_store(w: &World) -> Vec<String> {
@@ -56,8 +67,8 @@ fn audit_finds_nothing_in_clean_stores_and_bundles() {
 fn audit_catches_a_flipped_byte_in_a_stored_event() {
     let w = World::new();
     let ids = chain_store(&w);
-    let id = hex::decode(&ids[3]).unwrap();
     tamper(&w, "a", |db| {
+        let id = event_key(db, &ids[3]);
         let events = db.cf_handle(gmm::store::cf::EVENTS).unwrap();
         let mut value = db.get_cf(events, &id).unwrap().unwrap();
         let last = value.len() - 1; // the last letter of the title
@@ -67,14 +78,31 @@ fn audit_catches_a_flipped_byte_in_a_stored_event() {
     assert_eq!(audit_checks(&w, "a", &[]), (1, set(&["bad-id"])));
     let w = World::new();
     let ids = chain_store(&w);
-    let id = hex::decode(&ids[2]).unwrap();
     tamper(&w, "a", |db| {
+        let id = event_key(db, &ids[2]);
         let events = db.cf_handle(gmm::store::cf::EVENTS).unwrap();
         let mut value = db.get_cf(events, &id).unwrap().unwrap();
         value[5] ^= 1; // inside the signature
         db.put_cf(events, &id, value).unwrap();
     });
     assert_eq!(audit_checks(&w, "a", &[]), (1, set(&["bad-signature"])));
+    // An intact record filed under another group's key (schema 7 keys
+    // events by group, Lamport number and id): the key was changed.
+    let w = World::new();
+    let ids = chain_store(&w);
+    tamper(&w, "a", |db| {
+        let key = event_key(db, &ids[3]);
+        let events = db.cf_handle(gmm::store::cf::EVENTS).unwrap();
+        let value = db.get_cf(events, &key).unwrap().unwrap();
+        let mut moved = key.clone();
+        moved[..32].copy_from_slice(&[0xee; 32]);
+        db.delete_cf(events, &key).unwrap();
+        db.put_cf(events, &moved, value).unwrap();
+    });
+    let out = w.run("a", &["audit"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("is filed under group eeeeeeee"), "{text}");
 }
 
 #[test]
@@ -97,7 +125,7 @@ fn audit_catches_an_event_deleted_from_a_chain() {
     let ids = chain_store(&w);
     tamper(&w, "a", |db| {
         let events = db.cf_handle(gmm::store::cf::EVENTS).unwrap();
-        db.delete_cf(events, hex::decode(&ids[1]).unwrap()).unwrap();
+        db.delete_cf(events, event_key(db, &ids[1])).unwrap();
     });
     assert_eq!(
         audit_checks(&w, "a", &[]),

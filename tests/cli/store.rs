@@ -73,6 +73,22 @@ fn newer_schema_is_refused() {
     );
     w.fails("a", &["add", "G", &w.new_key_or("fresh")], 65);
     assert_eq!(raw_head(None), before);
+    // A schema-6 store still holds the `by_group` family schema 7 dropped:
+    // it is refused by its version too, by readers and writers alike.
+    raw_head(Some(6));
+    {
+        let names = gmm::store::cf::ALL;
+        let mut db = rocksdb::DB::open_cf(&rocksdb::Options::default(), &db_path, names).unwrap();
+        db.create_cf("by_group", &rocksdb::Options::default())
+            .unwrap();
+    }
+    for args in [&["members", "G"][..], &["add", "G", &w.new_key_or("fresh")]] {
+        let err = w.fails("a", args, 65);
+        assert!(
+            err.contains(&format!("schema version 6, older than {supported}")),
+            "{args:?}: {err}"
+        );
+    }
 }
 
 #[test]
@@ -113,9 +129,9 @@ fn damaged_keys_are_clean_errors_not_panics() {
             let cf = db.cf_handle(family).unwrap();
             db.put_cf(cf, key, b"").unwrap();
         };
-        // A group-order key with the group's prefix but no id, a chain key cut
+        // An event key with the group's prefix but no id, a chain key cut
         // short, a head key too long, a projection key of 3 bytes, bad view rows.
-        put(gmm::store::cf::BY_GROUP, &[&group[..], &[0, 0, 0]].concat());
+        put(gmm::store::cf::EVENTS, &[&group[..], &[0, 0, 0]].concat());
         put(gmm::store::cf::CHAINS, &[&group[..], &[7; 40]].concat());
         put(gmm::store::cf::HEADS, &[&group[..], &[9; 40]].concat());
         put(gmm::store::cf::PROJECTION, b"bad");

@@ -128,14 +128,14 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
         if left == 0 {
             break;
         }
-        let Some(event) = store.event(&id)? else {
+        let Some((event, meta)) = store.event_with_meta(&id)? else {
             continue;
         };
         if !filter.keeps(&event) {
             continue;
         }
         left -= 1;
-        let meta = store.event_meta(&id)?;
+        let meta = Some(meta);
         if ui.json {
             ui.json_line(&EventJson::new(&event, meta.as_ref(), &view))?;
             continue;

@@ -21,7 +21,7 @@ use crate::rules::view::TitleConflict;
 use crate::rules::view::View;
 
 /// The outcome of the rules for one event.
-#[derive(Clone, PartialEq, Eq, Debug)]
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum Verdict {
     Effective,
     Unauthorized(String),
