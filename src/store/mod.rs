@@ -19,6 +19,7 @@ pub mod records;
 pub mod view_rows;
 
 use std::collections::BTreeSet;
+use std::collections::HashSet;
 use std::path::Path;
 use std::path::PathBuf;
 
@@ -54,6 +55,7 @@ use crate::model::event::PublicKey;
 use crate::model::signed::SignedEvent;
 use crate::rules::links::Ancestry;
 use crate::rules::projection::Frontier;
+use crate::rules::projection::OrderedEvent;
 use crate::rules::projection::Verdict;
 use crate::rules::view::View;
 
@@ -66,8 +68,10 @@ use crate::rules::view::View;
 /// only when the open segment is not empty. Schema 7 keys each event by its
 /// group, Lamport number and id (`layout::OrderKey`), so a group's events are
 /// stored in the order a replay reads them; the `by_group` index is gone and
-/// an event is found by id through its status. Older stores are refused.
-pub const SCHEMA_VERSION: u32 = 7;
+/// an event is found by id through its status. Schema 8 no longer copies the
+/// open region into the projection record: it is read back from `events`
+/// (`Store::open_region`). Older stores are refused.
+pub const SCHEMA_VERSION: u32 = 8;
 
 /// Column families, one per kind of record.
 pub mod cf {
@@ -671,7 +675,41 @@ impl Store {
             Some(head) => Some(self.stored_view(group, ViewSlot::Base, head)?),
             None => None,
         };
-        Ok(Some(record.into_state(view, base)))
+        let region = self.open_region(group, &record)?;
+        Ok(Some(record.into_state(view, base, region)))
+    }
+
+    /// The group's open region (`Frontier::region`): its events after the
+    /// cut, in topological order, but for the inert ones (kept in `inert`).
+    ///
+    /// Not stored apart: a cut is the only event at its Lamport number and
+    /// everything before it is in its past, so the region is exactly the
+    /// group's events with a higher Lamport number, which the `events`
+    /// family holds in that order. A chain group's region is empty, one
+    /// seek.
+    pub fn open_region(
+        &self,
+        group: &GroupId,
+        record: &GroupStateRecord,
+    ) -> Result<Vec<OrderedEvent>, StoreError> {
+        let from = record.cut.map(|(_, lamport)| lamport.saturating_add(1));
+        let mut events = self.group_events(group, from).peekable();
+        if events.peek().is_none() {
+            return Ok(Vec::new());
+        }
+        let inert: HashSet<EventId> = self
+            .inert_of(group)?
+            .into_iter()
+            .map(|(_, id)| id)
+            .collect();
+        let mut region = Vec::new();
+        for item in events {
+            let (order, event) = item?;
+            if !inert.contains(&order.id) {
+                region.push(OrderedEvent::new(&event, order.lamport));
+            }
+        }
+        Ok(region)
     }
 
     /// A group's current view alone: its record's head and its view's rows

@@ -28,7 +28,6 @@ use crate::model::codec::Contract;
 use crate::model::event::EventError;
 use crate::model::event::EventId;
 use crate::model::event::GroupId;
-use crate::model::event::Op;
 use crate::model::event::ParentRef;
 use crate::model::event::PublicKey;
 use crate::model::signed::SignedEvent;
@@ -122,51 +121,6 @@ impl From<EventMetaRecord> for EventMeta {
     }
 }
 
-/// One event of a frontier's open region.
-#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
-pub struct RegionEventRecord {
-    pub id: EventId,
-    pub lamport: u64,
-    pub author: PublicKey,
-    pub seq: u64,
-    pub op: Op,
-    pub parents: Vec<EventId>,
-}
-
-impl From<&OrderedEvent> for RegionEventRecord {
-    fn from(event: &OrderedEvent) -> Self {
-        let OrderedEvent {
-            id,
-            lamport,
-            author,
-            seq,
-            op,
-            parents,
-        } = event;
-        RegionEventRecord {
-            id: *id,
-            lamport: *lamport,
-            author: *author,
-            seq: *seq,
-            op: op.clone(),
-            parents: parents.clone(),
-        }
-    }
-}
-
-impl From<RegionEventRecord> for OrderedEvent {
-    fn from(r: RegionEventRecord) -> Self {
-        OrderedEvent {
-            id: r.id,
-            lamport: r.lamport,
-            author: r.author,
-            seq: r.seq,
-            op: r.op,
-            parents: r.parents,
-        }
-    }
-}
-
 /// `projection` value: a group's persisted projection, without its views'
 /// rows (they are in `view_rows`, written only where they changed).
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
@@ -178,9 +132,6 @@ pub struct GroupStateRecord {
     /// `None` when that view is the current one (`Frontier::base`): a chain
     /// group stores its rows once.
     pub base: Option<ViewHeadRecord>,
-    /// The open region's events that are not inert (the inert ones are in
-    /// the `inert` family).
-    pub region: Vec<RegionEventRecord>,
     pub forked: Vec<PublicKey>,
     pub last_checkpoint: Option<u64>,
     pub event_count: u64,
@@ -202,7 +153,9 @@ impl GroupStateRecord {
         let Frontier {
             cut,
             base,
-            region,
+            // Not stored: the open region is the group's events after the
+            // cut, read back from `events` (`Store::open_region`).
+            region: _,
             view,
             forked,
             last_checkpoint,
@@ -211,7 +164,6 @@ impl GroupStateRecord {
             cut: *cut,
             view: view_rows::head_of(view),
             base: base.as_ref().map(view_rows::head_of),
-            region: region.iter().map(Into::into).collect(),
             forked: forked.iter().copied().collect(),
             last_checkpoint: *last_checkpoint,
             event_count: *event_count,
@@ -220,13 +172,19 @@ impl GroupStateRecord {
     }
 
     /// The group's state, given its view and its base (read from their
-    /// rows; `None` when the base is the view).
-    pub fn into_state(self, view: View, base: Option<View>) -> GroupState {
+    /// rows; `None` when the base is the view) and its open region (read
+    /// from the events after the cut).
+    pub fn into_state(
+        self,
+        view: View,
+        base: Option<View>,
+        region: Vec<OrderedEvent>,
+    ) -> GroupState {
         GroupState {
             frontier: Frontier {
                 cut: self.cut,
                 base,
-                region: self.region.into_iter().map(Into::into).collect(),
+                region,
                 view,
                 forked: self.forked.into_iter().collect::<BTreeSet<_>>(),
                 last_checkpoint: self.last_checkpoint,
@@ -362,6 +320,7 @@ impl Contract for QuarantineRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::event::Op;
     use crate::model::event::Role;
     use crate::model::event::ViewHash;
     use crate::rules::view::CycleRemoval;
@@ -580,7 +539,7 @@ mod tests {
             head_count: 1,
         };
         let record = GroupStateRecord::from_bytes(&GroupStateRecord::new(&state).to_bytes());
-        let back = record.unwrap().into_state(view, None);
+        let back = record.unwrap().into_state(view, None, Vec::new());
         assert_eq!(back, state);
         let meta = EventMeta {
             group: id(1),
