@@ -605,10 +605,28 @@ fn views_in_segment(
         }
     }
     let mut at: Vec<Option<View>> = vec![None; events.len()];
+    // One copy of the base for every event that cites none of the segment
+    // and that no segment event cites: each is applied to it, hashed and
+    // undone, so k such events (k concurrent leaves) cost one copy, not k.
+    let mut scratch: Option<View> = None;
     let mut out = Vec::with_capacity(events.len());
     for (k, &i) in judged.iter().enumerate() {
         let event = &buffer[i];
         let parents = &events[k].parents;
+        if parents.is_empty() && children_left[k] == 0 && !matches!(event.op, Op::Create { .. }) {
+            let view = scratch.get_or_insert_with(|| base.clone());
+            let hash = match view.authorize(&event.author, &event.op) {
+                Ok(()) => {
+                    let undo = view.apply_undoable(event.id, &event.author, &event.op);
+                    let hash = signed_view_hash(&event.op, view);
+                    view.undo(undo);
+                    hash
+                }
+                Err(_) => signed_view_hash(&event.op, view),
+            };
+            out.push((event.id, hash));
+            continue;
+        }
         let extended = match parents.as_slice() {
             [] => Some(base.clone()),
             [p] => match children_left[*p] {
