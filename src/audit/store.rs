@@ -5,16 +5,17 @@
 //! from the store's own indexes, since those are what tampering would edit.
 //!
 //! Memory stays bounded on a log of any length (issue 11.5). The first pass
-//! keeps a [`Row`] of each intact event (about 60 bytes), verifying
-//! signatures in parallel. The second reads each group in its stored
-//! topological order, one event at a time, and checks that order against
-//! the rows: every parent held in the group, cited at its true seat, ordered
-//! before its child with the Lamport number the index claims, and every
-//! intact event of the group reached. The rules then stream through a
-//! [`Replay`]. Where the index and the rows disagree, or the group holds
-//! damaged records, the group is audited the exhaustive way instead, with
-//! all its events in memory: what tampering edited is then found from the
-//! raw records alone, as before.
+//! keeps a [`Row`] of each intact event (about 60 bytes, and 16 more in
+//! [`RowMarks`]), verifying signatures in parallel. The second reads each
+//! group in its stored topological order (the `events` keys), one event at
+//! a time, and checks that order against the rows: every parent held in the
+//! group, cited at its true seat, ordered before its child with the Lamport
+//! number the key claims, and every intact event of the group reached. The
+//! rules then stream through a [`Replay`], and the stored verdicts are
+//! compared in id order. Where the keys and the rows disagree, or the group
+//! holds damaged records, the group is audited the exhaustive way instead,
+//! with all its events in memory: what tampering edited is then found from
+//! the raw records alone, as before.
 
 use std::collections::BTreeSet;
 use std::collections::HashMap;

@@ -251,9 +251,9 @@ const MEMTABLE_BYTES: usize = 8 << 20;
 const BLOOM_BITS_PER_KEY: f64 = 10.0;
 
 /// Families read by point lookups: an event or its status by id, a head or
-/// a pending event by key. Without a filter every lookup reads a data block
-/// in each level the key is not in, so its cost grew with the log (a
-/// 1,000,000-event replay cost twice a 100,000-event one per event).
+/// a pending event by key. Without a filter a lookup reads a data block in
+/// each level whose key range covers its key, even when the key is not
+/// there, so its cost grows with the number of levels.
 const POINT_READ_FAMILIES: [&str; 4] = [cf::EVENTS, cf::STATUS, cf::HEADS, cf::PENDING];
 
 fn family_options(name: &str, cache: &rocksdb::Cache) -> Options {

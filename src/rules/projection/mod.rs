@@ -590,8 +590,11 @@ impl Replay {
 /// rule 2 allows: a copy and one `apply`. Only an event that merges two or
 /// more segment events resolves its past as a segment of its own. A view is
 /// kept until its last child used it, so a chain holds one at a time: a long
-/// chain beside one stranger's event costs O(n) views, not O(n³). Only the
-/// `judged` (not inert) buffer events are given, as `events`.
+/// chain beside one stranger's event costs O(n) views, not O(n³). An event
+/// with no parent in the segment and no child in it needs no copy of its
+/// own: it is applied to one working copy of the base, hashed and undone,
+/// so k concurrent leaves cost one copy, not k. Only the `judged` (not
+/// inert) buffer events are given, as `events`.
 fn views_in_segment(
     base: &View,
     buffer: &[OrderedEvent],
