@@ -55,14 +55,14 @@ fn concerns_members(op: &Op) -> bool {
 /// Every author with an event in the group's open region whose latest event
 /// lacked effective changes to members or devices (`only`: just these authors).
 ///
-/// The open region is read from the group's events after the cut its
-/// projection `record` (which the caller has already read) names.
+/// The open region is read from the `region` family (`Store::open_region`);
+/// `record` is the group's projection record, which the caller has read.
 pub fn stale_authors(
     store: &Store,
     record: &GroupStateRecord,
     only: Option<&BTreeSet<PublicKey>>,
 ) -> Result<Vec<Stale>> {
-    let region: Vec<OrderedEvent> = store.open_region(&record.view.group, record)?;
+    let region: Vec<OrderedEvent> = store.open_region(&record.view.group)?;
     let region = &region;
     let index: HashMap<EventId, usize> =
         region.iter().enumerate().map(|(i, e)| (e.id, i)).collect();

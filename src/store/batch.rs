@@ -1,5 +1,7 @@
 //! The writes of one command, committed atomically and durably.
 
+use std::collections::HashSet;
+
 use rocksdb::WriteBatch;
 use rocksdb::WriteOptions;
 
@@ -33,6 +35,7 @@ use crate::model::signed::SignedEvent;
 use crate::rules::projection::Checkpoint;
 use crate::rules::projection::Frontier;
 use crate::rules::projection::InertRegion;
+use crate::rules::projection::OrderedEvent;
 use crate::rules::view::View;
 
 /// What the store holds of a group's view rows, for
@@ -163,6 +166,7 @@ impl StoreBatch {
             StoredRows::Of(old) => Some(old),
         };
         let frontier = &state.frontier;
+        self.put_region_keys(group, &frontier.region, old.map(|o| o.region.as_slice()));
         let old_base = old.and_then(|o| o.base.as_ref());
         self.put_view_rows(group, ViewSlot::View, &frontier.view, old.map(|o| &o.view));
         match &frontier.base {
@@ -171,6 +175,43 @@ impl StoreBatch {
                 self.delete_view_rows(group, ViewSlot::Base)
             }
             None => {}
+        }
+    }
+
+    /// Lists the open region's events in `region` where they differ from
+    /// `old`'s (all of them, over a cleared range, when `old` is unknown):
+    /// an import chunk writes the events it added to the region, not the
+    /// whole region again.
+    fn put_region_keys(
+        &mut self,
+        group: &GroupId,
+        region: &[OrderedEvent],
+        old: Option<&[OrderedEvent]>,
+    ) {
+        let key = |e: &OrderedEvent| {
+            OrderKey {
+                group: *group,
+                lamport: e.lamport,
+                id: e.id,
+            }
+            .to_bytes()
+        };
+        let Some(old) = old else {
+            let (from, to) = (group.0.to_vec(), layout::group_end(group));
+            self.writes.push(Write::DeleteRange(cf::REGION, from, to));
+            for e in region {
+                self.put(cf::REGION, &key(e), &[]);
+            }
+            return;
+        };
+        let ids =
+            |events: &[OrderedEvent]| -> HashSet<EventId> { events.iter().map(|e| e.id).collect() };
+        let (was, is) = (ids(old), ids(region));
+        for e in old.iter().filter(|e| !is.contains(&e.id)) {
+            self.delete(cf::REGION, key(e));
+        }
+        for e in region.iter().filter(|e| !was.contains(&e.id)) {
+            self.put(cf::REGION, &key(e), &[]);
         }
     }
 

@@ -19,7 +19,6 @@ pub mod records;
 pub mod view_rows;
 
 use std::collections::BTreeSet;
-use std::collections::HashSet;
 use std::path::Path;
 use std::path::PathBuf;
 
@@ -68,10 +67,11 @@ use crate::rules::view::View;
 /// only when the open segment is not empty. Schema 7 keys each event by its
 /// group, Lamport number and id (`layout::OrderKey`), so a group's events are
 /// stored in the order a replay reads them; the `by_group` index is gone and
-/// an event is found by id through its status. Schema 8 no longer copies the
-/// open region into the projection record: it is read back from `events`
-/// (`Store::open_region`). Older stores are refused.
-pub const SCHEMA_VERSION: u32 = 8;
+/// an event is found by id through its status. Schema 9 no longer copies the
+/// open region's events into the projection record: each is a key in the
+/// `region` family, its event read back from `events` (`Store::open_region`).
+/// Older stores are refused.
+pub const SCHEMA_VERSION: u32 = 9;
 
 /// Column families, one per kind of record.
 pub mod cf {
@@ -88,7 +88,8 @@ pub mod cf {
     pub const MISSING: &str = "missing";
     pub const INERT: &str = "inert";
     pub const VIEW_ROWS: &str = "view_rows";
-    pub const ALL: [&str; 13] = [
+    pub const REGION: &str = "region";
+    pub const ALL: [&str; 14] = [
         META,
         EVENTS,
         CHAINS,
@@ -102,6 +103,7 @@ pub mod cf {
         MISSING,
         INERT,
         VIEW_ROWS,
+        REGION,
     ];
 }
 
@@ -675,39 +677,25 @@ impl Store {
             Some(head) => Some(self.stored_view(group, ViewSlot::Base, head)?),
             None => None,
         };
-        let region = self.open_region(group, &record)?;
+        let region = self.open_region(group)?;
         Ok(Some(record.into_state(view, base, region)))
     }
 
-    /// The group's open region (`Frontier::region`): its events after the
-    /// cut, in topological order, but for the inert ones (kept in `inert`).
-    ///
-    /// Not stored apart: a cut is the only event at its Lamport number and
-    /// everything before it is in its past, so the region is exactly the
-    /// group's events with a higher Lamport number, which the `events`
-    /// family holds in that order. A chain group's region is empty, one
-    /// seek.
-    pub fn open_region(
-        &self,
-        group: &GroupId,
-        record: &GroupStateRecord,
-    ) -> Result<Vec<OrderedEvent>, StoreError> {
-        let from = record.cut.map(|(_, lamport)| lamport.saturating_add(1));
-        let mut events = self.group_events(group, from).peekable();
-        if events.peek().is_none() {
-            return Ok(Vec::new());
-        }
-        let inert: HashSet<EventId> = self
-            .inert_of(group)?
-            .into_iter()
-            .map(|(_, id)| id)
-            .collect();
+    /// The group's open region (`Frontier::region`): the events after the
+    /// cut that are not inert, in topological order. The `region` family
+    /// lists their keys (an inert event is not listed, so a fan of 100,000
+    /// strangers' leaves costs nothing here), and each event is read from
+    /// `events` under the same key: in key order, so block by block.
+    pub fn open_region(&self, group: &GroupId) -> Result<Vec<OrderedEvent>, StoreError> {
         let mut region = Vec::new();
-        for item in events {
-            let (order, event) = item?;
-            if !inert.contains(&order.id) {
-                region.push(OrderedEvent::new(&event, order.lamport));
-            }
+        for item in self.prefix_records(cf::REGION, &group.0) {
+            let (key, _) = item?;
+            let order = OrderKey::parse(&key).ok_or_else(|| self.corrupt("bad region key"))?;
+            let record = self.get(cf::EVENTS, &key)?.ok_or_else(|| {
+                self.corrupt(&format!("region event {} has no record", order.id.short()))
+            })?;
+            let event = self.decode_event(&order.id, &record)?;
+            region.push(OrderedEvent::new(&event, order.lamport));
         }
         Ok(region)
     }

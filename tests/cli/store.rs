@@ -132,6 +132,12 @@ fn damaged_keys_are_clean_errors_not_panics() {
         // An event key with the group's prefix but no id, a chain key cut
         // short, a head key too long, a projection key of 3 bytes, bad view rows.
         put(gmm::store::cf::EVENTS, &[&group[..], &[0, 0, 0]].concat());
+        // A region key cut short, and a whole one naming no stored event.
+        put(gmm::store::cf::REGION, &[&group[..], &[0, 0]].concat());
+        put(
+            gmm::store::cf::REGION,
+            &[&group[..], &[0; 8], &[7; 32]].concat(),
+        );
         put(gmm::store::cf::CHAINS, &[&group[..], &[7; 40]].concat());
         put(gmm::store::cf::HEADS, &[&group[..], &[9; 40]].concat());
         put(gmm::store::cf::PROJECTION, b"bad");
