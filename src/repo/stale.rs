@@ -15,10 +15,10 @@ use std::collections::HashMap;
 
 use crate::error::Result;
 use crate::model::event::EventId;
+use crate::model::event::GroupId;
 use crate::model::event::Op;
 use crate::model::event::PublicKey;
 use crate::rules::projection::OrderedEvent;
-use crate::store::records::GroupStateRecord;
 use crate::store::Store;
 
 /// At most this many stale authors are named per group.
@@ -55,14 +55,14 @@ fn concerns_members(op: &Op) -> bool {
 /// Every author with an event in the group's open region whose latest event
 /// lacked effective changes to members or devices (`only`: just these authors).
 ///
-/// The open region is read from the `region` family (`Store::open_region`);
-/// `record` is the group's projection record, which the caller has read.
+/// The open region is read from the `region` family (`Store::open_region`):
+/// its non-inert events only, so a fan of strangers' leaves costs nothing.
 pub fn stale_authors(
     store: &Store,
-    record: &GroupStateRecord,
+    group: &GroupId,
     only: Option<&BTreeSet<PublicKey>>,
 ) -> Result<Vec<Stale>> {
-    let region: Vec<OrderedEvent> = store.open_region(&record.view.group)?;
+    let region: Vec<OrderedEvent> = store.open_region(group)?;
     let region = &region;
     let index: HashMap<EventId, usize> =
         region.iter().enumerate().map(|(i, e)| (e.id, i)).collect();

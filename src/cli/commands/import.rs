@@ -235,7 +235,7 @@ fn stale_senders(
         return Ok(None);
     };
     let mut view = store.current_view(&header.group, &record)?;
-    let stale = gmm::repo::stale::stale_authors(store, &record, Some(&report.authors))?;
+    let stale = gmm::repo::stale::stale_authors(store, &header.group, Some(&report.authors))?;
     crate::cli::context::name_locally(store, &mut view)?;
     Ok(Some((header.group, view, stale)))
 }

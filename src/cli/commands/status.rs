@@ -43,7 +43,7 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
         .map(|id| id.to_hex())
         .collect();
     let forks: Vec<String> = view.forked.iter().map(|k| k.to_hex()).collect();
-    let stale = gmm::repo::stale::stale_authors(&store, &record, None)?;
+    let stale = gmm::repo::stale::stale_authors(&store, &group, None)?;
     if ui.json {
         ui.json_line(&StatusJson {
             group: group.to_hex(),
