@@ -35,8 +35,8 @@ pub fn groups(current: &OsStr) -> Vec<CompletionCandidate> {
         return Vec::new();
     };
     let titles = groups.into_iter().filter_map(|g| {
-        let state = store.group_state(&g).ok()??;
-        Some(state.view().title.clone())
+        let record = store.group_record(&g).ok()??;
+        Some(record.view.title)
     });
     matching(current, titles)
 }

@@ -23,14 +23,14 @@ pub fn peer(
                 "give a PEER, --heads or --for, not two of them",
             ));
         }
-        let state = store.group_state(group)?.ok_or_else(|| {
+        let view = store.group_view(group)?.ok_or_else(|| {
             CommandError::from(gmm::Error::UnknownGroup {
                 query: group.to_hex(),
                 suggestions: Vec::new(),
             })
         })?;
-        let candidates = gmm::repo::why::named_keys(store, group, state.view())?;
-        let key = resolve::member(author, &candidates, &state.view().title)?;
+        let candidates = gmm::repo::why::named_keys(store, group, &view)?;
+        let key = resolve::member(author, &candidates, &view.title)?;
         // The chain index gives the author's latest event without a scan.
         let (_, latest) = store.last_seq(group, &key)?.ok_or_else(|| {
             CommandError::missing(format!("{author} signed no event in this group"))

@@ -89,8 +89,8 @@ pub fn export(
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<ExportReport> {
     let group = request.group;
-    let state = store
-        .group_state(&group)?
+    let view = store
+        .group_view(&group)?
         .ok_or_else(|| Error::UnknownGroup {
             query: group.to_hex(),
             suggestions: Vec::new(),
@@ -111,7 +111,7 @@ pub fn export(
         group,
         kind: request.kind,
         heads,
-        view_hash: state.view().hash(),
+        view_hash: view.hash(),
         want,
         prerequisites,
         event_count: ids.len() as u64,

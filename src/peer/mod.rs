@@ -149,7 +149,7 @@ fn peer_view(
     theirs_only: Option<&MemoryNodes>,
 ) -> Result<Option<View>> {
     if let Some(store) = peer.store() {
-        return Ok(store.group_state(group)?.map(|s| s.frontier.view));
+        return Ok(store.group_view(group)?);
     }
     let from = floor_checkpoint(store, group, heads, theirs_only)?;
     // `Err(None)`: an event of the past that is unknown here.
@@ -208,13 +208,11 @@ fn floor_checkpoint(
 /// Compares this store with a peer in one group.
 pub fn diff(store: &Store, group: &GroupId, peer: &Peer<'_>) -> Result<Diff> {
     let ours_view = store
-        .group_state(group)?
+        .group_view(group)?
         .ok_or_else(|| Error::UnknownGroup {
             query: group.to_hex(),
             suggestions: Vec::new(),
-        })?
-        .frontier
-        .view;
+        })?;
     let ours_heads = group_heads(store, group)?;
     let ours = StoreNodes {
         store,
@@ -225,7 +223,7 @@ pub fn diff(store: &Store, group: &GroupId, peer: &Peer<'_>) -> Result<Diff> {
             let Some(theirs_store) = peer.store() else {
                 return Err(Error::Internal("a store peer without a store".into()));
             };
-            if theirs_store.group_state(group)?.is_none() {
+            if theirs_store.group_record(group)?.is_none() {
                 return Err(Error::PeerLacksGroup {
                     group: group.short(),
                 });

@@ -48,10 +48,10 @@ pub struct SyncReport {
 /// The events of `group` that `to` lacks, from `from` (all of them when `to`
 /// does not hold the group yet).
 fn lacking(from: &Store, to: &Store, group: &GroupId) -> Result<Vec<EventId>> {
-    if from.group_state(group)?.is_none() {
+    if from.group_record(group)?.is_none() {
         return Ok(Vec::new());
     }
-    if to.group_state(group)?.is_none() {
+    if to.group_record(group)?.is_none() {
         return Ok(from.group_event_ids(group)?);
     }
     let (_, ids) = correction(from, group, &Peer::StoreRef(to), 0)?;
@@ -60,8 +60,8 @@ fn lacking(from: &Store, to: &Store, group: &GroupId) -> Result<Vec<EventId>> {
 
 /// Sends `ids` of `group` from `from` to `to` as a bundle, imported there.
 fn send(from: &Store, to: &Store, group: &GroupId, ids: &[EventId]) -> Result<Summary> {
-    let view_hash = match from.group_state(group)? {
-        Some(state) => state.view().hash(),
+    let view_hash = match from.group_view(group)? {
+        Some(view) => view.hash(),
         None => return Ok(Summary::default()),
     };
     let nodes = StoreNodes {
@@ -101,7 +101,7 @@ fn send(from: &Store, to: &Store, group: &GroupId, ids: &[EventId]) -> Result<Su
 /// `theirs`) together in `group`: each receives exactly what it lacks. With
 /// `dry_run`, only says what would move.
 pub fn sync(ours: &Store, theirs: &Store, group: &GroupId, dry_run: bool) -> Result<SyncReport> {
-    if ours.group_state(group)?.is_none() && theirs.group_state(group)?.is_none() {
+    if ours.group_record(group)?.is_none() && theirs.group_record(group)?.is_none() {
         return Err(Error::UnknownGroup {
             query: group.to_hex(),
             suggestions: Vec::new(),
@@ -128,7 +128,7 @@ pub fn sync(ours: &Store, theirs: &Store, group: &GroupId, dry_run: bool) -> Res
             report.received.summary = Some(send(theirs, ours, group, &report.received.events)?);
         }
     }
-    report.verdict = match ours.group_state(group)? {
+    report.verdict = match ours.group_record(group)? {
         Some(_) => diff(ours, group, &Peer::StoreRef(theirs))?.verdict,
         None => Verdict::Behind,
     };

@@ -171,8 +171,8 @@ pub fn closest(query: &str, names: &[&str]) -> Vec<String> {
 pub fn known_keys(store: &Store) -> Result<BTreeMap<PublicKey, String>> {
     let mut all = BTreeMap::new();
     for id in store.groups()? {
-        if let Some(state) = store.group_state(&id)? {
-            for (key, name) in &state.view().names {
+        if let Some(view) = store.group_view(&id)? {
+            for (key, name) in &view.names {
                 let entry: &mut String = all.entry(*key).or_default();
                 if entry.is_empty() {
                     entry.clone_from(name);

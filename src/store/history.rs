@@ -75,8 +75,8 @@ impl History for StoreHistory<'_> {
     }
 
     fn head_count(&self) -> Result<usize, StoreError> {
-        let state = self.store.group_state(&self.group)?;
-        let count = state.map_or(0, |s| s.head_count);
+        let record = self.store.group_record(&self.group)?;
+        let count = record.map_or(0, |r| r.head_count);
         Ok(usize::try_from(count).unwrap_or(usize::MAX))
     }
 

@@ -208,10 +208,7 @@ fn report(
     for (id, group, _) in drafted {
         let Some(event) = by_id.get(id) else { continue };
         if !views.contains_key(group) {
-            let view = store
-                .group_state(group)?
-                .map(|s| s.frontier.view)
-                .unwrap_or_default();
+            let view = store.group_view(group)?.unwrap_or_default();
             views.insert(*group, view);
         }
         let meta = store.event_meta(id)?;

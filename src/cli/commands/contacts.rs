@@ -32,10 +32,9 @@ pub fn run(ctx: &Context, ui: &mut Ui, _args: Args) -> Result<u8, CommandError> 
     let mut contacts: BTreeMap<PublicKey, Vec<ContactGroupJson>> = BTreeMap::new();
     contacts.entry(me).or_default();
     for group in store.groups()? {
-        let Some(state) = store.group_state(&group)? else {
+        let Some(view) = store.group_view(&group)? else {
             continue;
         };
-        let view = state.view();
         for (key, name) in &view.names {
             contacts.entry(*key).or_default().push(ContactGroupJson {
                 group: group.to_hex(),

@@ -67,8 +67,8 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
         "exported {} event(s) of \"{}\"{}",
         report.header.event_count,
         store
-            .group_state(&group)?
-            .map(|s| s.frontier.view.title)
+            .group_record(&group)?
+            .map(|r| r.view.title)
             .unwrap_or_default(),
         if report.unknown_since.is_empty() {
             String::new()

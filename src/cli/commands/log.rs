@@ -79,10 +79,7 @@ impl Filter {
 pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     let store = ctx.read_store()?;
     let group = crate::cli::context::find_group(ui, &store, &args.group)?;
-    let mut view = store
-        .group_state(&group)?
-        .map(|s| s.frontier.view)
-        .unwrap_or_default();
+    let mut view = store.group_view(&group)?.unwrap_or_default();
     crate::cli::context::name_locally(&store, &mut view)?;
     let filter = {
         let names = match (&args.author, &args.member) {

@@ -32,10 +32,9 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     };
     let mut count = 0;
     for group in groups {
-        let Some(state) = store.group_state(&group)? else {
+        let Some(view) = store.group_view(&group)? else {
             continue;
         };
-        let view = state.view();
         for (key, device) in view.devices() {
             count += 1;
             if ui.json {

@@ -63,8 +63,7 @@ fn groups_for(
     let mut out = Vec::new();
     let mut device_of = None;
     for group in store.groups()? {
-        if let Some(state) = store.group_state(&group)? {
-            let view = state.view();
+        if let Some(view) = store.group_view(&group)? {
             if view.members().contains_key(me) {
                 out.push(group);
             } else if let Some(d) = view.devices().get(me) {

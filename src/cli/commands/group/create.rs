@@ -78,8 +78,7 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     }
     let events = appender.commit()?;
     if ui.json {
-        let view = store.group_state(&group)?;
-        let view = view.map(|s| s.frontier.view).unwrap_or_default();
+        let view = store.group_view(&group)?.unwrap_or_default();
         ui.json_line(&GroupCreateJson {
             group: group.to_hex(),
             title: args.title.clone(),

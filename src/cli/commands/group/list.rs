@@ -21,16 +21,16 @@ pub struct Args {}
 pub fn run(ctx: &Context, ui: &mut Ui, _args: Args) -> Result<u8, CommandError> {
     let store = ctx.read_store()?;
     for group in store.groups()? {
-        let Some(state) = store.group_state(&group)? else {
+        let Some(record) = store.group_record(&group)? else {
             continue;
         };
-        let view = &state.view();
+        let view = &store.current_view(&group, &record)?;
         if ui.json {
             ui.json_line(&GroupListJson {
                 group: group.to_hex(),
                 title: view.title.clone(),
                 members: view.members().len() as u64,
-                events: state.event_count,
+                events: record.event_count,
                 view_hash: view.hash().to_hex(),
             })?;
         } else {
@@ -48,7 +48,7 @@ pub fn run(ctx: &Context, ui: &mut Ui, _args: Args) -> Result<u8, CommandError> 
     }
     if !ui.json {
         for (group, count) in store.pending_groups()? {
-            if store.group_state(&group)?.is_none() {
+            if store.group_record(&group)?.is_none() {
                 ui.line(&format!(
                     "{}  (not held: {count} pending event(s) wait for its Create; `gmm pending drop {}` removes them)",
                     group.short(),

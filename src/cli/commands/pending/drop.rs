@@ -28,13 +28,13 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     }
     let store = ctx.write_store()?;
     let group = super::pending_group(ui, &store, &args.group)?;
-    let known = store.group_state(&group)?;
+    let known = store.group_record(&group)?;
     let dropped = pending::drop_group(&store, &group)?;
     if ui.json {
         ui.json_line(&PendingGroupJson {
             group: group.to_hex(),
             known: known.is_some(),
-            title: known.map(|s| s.view().title.clone()).unwrap_or_default(),
+            title: known.map(|r| r.view.title).unwrap_or_default(),
             pending: dropped,
         })?;
     } else {

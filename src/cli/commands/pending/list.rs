@@ -23,7 +23,7 @@ pub struct Args {}
 pub fn run(ctx: &Context, ui: &mut Ui, _args: Args) -> Result<u8, CommandError> {
     let store = ctx.read_store()?;
     for (group, count) in store.pending_groups()? {
-        let title = store.group_state(&group)?.map(|s| s.view().title.clone());
+        let title = store.group_record(&group)?.map(|r| r.view.title);
         if ui.json {
             ui.json_line(&PendingGroupJson {
                 group: group.to_hex(),
