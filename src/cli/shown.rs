@@ -23,7 +23,10 @@ fn is_hidden(c: char) -> bool {
 
 /// `text` with every hidden character written as `\u{XXXX}`.
 pub fn shown(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_hidden) {
+    // Every hidden character is a control or outside ASCII: printable ASCII
+    // (most lines, e.g. each of 100,000 `members` lines) is checked by byte.
+    let plain = |b: &u8| matches!(b, b' '..=b'~' | b'\t' | b'\n');
+    if text.as_bytes().iter().all(plain) || !text.chars().any(is_hidden) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
@@ -39,6 +42,7 @@ pub fn shown(text: &str) -> Cow<'_, str> {
 
 #[cfg(test)]
 mod tests {
+    use super::is_hidden;
     use super::shown;
 
     #[test]
@@ -48,5 +52,15 @@ mod tests {
         assert_ne!(shown("admin"), shown("admin\u{200B}"));
         assert_eq!(shown("Büchercafé 📚 Книги"), "Büchercafé 📚 Книги");
         assert_eq!(shown("a\tb"), "a\tb");
+    }
+
+    #[test]
+    fn the_byte_check_passes_only_what_is_not_hidden() {
+        for byte in 0u8..=0x7f {
+            let text = char::from(byte).to_string();
+            let by_char = is_hidden(char::from(byte));
+            assert_eq!(shown(&text) != text, by_char, "byte {byte:#04x}");
+        }
+        assert_eq!(shown("\u{7}"), "\\u{0007}");
     }
 }

@@ -57,7 +57,8 @@ impl Ui {
 
     /// One line of the result stream.
     pub fn line(&mut self, line: &str) -> std::io::Result<()> {
-        writeln!(self.out, "{}", shown(line))
+        self.out.write_all(shown(line).as_bytes())?;
+        self.out.write_all(b"\n")
     }
 
     /// One JSON value on one line (a JSON Lines record, or a whole document).

@@ -17,6 +17,7 @@ use bincode::config::Fixint;
 use bincode::config::Limit;
 use bincode::config::LittleEndian;
 use serde::de::DeserializeOwned;
+use serde::Deserialize;
 use serde::Serialize;
 
 use crate::model::event::Event;
@@ -149,6 +150,17 @@ pub fn decode_view_listing(bytes: &[u8]) -> Result<ViewListing, CodecError> {
 /// 64 KiB; they use the same layout with a 1 GiB bound on what a decode allocates.
 const SNAPSHOT_LIMIT: usize = 1 << 30;
 type SnapshotConfig = Configuration<LittleEndian, Fixint, Limit<SNAPSHOT_LIMIT>>;
+
+/// Decodes the leading fields of a stored record, borrowing its strings:
+/// `T` declares a prefix of the record's contract, and the bytes after it
+/// (the fields not asked for) are left unread. For listings that need a
+/// few fields of many records (`gmm members`); every other read decodes
+/// the whole record, and `audit` checks every byte.
+pub fn decode_record_prefix<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, CodecError> {
+    let (value, _): (T, usize) = bincode::serde::borrow_decode_from_slice(bytes, snapshot_config())
+        .map_err(|e| CodecError::Decode(e.to_string()))?;
+    Ok(value)
+}
 
 fn snapshot_config() -> SnapshotConfig {
     bincode::config::standard()

@@ -10,11 +10,14 @@
 //! the one the store holds and yields only the rows that differ.
 
 use std::cmp::Ordering;
+use std::collections::BTreeMap;
 use std::iter::Peekable;
 
 use serde::Deserialize;
 use serde::Serialize;
 
+use crate::model::codec;
+use crate::model::codec::CodecError;
 use crate::model::codec::Contract;
 use crate::model::event::EventId;
 use crate::model::event::GroupId;
@@ -75,6 +78,81 @@ impl From<KeyRow<'_>> for KeyRowRecord {
             name: row.name.cloned(),
             decided: row.decided.map(|d| (d.membership.clone(), d.role.clone())),
         }
+    }
+}
+
+/// The leading fields of a [`KeyRowRecord`], borrowed: what a member
+/// listing needs of a row, without decoding its deciding events.
+#[derive(Deserialize)]
+struct ListedRow<'a> {
+    #[serde(borrow)]
+    member: Option<(Role, &'a str)>,
+    #[serde(borrow)]
+    device: Option<(PublicKey, &'a str)>,
+}
+
+/// A group's current members and their devices, as `gmm members` lists
+/// them: read from the view's rows alone, without the names of former
+/// members, the deciding events or the member tree a whole [`View`] holds.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct MemberList {
+    pub group: GroupId,
+    pub title: String,
+    /// By key.
+    pub members: Vec<(PublicKey, Member)>,
+    /// Each member's linked devices, by member, then device key.
+    pub devices: BTreeMap<PublicKey, Vec<(PublicKey, Device)>>,
+}
+
+impl MemberList {
+    pub fn new(group: GroupId, title: String) -> MemberList {
+        MemberList {
+            group,
+            title,
+            members: Vec::new(),
+            devices: BTreeMap::new(),
+        }
+    }
+
+    /// The members and devices of a whole view (`members --at`).
+    pub fn of(view: &View) -> MemberList {
+        let mut list = MemberList::new(view.group, view.title.clone());
+        list.members = view
+            .members()
+            .iter()
+            .map(|(k, m)| (*k, m.clone()))
+            .collect();
+        for (key, device) in view.devices() {
+            let mine = list.devices.entry(device.member).or_default();
+            mine.push((*key, device.clone()));
+        }
+        list
+    }
+
+    /// [`View::name_locally`]: names a member the group gave no name, for
+    /// display.
+    pub fn name_locally(&mut self, key: &PublicKey, name: &str) {
+        if let Ok(i) = self.members.binary_search_by(|(k, _)| k.cmp(key)) {
+            let member = &mut self.members[i].1;
+            if member.name.is_empty() {
+                member.name = name.to_string();
+            }
+        }
+    }
+
+    /// Adds one stored row (rows come in key order) from its value's bytes.
+    pub fn push_row(&mut self, key: PublicKey, value: &[u8]) -> Result<(), CodecError> {
+        let row: ListedRow<'_> = codec::decode_record_prefix(value)?;
+        if let Some((role, name)) = row.member {
+            let name = name.to_owned();
+            self.members.push((key, Member { role, name }));
+        }
+        if let Some((member, name)) = row.device {
+            let name = name.to_owned();
+            let device = Device { member, name };
+            self.devices.entry(member).or_default().push((key, device));
+        }
+        Ok(())
     }
 }
 

@@ -3,8 +3,10 @@
 use clap_complete::engine::ArgValueCompleter;
 use gmm::json::ViewAtJson;
 use gmm::json::ViewJson;
+use gmm::model::event::PublicKey;
 use gmm::repo::replay;
 use gmm::repo::resolve;
+use gmm::store::view_rows::MemberList;
 
 use crate::cli::context;
 use crate::cli::context::Context;
@@ -34,6 +36,19 @@ pub struct Args {
 
 pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     let store = ctx.read_store()?;
+    if args.at.is_none() && !ui.json {
+        // The current members alone: no view, no member tree.
+        let group = context::find_group(ui, &store, &args.group)?;
+        let mut list = store.member_list(&group)?.ok_or_else(|| {
+            CommandError::from(gmm::Error::Internal(
+                "a named group has no projection".into(),
+            ))
+        })?;
+        if let Some(name) = store.self_name()? {
+            list.name_locally(&store.identity()?, &name);
+        }
+        return print_list(ui, &list);
+    }
     let (group, current) = context::group_view(ui, &store, &args.group)?;
     let (view, at) = match &args.at {
         None => (current, None),
@@ -61,36 +76,7 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
         }
         return Ok(0);
     }
-    let shown = |key: &gmm::model::event::PublicKey| {
-        if ui.verbose > 0 {
-            key.to_hex()
-        } else {
-            key.short()
-        }
-    };
-    let mut lines = Vec::new();
-    let devices = view.devices_by_member();
-    for (key, member) in view.members() {
-        let line = format!(
-            "{:<6}  {}  {}",
-            member.role.as_str(),
-            shown(key),
-            member.name
-        );
-        lines.push(line.trim_end().to_string());
-        for (device, d) in devices.get(key).into_iter().flatten() {
-            let line = format!("{:<6}    device {}  {}", "", shown(device), d.name);
-            lines.push(line.trim_end().to_string());
-        }
-    }
-    for line in lines {
-        ui.line(&line)?;
-    }
-    ui.status(&format!(
-        "{} member(s) in \"{}\"",
-        view.members().len(),
-        view.title
-    ));
+    print_list(ui, &MemberList::of(&view))?;
     match (at, signed_view) {
         (Some(id), Some(signed)) if signed == view.hash() => ui.status(&format!(
             "as of {}: matches the view hash its author signed",
@@ -102,5 +88,44 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
         )),
         _ => {}
     }
+    Ok(0)
+}
+
+/// One line per member (role, key, name), its devices indented below it,
+/// then the count on stderr. One line buffer for all: 100,000 members
+/// cost no allocation per line.
+fn print_list(ui: &mut Ui, list: &MemberList) -> Result<u8, CommandError> {
+    // The short form of a key is the first 16 of its 64 hex characters.
+    let width = if ui.verbose > 0 { 64 } else { 16 };
+    let mut hex = [0u8; 64];
+    let mut line = String::new();
+    let mut push_key = |line: &mut String, key: &PublicKey| {
+        // Cannot fail: 32 bytes fill exactly 64 hex characters.
+        hex::encode_to_slice(key.0, &mut hex).expect("64 hex digits");
+        line.push_str(std::str::from_utf8(&hex[..width]).unwrap_or_default());
+    };
+    for (key, member) in &list.members {
+        line.clear();
+        let role = member.role.as_str();
+        line.push_str(role);
+        line.extend(std::iter::repeat_n(' ', 8usize.saturating_sub(role.len())));
+        push_key(&mut line, key);
+        line.push_str("  ");
+        line.push_str(&member.name);
+        ui.line(line.trim_end())?;
+        for (device, d) in list.devices.get(key).into_iter().flatten() {
+            line.clear();
+            line.push_str("          device ");
+            push_key(&mut line, device);
+            line.push_str("  ");
+            line.push_str(&d.name);
+            ui.line(line.trim_end())?;
+        }
+    }
+    ui.status(&format!(
+        "{} member(s) in \"{}\"",
+        list.members.len(),
+        list.title
+    ));
     Ok(0)
 }
