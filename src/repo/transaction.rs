@@ -78,6 +78,8 @@ struct GroupWork {
     dropped_after: Option<u64>,
     /// Latest `(seq, id)` per author accepted in this transaction.
     last_seq: HashMap<PublicKey, (u64, EventId)>,
+    /// Each author's latest `(seq, id)` in the store, once asked.
+    stored_last_seq: HashMap<PublicKey, Option<(u64, EventId)>>,
 }
 
 impl GroupWork {
@@ -94,6 +96,7 @@ impl GroupWork {
             checkpoints: BTreeMap::new(),
             dropped_after: None,
             last_seq: HashMap::new(),
+            stored_last_seq: HashMap::new(),
         }
     }
 
@@ -248,9 +251,18 @@ impl<'s> Transaction<'s> {
         group: &GroupId,
         author: &PublicKey,
     ) -> Result<Option<(u64, EventId)>> {
-        let stored = self.store.last_seq(group, author)?;
-        let ours = self.work(group)?.last_seq.get(author).copied();
-        Ok(stored.max(ours))
+        let store = self.store;
+        let work = self.work(group)?;
+        // The store does not change while the transaction works: read once.
+        let stored = match work.stored_last_seq.get(author) {
+            Some(stored) => *stored,
+            None => {
+                let stored = store.last_seq(group, author)?;
+                work.stored_last_seq.insert(*author, stored);
+                stored
+            }
+        };
+        Ok(stored.max(work.last_seq.get(author).copied()))
     }
 
     /// Accepts an imported event whose parents are all present and whose
