@@ -827,6 +827,9 @@ impl Projector {
             return;
         }
         let mut merged = std::mem::take(&mut self.stored_region);
+        // Exactly: `append` alone grows by doubling, and a region of 100,000
+        // concurrent leaves then held room for as many again.
+        merged.reserve_exact(self.buffer.len());
         merged.append(&mut self.buffer);
         merged.sort_by_key(OrderedEvent::order_key);
         self.buffer = merged;
