@@ -288,6 +288,7 @@ fn whole_scan() -> rocksdb::ReadOptions {
 fn db_options() -> Options {
     let mut opts = Options::default();
     opts.set_db_write_buffer_size(MEMTABLE_BUDGET_BYTES);
+    opts.set_max_file_opening_threads(1);
     opts
 }
 
@@ -479,13 +480,7 @@ impl Store {
         family: &str,
         prefix: &'a [u8],
     ) -> impl Iterator<Item = Result<KeyValue, StoreError>> + 'a {
-        self.db
-            .iterator_cf(
-                self.handle(family),
-                IteratorMode::From(prefix, Direction::Forward),
-            )
-            .map(|item| item.map_err(|e| self.io(e)))
-            .take_while(move |item| item.as_ref().map_or(true, |(k, _)| k.starts_with(prefix)))
+        self.prefix_records_with(family, prefix, rocksdb::ReadOptions::default())
     }
 
     /// [`Store::prefix_records`] for a scan that reads every record under
@@ -495,10 +490,19 @@ impl Store {
         family: &str,
         prefix: &'a [u8],
     ) -> impl Iterator<Item = Result<KeyValue, StoreError>> + 'a {
+        self.prefix_records_with(family, prefix, whole_scan())
+    }
+
+    fn prefix_records_with<'a>(
+        &'a self,
+        family: &str,
+        prefix: &'a [u8],
+        read: rocksdb::ReadOptions,
+    ) -> impl Iterator<Item = Result<KeyValue, StoreError>> + 'a {
         self.db
             .iterator_cf_opt(
                 self.handle(family),
-                whole_scan(),
+                read,
                 IteratorMode::From(prefix, Direction::Forward),
             )
             .map(|item| item.map_err(|e| self.io(e)))

@@ -94,14 +94,26 @@ struct ListedRow<'a> {
 /// A group's current members and their devices, as `gmm members` lists
 /// them: read from the view's rows alone, without the names of former
 /// members, the deciding events or the member tree a whole [`View`] holds.
+/// The members' names share one buffer: 100,000 members cost two
+/// allocations, not 100,000.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct MemberList {
     pub group: GroupId,
     pub title: String,
+    /// The members' names, one after another, in key order.
+    names: String,
     /// By key.
-    pub members: Vec<(PublicKey, Member)>,
+    members: Vec<ListedMember>,
     /// Each member's linked devices, by member, then device key.
-    pub devices: BTreeMap<PublicKey, Vec<(PublicKey, Device)>>,
+    devices: BTreeMap<PublicKey, Vec<(PublicKey, Device)>>,
+}
+
+/// A member of a [`MemberList`]: its name is `names[name.0..name.1]`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+struct ListedMember {
+    key: PublicKey,
+    role: Role,
+    name: (usize, usize),
 }
 
 impl MemberList {
@@ -109,6 +121,7 @@ impl MemberList {
         MemberList {
             group,
             title,
+            names: String::new(),
             members: Vec::new(),
             devices: BTreeMap::new(),
         }
@@ -117,11 +130,9 @@ impl MemberList {
     /// The members and devices of a whole view (`members --at`).
     pub fn of(view: &View) -> MemberList {
         let mut list = MemberList::new(view.group, view.title.clone());
-        list.members = view
-            .members()
-            .iter()
-            .map(|(k, m)| (*k, m.clone()))
-            .collect();
+        for (key, member) in view.members() {
+            list.push_member(*key, member.role, &member.name);
+        }
         for (key, device) in view.devices() {
             let mine = list.devices.entry(device.member).or_default();
             mine.push((*key, device.clone()));
@@ -129,13 +140,33 @@ impl MemberList {
         list
     }
 
+    /// How many members.
+    pub fn len(&self) -> usize {
+        self.members.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.members.is_empty()
+    }
+
+    /// The members by key: key, role, name.
+    pub fn members(&self) -> impl Iterator<Item = (&PublicKey, Role, &str)> {
+        self.members
+            .iter()
+            .map(|m| (&m.key, m.role, &self.names[m.name.0..m.name.1]))
+    }
+
+    /// A member's linked devices, by device key.
+    pub fn devices_of(&self, member: &PublicKey) -> &[(PublicKey, Device)] {
+        self.devices.get(member).map_or(&[], Vec::as_slice)
+    }
+
     /// [`View::name_locally`]: names a member the group gave no name, for
     /// display.
     pub fn name_locally(&mut self, key: &PublicKey, name: &str) {
-        if let Ok(i) = self.members.binary_search_by(|(k, _)| k.cmp(key)) {
-            let member = &mut self.members[i].1;
-            if member.name.is_empty() {
-                member.name = name.to_string();
+        if let Ok(i) = self.members.binary_search_by(|m| m.key.cmp(key)) {
+            if self.members[i].name.0 == self.members[i].name.1 {
+                self.members[i].name = self.push_name(name);
             }
         }
     }
@@ -144,8 +175,7 @@ impl MemberList {
     pub fn push_row(&mut self, key: PublicKey, value: &[u8]) -> Result<(), CodecError> {
         let row: ListedRow<'_> = codec::decode_record_prefix(value)?;
         if let Some((role, name)) = row.member {
-            let name = name.to_owned();
-            self.members.push((key, Member { role, name }));
+            self.push_member(key, role, name);
         }
         if let Some((member, name)) = row.device {
             let name = name.to_owned();
@@ -153,6 +183,17 @@ impl MemberList {
             self.devices.entry(member).or_default().push((key, device));
         }
         Ok(())
+    }
+
+    fn push_member(&mut self, key: PublicKey, role: Role, name: &str) {
+        let name = self.push_name(name);
+        self.members.push(ListedMember { key, role, name });
+    }
+
+    fn push_name(&mut self, name: &str) -> (usize, usize) {
+        let start = self.names.len();
+        self.names.push_str(name);
+        (start, self.names.len())
     }
 }
 

@@ -100,20 +100,20 @@ fn print_list(ui: &mut Ui, list: &MemberList) -> Result<u8, CommandError> {
     let mut hex = [0u8; 64];
     let mut line = String::new();
     let mut push_key = |line: &mut String, key: &PublicKey| {
-        // Cannot fail: 32 bytes fill exactly 64 hex characters.
-        hex::encode_to_slice(key.0, &mut hex).expect("64 hex digits");
+        // Cannot fail: `width / 2` bytes fill exactly `width` hex characters.
+        hex::encode_to_slice(&key.0[..width / 2], &mut hex[..width]).expect("hex digits");
         line.push_str(std::str::from_utf8(&hex[..width]).unwrap_or_default());
     };
-    for (key, member) in &list.members {
+    for (key, role, name) in list.members() {
         line.clear();
-        let role = member.role.as_str();
+        let role = role.as_str();
         line.push_str(role);
         line.extend(std::iter::repeat_n(' ', 8usize.saturating_sub(role.len())));
         push_key(&mut line, key);
         line.push_str("  ");
-        line.push_str(&member.name);
+        line.push_str(name);
         ui.line(line.trim_end())?;
-        for (device, d) in list.devices.get(key).into_iter().flatten() {
+        for (device, d) in list.devices_of(key) {
             line.clear();
             line.push_str("          device ");
             push_key(&mut line, device);
@@ -122,10 +122,6 @@ fn print_list(ui: &mut Ui, list: &MemberList) -> Result<u8, CommandError> {
             ui.line(line.trim_end())?;
         }
     }
-    ui.status(&format!(
-        "{} member(s) in \"{}\"",
-        list.members.len(),
-        list.title
-    ));
+    ui.status(&format!("{} member(s) in \"{}\"", list.len(), list.title));
     Ok(0)
 }

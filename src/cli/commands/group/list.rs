@@ -24,8 +24,9 @@ pub fn run(ctx: &Context, ui: &mut Ui, _args: Args) -> Result<u8, CommandError> 
         let Some(record) = store.group_record(&group)? else {
             continue;
         };
-        let view = &store.current_view(&group, &record)?;
         if ui.json {
+            // The view hash needs the whole view.
+            let view = &store.current_view(&group, &record)?;
             ui.json_line(&GroupListJson {
                 group: group.to_hex(),
                 title: view.title.clone(),
@@ -33,17 +34,13 @@ pub fn run(ctx: &Context, ui: &mut Ui, _args: Args) -> Result<u8, CommandError> 
                 events: record.event_count,
                 view_hash: view.hash().to_hex(),
             })?;
-        } else {
+        } else if let Some(list) = store.member_list(&group)? {
             let id = if ui.verbose > 0 {
                 group.to_hex()
             } else {
                 group.short()
             };
-            ui.line(&format!(
-                "{id}  {:>3} members  {}",
-                view.members().len(),
-                view.title
-            ))?;
+            ui.line(&format!("{id}  {:>3} members  {}", list.len(), list.title))?;
         }
     }
     if !ui.json {
