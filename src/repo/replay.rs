@@ -53,6 +53,7 @@ pub fn replay_with(
     let mut differing = Vec::new();
     let mut differences = Vec::new();
     let mut events = 0u64;
+    let mut unchecked = Vec::with_capacity(VERDICTS_CHECKED_TOGETHER);
     for item in store.history(*group).events_from(None) {
         let (event, lamport) = item?;
         replay.push(OrderedEvent::new(&event, lamport));
@@ -60,11 +61,15 @@ pub fn replay_with(
         if events % 1024 == 0 {
             progress(events, total);
         }
-        compare_verdicts(store, &mut replay, &mut differing, &mut differences)?;
+        unchecked.extend(replay.take_verdicts());
+        if unchecked.len() >= VERDICTS_CHECKED_TOGETHER {
+            compare_verdicts(store, &mut unchecked, &mut differing, &mut differences)?;
+        }
     }
     progress(events, total);
     let mut rebuilt = replay.finish(store.forked_authors(group)?);
-    compare_verdicts(store, &mut replay, &mut differing, &mut differences)?;
+    unchecked.extend(replay.take_verdicts());
+    compare_verdicts(store, &mut unchecked, &mut differing, &mut differences)?;
     rebuilt.verdicts = differing;
     let (was, now) = (stored.view(), &rebuilt.frontier.view);
     let mut about_view = Vec::new();
@@ -124,16 +129,23 @@ pub fn region_differences(
     Ok(out)
 }
 
-/// Compares the verdicts the replay made final with the stored ones,
+/// How many final verdicts a replay holds before it compares them with the
+/// stored ones in one batched lookup: memory stays bounded, and the lookups
+/// read the `status` table in key order instead of one random read each.
+const VERDICTS_CHECKED_TOGETHER: usize = 16_384;
+
+/// Compares final verdicts (taken from `unchecked`) with the stored ones,
 /// keeping those that differ (and saying how).
 fn compare_verdicts(
     store: &Store,
-    replay: &mut Replay,
+    unchecked: &mut Vec<(EventId, Verdict)>,
     differing: &mut Vec<(EventId, Verdict)>,
     differences: &mut Vec<String>,
 ) -> Result<()> {
-    for (id, verdict) in replay.take_verdicts() {
-        let stored_verdict = store.event_meta(&id)?.map(|m| m.verdict);
+    let ids: Vec<EventId> = unchecked.iter().map(|(id, _)| *id).collect();
+    let metas = store.event_metas(&ids)?;
+    for ((id, verdict), meta) in unchecked.drain(..).zip(metas) {
+        let stored_verdict = meta.map(|m| m.verdict);
         if stored_verdict.as_ref() != Some(&verdict) {
             let was = stored_verdict.as_ref().map_or("missing", Verdict::word);
             differences.push(format!(

@@ -189,6 +189,34 @@ fn replay_agrees_then_catches_a_tampered_projection() {
     let out = w.run("a", &["replay", "S8", "--repair"]);
     assert_eq!(out.status.code(), Some(1));
     w.ok("a", &["replay", "S8"]);
+    // A stored verdict changed: the replay names the event, and repairs it.
+    let be = {
+        let store = gmm::store::Store::open(&w.path("a")).unwrap();
+        let effective = |id: &&gmm::model::event::EventId| {
+            let meta = store.event_meta(id).unwrap().unwrap();
+            meta.verdict.is_effective()
+        };
+        *s.labels.values().find(effective).unwrap()
+    };
+    {
+        let store = gmm::store::Store::open(&w.path("a")).unwrap();
+        let mut meta = store.event_meta(&be).unwrap().unwrap();
+        meta.verdict = gmm::rules::projection::Verdict::Unauthorized("tampered".into());
+        let mut batch = store.batch();
+        batch.put_meta(&be, &meta);
+        store.commit(batch).unwrap();
+    }
+    let out = w.run("a", &["replay", "S8"]);
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    let expected = format!(
+        "event {}: stored unauthorized, rebuilt effective",
+        be.short()
+    );
+    assert!(said.contains(&expected), "{said}");
+    let out = w.run("a", &["replay", "S8", "--repair"]);
+    assert_eq!(out.status.code(), Some(1));
+    w.ok("a", &["replay", "S8"]);
     assert_eq!(
         w.json("a", &["members", "S8"])["members"]
             .as_array()
