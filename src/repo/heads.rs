@@ -196,7 +196,7 @@ mod tests {
 
     /// Each op of a batch cites the head the one before it added: its
     /// parents are that one head, and they do not keep room for 64 (a
-    /// 100,000-op batch held 570 MB of such room).
+    /// 100,000-op batch's peak fell from 1,143 to 664 MiB without it).
     #[test]
     fn a_head_this_transaction_added_is_the_parent_alone() {
         let dir = tempfile::tempdir().unwrap();

@@ -271,6 +271,9 @@ fn family_options(name: &str, cache: &rocksdb::Cache) -> Options {
     opts
 }
 
+/// Old RocksDB info logs a writer keeps in the store's `db` folder.
+const RETAINED_ROCKSDB_LOGS: usize = 2;
+
 /// How much a whole-group scan reads ahead ([`whole_scan`]).
 const WHOLE_SCAN_READAHEAD_BYTES: usize = 2 << 20;
 
@@ -288,7 +291,13 @@ fn whole_scan() -> rocksdb::ReadOptions {
 fn db_options() -> Options {
     let mut opts = Options::default();
     opts.set_db_write_buffer_size(MEMTABLE_BUDGET_BYTES);
+    // One thread opens the table files: sixteen a family meant about 200
+    // threads started for every command (`docs/decisions.md`).
     opts.set_max_file_opening_threads(1);
+    // RocksDB's own diagnostics: warnings only, and two old logs at most,
+    // not a 184 KB options dump kept for each of the last 1,000 writers.
+    opts.set_log_level(rocksdb::LogLevel::Warn);
+    opts.set_keep_log_file_num(RETAINED_ROCKSDB_LOGS);
     opts
 }
 

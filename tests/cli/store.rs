@@ -22,6 +22,24 @@ fn permissive_key_file_is_refused() {
     assert_eq!(w.log_head("a", "G"), head);
 }
 
+/// Every writer used to leave RocksDB's 184 KB options dump as a new
+/// `LOG.old.*` file, up to a thousand of them: a scripted store grew by
+/// RocksDB's diagnostics alone. Writers now keep two.
+#[test]
+fn writers_do_not_pile_up_rocksdb_logs() {
+    let w = World::new();
+    store_with_group(&w);
+    for i in 0..6 {
+        w.ok("a", &["title", "G", &format!("title {i}")]);
+    }
+    let logs: Vec<String> = fs::read_dir(w.path("a/db"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with("LOG"))
+        .collect();
+    assert!(logs.len() <= 3, "{logs:?}");
+}
+
 #[test]
 fn second_process_gets_store_in_use() {
     let w = World::new();

@@ -39,11 +39,12 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     if args.at.is_none() && !ui.json {
         // The current members alone: no view, no member tree.
         let group = context::find_group(ui, &store, &args.group)?;
-        let mut list = store.member_list(&group)?.ok_or_else(|| {
-            CommandError::from(gmm::Error::Internal(
-                "a named group has no projection".into(),
-            ))
-        })?;
+        let mut list = store
+            .member_list(&group)?
+            .ok_or_else(|| gmm::Error::UnknownGroup {
+                query: args.group.clone(),
+                suggestions: Vec::new(),
+            })?;
         if let Some(name) = store.self_name()? {
             list.name_locally(&store.identity()?, &name);
         }
