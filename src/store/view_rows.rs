@@ -133,9 +133,9 @@ impl MemberList {
         for (key, member) in view.members() {
             list.push_member(*key, member.role, &member.name);
         }
-        for (key, device) in view.devices() {
-            let mine = list.devices.entry(device.member).or_default();
-            mine.push((*key, device.clone()));
+        for (member, devices) in view.devices_by_member() {
+            let devices = devices.into_iter().map(|(k, d)| (k, d.clone())).collect();
+            list.devices.insert(member, devices);
         }
         list
     }

@@ -21,10 +21,10 @@ pub struct Args {}
 pub fn run(ctx: &Context, ui: &mut Ui, _args: Args) -> Result<u8, CommandError> {
     let store = ctx.read_store()?;
     for group in store.groups()? {
-        let Some(record) = store.group_record(&group)? else {
-            continue;
-        };
         if ui.json {
+            let Some(record) = store.group_record(&group)? else {
+                continue;
+            };
             // The view hash needs the whole view.
             let view = &store.current_view(&group, &record)?;
             ui.json_line(&GroupListJson {
