@@ -101,7 +101,7 @@ pub fn replay_with(
 }
 
 /// How the stored open region differs from a rebuilt one: its non-inert
-/// events (in the projection record), its inert events (in their own
+/// events (listed in the `region` family), its inert events (in their own
 /// family), and the head count the incremental cut test relies on.
 pub fn region_differences(
     store: &Store,

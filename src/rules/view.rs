@@ -656,17 +656,19 @@ impl View {
                 None => map.remove(&key),
             };
         }
-        for saved in &undo.saved {
-            restore(&mut self.members, saved.key, saved.member.clone());
-            restore(&mut self.devices, saved.key, saved.device.clone());
-            restore(&mut self.devices_by_owner, saved.key, saved.owned.clone());
-            restore(&mut self.names, saved.key, saved.name.clone());
-            restore(&mut self.decided, saved.key, saved.decided.clone());
+        let keys: Vec<PublicKey> = undo.saved.iter().map(|s| s.key).collect();
+        for saved in undo.saved {
+            restore(&mut self.members, saved.key, saved.member);
+            restore(&mut self.devices, saved.key, saved.device);
+            restore(&mut self.devices_by_owner, saved.key, saved.owned);
+            restore(&mut self.names, saved.key, saved.name);
+            restore(&mut self.decided, saved.key, saved.decided);
         }
         // The tree is a function of the members and their devices: the
-        // restored keys' buckets hash as they did.
-        for saved in &undo.saved {
-            self.rehash_bucket_of(&saved.key);
+        // restored keys' buckets hash as they did (once all are restored,
+        // since a bucket may hold several of them).
+        for key in &keys {
+            self.rehash_bucket_of(key);
         }
         self.title = undo.title;
         self.title_by = undo.title_by;

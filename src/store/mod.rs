@@ -1122,8 +1122,8 @@ mod tests {
         drop(store);
         assert!(log_bytes(dir.path()) > 0);
     }
-    /// A group's state written as changed rows over what the store holds
-    /// reads back whole, whether its base is stored apart or not.
+    /// Metas looked up in one batch match those looked up one by one, in
+    /// the order asked, a missing id included.
     #[test]
     fn metas_looked_up_together_come_back_in_the_order_asked() {
         let dir = tempfile::tempdir().unwrap();
@@ -1159,6 +1159,8 @@ mod tests {
         assert_eq!(found[3], Some(meta(30)));
     }
 
+    /// A group's state written as changed rows over what the store holds
+    /// reads back whole, whether its base is stored apart or not.
     #[test]
     fn a_group_state_written_as_changed_rows_reads_back() {
         use crate::model::event::Op;

@@ -153,8 +153,8 @@ impl GroupStateRecord {
         let Frontier {
             cut,
             base,
-            // Not stored: the open region is the group's events after the
-            // cut, read back from `events` (`Store::open_region`).
+            // Not stored here: the open region's non-inert events are keys
+            // in the `region` family (`Store::open_region`).
             region: _,
             view,
             forked,
@@ -173,7 +173,7 @@ impl GroupStateRecord {
 
     /// The group's state, given its view and its base (read from their
     /// rows; `None` when the base is the view) and its open region (read
-    /// from the events after the cut).
+    /// under the `region` family's keys).
     pub fn into_state(
         self,
         view: View,
