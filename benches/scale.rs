@@ -20,10 +20,10 @@
 //!    its log per event vs the N-event log per event, one `gmm add` on it vs
 //!    on the 10-event store, `gmm members` vs a bare store open;
 //! 7. k members leaving at once, each leave citing the same parent (k
-//!    mutually concurrent events, k = M/100, M/10 and M; M/100 printed
-//!    only): the import's time per
-//!    k·log k at M vs at M/10, its peak memory at M, and `gmm audit` of
-//!    the store it left vs that import's time;
+//!    mutually concurrent events, k = M/100, M/10 and M; M/100 is printed
+//!    only): the import's time per k·log k at M vs at M/10, its peak
+//!    memory at M, and `gmm audit` of the store it left vs that import's
+//!    time;
 //! 8. `gmm audit` of the N-event store vs its replay, and the per-event cost
 //!    of import, replay and audit at N vs a log of N/10 built the same way.
 
