@@ -825,7 +825,7 @@ fn empty_group(store: &Path) -> GroupId {
     identity::init(store, Some(label_key("bench A")), None).expect("init");
     let store = Store::open(store).expect("store");
     let signer = identity::load_signer(&store).expect("signer");
-    let mut appender = Appender::new(&store, &signer).expect("appender");
+    let mut appender = Appender::new(&store, &signer, false).expect("appender");
     let group = appender
         .create_group("empty", [5; 16], 1_700_000_000_000)
         .expect("create");
@@ -856,7 +856,7 @@ fn diverge_and_compare(a: &Path, b: &Path, group: &GroupId) -> (Duration, Durati
     for (dir, label) in [(a, "A"), (b, "B")] {
         let store = Store::open(dir).expect("store");
         let signer = identity::load_signer(&store).expect("signer");
-        let mut appender = Appender::new(&store, &signer).expect("appender");
+        let mut appender = Appender::new(&store, &signer, false).expect("appender");
         let mut added = 0;
         let mut i = 0;
         while added < 50 {

@@ -61,9 +61,14 @@ impl EventJson {
     /// its author as `view` does.
     pub fn new(signed: &SignedEvent, meta: Option<&EventMeta>, view: &View) -> EventJson {
         let author_name = view.names.get(&signed.event.author).cloned();
+        EventJson::named(signed, meta, author_name.unwrap_or_default())
+    }
+
+    /// [`EventJson::new`], with the author's name given.
+    pub fn named(signed: &SignedEvent, meta: Option<&EventMeta>, author_name: String) -> EventJson {
         let mut json = EventJson {
             event: signed.into(),
-            author_name: author_name.unwrap_or_default(),
+            author_name,
             status: None,
             reason: None,
             revoked_by: None,

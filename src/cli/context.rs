@@ -13,9 +13,11 @@ use gmm::repo::append::Appender;
 use std::collections::BTreeMap;
 
 use gmm::model::event::Op;
+use gmm::model::event::PublicKey;
 use gmm::model::signed::SignedEvent;
 use gmm::repo::identity;
 use gmm::repo::resolve;
+use gmm::rules::view::View;
 use gmm::store::Store;
 
 use super::error::CommandError;
@@ -229,9 +231,10 @@ pub fn append_one(ctx: &Context, ui: &mut Ui, args: &dyn OpArgs) -> Result<u8, C
     let store = ctx.write_store()?;
     let signer = identity::load_signer(&store)?;
     let group = find_group(ui, &store, args.group())?;
-    let mut appender = Appender::new(&store, &signer)?;
-    let view = appender.view(&group)?.clone();
-    let op = args.op(&Contacts::new(&store), &view)?;
+    let mut appender = Appender::new(&store, &signer, args.dry_run())?;
+    let view = appender.view(&group)?;
+    let op = args.op(&Contacts::new(&store), view)?;
+    let described = Described::new(&signer.public(), &op, view);
     let id = appender.append_with(&group, op, now_ms(), args.force())?;
     if args.dry_run() {
         report_preview(ui, appender.preview()?)?;
@@ -243,22 +246,41 @@ pub fn append_one(ctx: &Context, ui: &mut Ui, args: &dyn OpArgs) -> Result<u8, C
             "a drafted event was not committed".into(),
         ))
     })?;
-    report_event(&store, ui, &view, event)
+    report_event(&store, ui, &described, event)
+}
+
+/// How a report names a newly signed event's op and author: worded from the
+/// view before the op, taken while drafting, so that no copy of the view
+/// outlives the draft (a copy of a 100,000-member view costs more than the
+/// rest of one `gmm add`).
+pub struct Described {
+    sentence: String,
+    author_name: String,
+}
+
+impl Described {
+    pub fn new(author: &PublicKey, op: &Op, view: &View) -> Described {
+        Described {
+            sentence: json::describe(author, op, view),
+            author_name: view.names.get(author).cloned().unwrap_or_default(),
+        }
+    }
 }
 
 /// Prints a newly signed event: the id (or JSON) on stdout, a sentence on stderr.
 pub fn report_event(
     store: &Store,
     ui: &mut Ui,
-    view: &gmm::rules::view::View,
+    described: &Described,
     event: &SignedEvent,
 ) -> Result<u8, CommandError> {
     if ui.json {
         let meta = store.event_meta(&event.id).ok().flatten();
-        ui.json_line(&gmm::json::EventJson::new(event, meta.as_ref(), view))?;
+        let name = described.author_name.clone();
+        ui.json_line(&gmm::json::EventJson::named(event, meta.as_ref(), name))?;
     } else {
         ui.line(&event.id.to_hex())?;
-        ui.status(&format!("signed {}", json::describe_op(&event.event, view)));
+        ui.status(&format!("signed {}", described.sentence));
     }
     Ok(0)
 }

@@ -419,7 +419,7 @@ mod tests {
             keys.push(key);
         }
         let group = {
-            let mut appender = Appender::new(&stores[0], &keys[0]).unwrap();
+            let mut appender = Appender::new(&stores[0], &keys[0], false).unwrap();
             let group = appender.create_group("sim", [0; 16], 0).unwrap();
             for (i, key) in keys.iter().enumerate().skip(1) {
                 let role = if i <= n / 2 {
@@ -492,7 +492,7 @@ mod tests {
                 title: format!("t{step}"),
             },
         };
-        let mut appender = Appender::new(&sim.stores[a], &sim.keys[a]).unwrap();
+        let mut appender = Appender::new(&sim.stores[a], &sim.keys[a], false).unwrap();
         if appender.append(&sim.group, op, step as u64).is_ok() {
             appender.commit().unwrap();
         }

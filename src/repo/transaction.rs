@@ -44,6 +44,7 @@ use crate::rules::projection::InertRegion;
 use crate::rules::projection::NewEvent;
 use crate::rules::projection::OrderedEvent;
 use crate::rules::projection::Verdict;
+use crate::rules::view::Undo;
 use crate::rules::view::View;
 use crate::store::log::LogHead;
 use crate::store::EventMeta;
@@ -71,6 +72,9 @@ struct GroupWork {
     /// True while `state`'s view already includes every queued event (each was
     /// a local draft extending every head, applied in place).
     view_current: bool,
+    /// How the frontier's view holds the drafts applied to it in place since
+    /// it was last projected.
+    drafted: Drafted,
     /// Accepted and projected in this transaction (not yet in the store).
     projected: Vec<OrderedEvent>,
     /// Checkpoints written in this transaction, and the lowest drop point.
@@ -92,6 +96,7 @@ impl GroupWork {
             inert_authors: HashSet::new(),
             queued: Vec::new(),
             view_current: true,
+            drafted: Drafted::Undoable(Vec::new()),
             projected: Vec::new(),
             checkpoints: BTreeMap::new(),
             dropped_after: None,
@@ -101,20 +106,89 @@ impl GroupWork {
     }
 
     /// Replaces the frontier, keeping the stored one aside the first time.
+    /// The frontier must be as projected: [`GroupWork::undo_drafts`] first.
     fn replace_frontier(&mut self, frontier: Frontier) {
         let old = std::mem::replace(&mut self.state.frontier, frontier);
         if let Stored::AsIs = self.stored {
             self.stored = Stored::Was(Box::new(old));
         }
+        self.drafted = Drafted::Undoable(Vec::new());
     }
 
-    /// The frontier, to change in place (a local draft): the stored one is
-    /// copied aside the first time.
+    /// The frontier, to change in place: the stored one is copied aside the
+    /// first time.
     fn frontier_to_change(&mut self) -> &mut Frontier {
         if let Stored::AsIs = self.stored {
             self.stored = Stored::Was(Box::new(self.state.frontier.clone()));
         }
         &mut self.state.frontier
+    }
+
+    /// Applies a local draft's op to the frontier's view in place and
+    /// returns the view after it.
+    ///
+    /// Why undo first: the frontier must stay as it was projected (the next
+    /// projection starts from its base, and the commit compares the stored
+    /// rows with the new ones), so a changed view used to cost a copy of the
+    /// base and one of the stored frontier: two copies of a 100,000-member
+    /// view for one `gmm add`. The first [`DRAFTS_UNDONE_AT_MOST`] drafts
+    /// keep an undo instead; past them, a batch pays the copies once.
+    fn apply_draft(&mut self, author: &PublicKey, op: &Op) -> &View {
+        // The view hash ignores event ids, so the view advances before the id is known.
+        let id = EventId::default();
+        match &mut self.drafted {
+            Drafted::Undoable(undos) if undos.len() < DRAFTS_UNDONE_AT_MOST => {
+                undos.push(self.state.frontier.view.apply_undoable(id, author, op));
+            }
+            Drafted::Undoable(_) => {
+                self.set_drafts_aside();
+                self.state.frontier.view.apply(id, author, op);
+            }
+            Drafted::Aside => self.state.frontier.view.apply(id, author, op),
+        }
+        &self.state.frontier.view
+    }
+
+    /// Keeps the drafts in a copy of the view from now on: the view as
+    /// projected becomes the base (when the base was the view itself) and the
+    /// stored frontier is set aside, as [`Frontier::view_to_change`] and
+    /// [`GroupWork::frontier_to_change`] do.
+    fn set_drafts_aside(&mut self) {
+        let Drafted::Undoable(undos) = std::mem::replace(&mut self.drafted, Drafted::Aside) else {
+            return;
+        };
+        let drafted = self.state.frontier.view.clone();
+        undo_all(&mut self.state.frontier.view, undos);
+        *self.frontier_to_change().view_to_change() = drafted;
+    }
+
+    /// Puts the frontier back as it was projected, before it is projected
+    /// again (drafts kept in a copy left the base as projected already).
+    fn undo_drafts(&mut self) {
+        if let Drafted::Undoable(undos) = &mut self.drafted {
+            undo_all(&mut self.state.frontier.view, std::mem::take(undos));
+        }
+    }
+}
+
+/// Local drafts applied in place beyond which a transaction copies the view
+/// instead of keeping an undo per draft ([`GroupWork::apply_draft`]): an
+/// undo is cheap, but the undos are kept until the next projection and then
+/// replayed, which a batch of 100,000 ops should not pay.
+const DRAFTS_UNDONE_AT_MOST: usize = 64;
+
+/// How a frontier's view holds the local drafts applied to it in place.
+enum Drafted {
+    /// Each draft's undo, oldest first; the base is untouched.
+    Undoable(Vec<Undo>),
+    /// The view holds the drafts; the base and the stored frontier are copies.
+    Aside,
+}
+
+/// Undoes `undos` (oldest first) on `view`, newest first.
+fn undo_all(view: &mut View, undos: Vec<Undo>) {
+    for undo in undos.into_iter().rev() {
+        view.undo(undo);
     }
 }
 
@@ -330,11 +404,7 @@ impl<'s> Transaction<'s> {
                 .heads
                 .contains(store, &parent.id, lamport)?;
         }
-        let work = self.work(&group)?;
-        let view = work.frontier_to_change().view_to_change();
-        // The view hash ignores event ids, so the view advances before the id is known.
-        view.apply(EventId::default(), &author, &event.op);
-        event.view = view.hash();
+        event.view = self.work(&group)?.apply_draft(&author, &event.op).hash();
         if !extends_every_head {
             // Past 64 heads the event cites only some of them: its view field
             // (SPEC §2) and its authority (rule 2) are those of exactly the
@@ -519,6 +589,7 @@ impl<'s> Transaction<'s> {
         for n in &queued {
             self.reach.remove(&n.event.id);
         }
+        work.undo_drafts();
         let history = TxHistory {
             inner: self.store.history(*group),
             work,
@@ -711,5 +782,111 @@ impl History for TxHistory<'_> {
             return Ok(true);
         }
         Ok(!self.work.inert.reset && self.inner.inert_by(author)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::event::Role;
+
+    fn key(i: u8) -> PublicKey {
+        SecretKey::from_seed([i; 32]).public()
+    }
+
+    /// A chain group (one view, no base) of an owner and ten members.
+    fn chain_state() -> GroupState {
+        let mut view = View::empty(EventId([7; 32]));
+        let create = Op::Create {
+            title: "t".into(),
+            nonce: [0; 16],
+        };
+        view.apply(EventId([1; 32]), &key(0), &create);
+        for i in 1..=10 {
+            let add = Op::Add {
+                member: key(i),
+                role: Role::Member,
+                name: format!("m{i}"),
+            };
+            view.apply(EventId([i + 1; 32]), &key(0), &add);
+        }
+        GroupState {
+            frontier: Frontier {
+                view,
+                ..Frontier::empty(EventId([7; 32]))
+            },
+            event_count: 11,
+            head_count: 1,
+        }
+    }
+
+    /// The owner's `i`th op: every kind that changes rows or the title.
+    fn op(i: usize) -> Op {
+        let member = key(1 + (i % 10) as u8);
+        match i % 5 {
+            0 => Op::SetRole {
+                member,
+                role: Role::Admin,
+            },
+            1 => Op::LinkDevice {
+                device: key(100 + (i % 100) as u8),
+                name: format!("d{i}"),
+            },
+            2 => Op::SetTitle {
+                title: format!("title {i}"),
+            },
+            3 => Op::Remove { member },
+            _ => Op::Add {
+                member: key(200 + (i % 50) as u8),
+                role: Role::Member,
+                name: format!("a{i}"),
+            },
+        }
+    }
+
+    /// Applies ops `0..n` as drafts; checks each view against a plain copy.
+    fn drafted(n: usize) -> (GroupWork, View) {
+        let state = chain_state();
+        let mut expected = state.frontier.view.clone();
+        let mut work = GroupWork::new(EventId([7; 32]), state, Stored::AsIs);
+        for i in 0..n {
+            expected.apply(EventId::default(), &key(0), &op(i));
+            let view = work.apply_draft(&key(0), &op(i));
+            assert_eq!(*view, expected, "draft {i}");
+            assert_eq!(view.hash(), expected.hash(), "draft {i}");
+        }
+        (work, expected)
+    }
+
+    /// Drafts kept as undos leave no copy, and undoing them puts the
+    /// frontier back exactly as projected, member tree included.
+    #[test]
+    fn undone_drafts_leave_the_frontier_as_projected() {
+        let projected = chain_state().frontier;
+        for n in [1, 3, DRAFTS_UNDONE_AT_MOST] {
+            let (mut work, _) = drafted(n);
+            assert!(matches!(work.stored, Stored::AsIs), "no copy set aside");
+            assert!(work.state.frontier.base.is_none(), "no base copied");
+            work.undo_drafts();
+            assert_eq!(work.state.frontier, projected, "{n} drafts");
+            assert_eq!(work.state.frontier.view.hash(), projected.view.hash());
+        }
+    }
+
+    /// Past the limit, the drafts move to a copy once: the base and the
+    /// stored frontier are the view as projected, the view holds every draft.
+    #[test]
+    fn drafts_past_the_limit_are_set_aside_once() {
+        let projected = chain_state().frontier;
+        let (mut work, expected) = drafted(DRAFTS_UNDONE_AT_MOST + 6);
+        assert!(matches!(work.drafted, Drafted::Aside));
+        assert_eq!(work.state.frontier.base.as_ref(), Some(&projected.view));
+        assert_eq!(work.state.frontier.view, expected);
+        match &work.stored {
+            Stored::Was(stored) => assert_eq!(**stored, projected),
+            _ => panic!("the stored frontier is set aside"),
+        }
+        work.undo_drafts();
+        assert_eq!(work.state.frontier.view, expected, "nothing left to undo");
     }
 }

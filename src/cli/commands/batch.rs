@@ -143,7 +143,7 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     let store = ctx.write_store()?;
     let signer = identity::load_signer(&store)?;
     let contacts = Contacts::new(&store);
-    let mut appender = Appender::new(&store, &signer)?;
+    let mut appender = Appender::new(&store, &signer, args.dry_run.dry_run)?;
     let mut groups: HashMap<String, GroupId> = HashMap::new();
     let mut drafted: Vec<(EventId, GroupId, String)> = Vec::with_capacity(lines.len());
     let time = now_ms();

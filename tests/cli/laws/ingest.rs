@@ -256,7 +256,7 @@ mod deep_tests {
         let key = crate::support::label_key("chain");
         identity::init(&source, Some(crate::support::label_key("chain")), None).unwrap();
         let store = Store::open(&source).unwrap();
-        let mut appender = Appender::new(&store, &key).unwrap();
+        let mut appender = Appender::new(&store, &key, false).unwrap();
         let group = appender.create_group("chain", [0; 16], 0).unwrap();
         let mut chain = Vec::new();
         for i in 0..20_000 {

@@ -8,6 +8,7 @@ use super::device_key;
 use super::groups_for;
 use crate::cli::context::now_ms;
 use crate::cli::context::Context;
+use crate::cli::context::Described;
 use crate::cli::context::DryRunArg;
 use crate::cli::error::CommandError;
 use crate::cli::ui::Ui;
@@ -44,15 +45,15 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     let signer = identity::load_signer(&store)?;
     let me = signer.public();
     let groups = groups_for(ui, &store, &args.groups, &me)?;
-    let mut appender = Appender::new(&store, &signer)?;
-    let mut views = Vec::new();
+    let mut appender = Appender::new(&store, &signer, args.dry_run.dry_run)?;
+    let mut described = Vec::new();
     for group in &groups {
-        views.push(appender.view(group)?.clone());
         let op = Op::LinkDevice {
             device,
             name: args.name.clone(),
         };
+        described.push(Described::new(&me, &op, appender.view(group)?));
         appender.append(group, op, now_ms())?;
     }
-    super::finish(ui, &store, appender, &views, args.dry_run.dry_run)
+    super::finish(ui, &store, appender, &described, args.dry_run.dry_run)
 }

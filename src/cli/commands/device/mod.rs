@@ -88,13 +88,13 @@ fn groups_for(
 }
 
 /// Signs and stores the drafted device ops and reports each (or, with
-/// `--dry-run`, shows what would be signed); `views` are the groups' views
-/// before, in draft order.
+/// `--dry-run`, shows what would be signed); `described` are the drafts'
+/// descriptions, in draft order.
 fn finish(
     ui: &mut Ui,
     store: &Store,
     appender: gmm::repo::append::Appender<'_>,
-    views: &[gmm::rules::view::View],
+    described: &[crate::cli::context::Described],
     dry_run: bool,
 ) -> Result<u8, CommandError> {
     if dry_run {
@@ -102,8 +102,8 @@ fn finish(
         return Ok(0);
     }
     let committed = appender.commit()?;
-    for (event, view) in committed.iter().zip(views) {
-        crate::cli::context::report_event(store, ui, view, event)?;
+    for (event, described) in committed.iter().zip(described) {
+        crate::cli::context::report_event(store, ui, described, event)?;
     }
     Ok(0)
 }

@@ -9,6 +9,7 @@ use gmm::rules::view::View;
 use super::groups_for;
 use crate::cli::context::now_ms;
 use crate::cli::context::Context;
+use crate::cli::context::Described;
 use crate::cli::context::DryRunArg;
 use crate::cli::error::CommandError;
 use crate::cli::ui::Ui;
@@ -67,17 +68,18 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     let signer = identity::load_signer(&store)?;
     let me = signer.public();
     let groups = groups_for(ui, &store, &args.groups, &me)?;
-    let mut appender = Appender::new(&store, &signer)?;
-    let mut views = Vec::new();
+    let mut appender = Appender::new(&store, &signer, args.dry_run.dry_run)?;
+    let mut described = Vec::new();
     for group in &groups {
-        let view = appender.view(group)?.clone();
-        let Some(device) = find_device(&args.device, &view, &me) else {
+        let view = appender.view(group)?;
+        let Some(device) = find_device(&args.device, view, &me) else {
             continue;
         };
-        appender.append(group, Op::UnlinkDevice { device }, now_ms())?;
-        views.push(view);
+        let op = Op::UnlinkDevice { device };
+        described.push(Described::new(&me, &op, view));
+        appender.append(group, op, now_ms())?;
     }
-    if views.is_empty() {
+    if described.is_empty() {
         return Err(CommandError::missing(format!(
             "no device of yours matches `{}` in {}",
             args.device,
@@ -89,5 +91,5 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
         ))
         .hint("`gmm device list` shows your devices"));
     }
-    super::finish(ui, &store, appender, &views, args.dry_run.dry_run)
+    super::finish(ui, &store, appender, &described, args.dry_run.dry_run)
 }

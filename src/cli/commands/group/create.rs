@@ -64,7 +64,7 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
         };
         ops.push(Op::Add { member, role, name });
     }
-    let mut appender = Appender::new(&store, &signer)?;
+    let mut appender = Appender::new(&store, &signer, args.dry_run.dry_run)?;
     let mut nonce = [0u8; 16];
     rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut nonce);
     let time = now_ms();
