@@ -288,12 +288,21 @@ fn whole_scan() -> rocksdb::ReadOptions {
     read
 }
 
+/// Table files a process keeps open at most (RocksDB's `max_open_files`).
+/// Any limit at all makes RocksDB open a table file when a read first
+/// needs it instead of opening every one, index and filter loaded, before
+/// the first read: a bare open of the 1,000,000-event store took 29 ms, 13
+/// ms now (`docs/decisions.md`). Below the 1,024 descriptors a Debian
+/// shell allows by default, so a store of thousands of files still opens.
+const TABLE_FILES_OPEN_AT_MOST: i32 = 512;
+
 fn db_options() -> Options {
     let mut opts = Options::default();
     opts.set_db_write_buffer_size(MEMTABLE_BUDGET_BYTES);
     // One thread opens the table files: sixteen a family meant about 200
     // threads started for every command (`docs/decisions.md`).
     opts.set_max_file_opening_threads(1);
+    opts.set_max_open_files(TABLE_FILES_OPEN_AT_MOST);
     // RocksDB's own diagnostics: warnings only, and two old logs at most,
     // not a 184 KB options dump kept for each of the last 1,000 writers.
     opts.set_log_level(rocksdb::LogLevel::Warn);
