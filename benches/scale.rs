@@ -63,6 +63,11 @@ const GMM: &str = env!("CARGO_BIN_EXE_gmm");
 const MEMBER_POOL: usize = 300;
 const ADMINS: usize = 8;
 
+/// The allocator the `gmm` binary ships with, so that what this benchmark
+/// measures in its own process is what a user runs (`src/main.rs`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) == Some("--child-import") {

@@ -41,6 +41,11 @@ struct Sizes {
     linear: usize,
 }
 
+/// The allocator the `gmm` binary ships with, so that what this benchmark
+/// measures in its own process is what a user runs (`src/main.rs`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) == Some("--measure") {
