@@ -47,6 +47,7 @@ use self::records::SelfNameRecord;
 use self::view_rows::KeyRowRecord;
 use self::view_rows::MemberList;
 use self::view_rows::ViewHeadRecord;
+use crate::model::codec::CodecError;
 use crate::model::codec::Contract;
 use crate::model::event::EventId;
 use crate::model::event::GroupId;
@@ -501,16 +502,6 @@ impl Store {
         self.prefix_records_with(family, prefix, rocksdb::ReadOptions::default())
     }
 
-    /// [`Store::prefix_records`] for a scan that reads every record under
-    /// the prefix once ([`whole_scan`]).
-    fn scan_records<'a>(
-        &'a self,
-        family: &str,
-        prefix: &'a [u8],
-    ) -> impl Iterator<Item = Result<KeyValue, StoreError>> + 'a {
-        self.prefix_records_with(family, prefix, whole_scan())
-    }
-
     fn prefix_records_with<'a>(
         &'a self,
         family: &str,
@@ -816,28 +807,9 @@ impl Store {
             return Ok(None);
         };
         let mut list = MemberList::new(*group, record.view.title);
-        let (prefix, _) = layout::view_rows_range(group, ViewSlot::View);
-        // A raw iterator lends each key and value: no copy per row.
-        let mut rows = self
-            .db
-            .raw_iterator_cf_opt(self.handle(cf::VIEW_ROWS), whole_scan());
-        rows.seek(&prefix);
-        while let (Some(key), Some(value)) = (rows.key(), rows.value()) {
-            if !key.starts_with(&prefix) {
-                break;
-            }
-            let key =
-                layout::parse_view_row_key(key).ok_or_else(|| self.corrupt("bad view row key"))?;
-            list.push_row(key, value).map_err(|e| {
-                self.corrupt(&format!(
-                    "view row of {} in {}: {e}",
-                    key.short(),
-                    group.short()
-                ))
-            })?;
-            rows.next();
-        }
-        rows.status().map_err(|e| self.io(e))?;
+        self.for_each_view_row(group, ViewSlot::View, |key, value| {
+            list.push_row(key, value)
+        })?;
         Ok(Some(list))
     }
 
@@ -848,24 +820,44 @@ impl Store {
         slot: ViewSlot,
         head: ViewHeadRecord,
     ) -> Result<View, StoreError> {
-        let (prefix, _) = layout::view_rows_range(group, slot);
-        let rows = self
-            .scan_records(cf::VIEW_ROWS, &prefix)
-            .map(|item| {
-                let (key, value) = item?;
-                let key = layout::parse_view_row_key(&key)
-                    .ok_or_else(|| self.corrupt("bad view row key"))?;
-                let row = KeyRowRecord::from_bytes(&value).map_err(|e| {
-                    self.corrupt(&format!(
-                        "view row of {} in {}: {e}",
-                        key.short(),
-                        group.short()
-                    ))
-                })?;
-                Ok((key, row))
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
+        let mut rows = Vec::new();
+        self.for_each_view_row(group, slot, |key, value| {
+            rows.push((key, KeyRowRecord::from_bytes(value)?));
+            Ok(())
+        })?;
         Ok(view_rows::view_from(head, rows))
+    }
+
+    /// Calls `row` with each row of one stored view of a group, in key
+    /// order. A raw iterator lends each key and value: no copy of either
+    /// per row (two allocations per member of a 100,000-member view).
+    fn for_each_view_row(
+        &self,
+        group: &GroupId,
+        slot: ViewSlot,
+        mut row: impl FnMut(PublicKey, &[u8]) -> Result<(), CodecError>,
+    ) -> Result<(), StoreError> {
+        let (prefix, _) = layout::view_rows_range(group, slot);
+        let mut rows = self
+            .db
+            .raw_iterator_cf_opt(self.handle(cf::VIEW_ROWS), whole_scan());
+        rows.seek(&prefix);
+        while let (Some(key), Some(value)) = (rows.key(), rows.value()) {
+            if !key.starts_with(&prefix) {
+                break;
+            }
+            let key =
+                layout::parse_view_row_key(key).ok_or_else(|| self.corrupt("bad view row key"))?;
+            row(key, value).map_err(|e| {
+                self.corrupt(&format!(
+                    "view row of {} in {}: {e}",
+                    key.short(),
+                    group.short()
+                ))
+            })?;
+            rows.next();
+        }
+        rows.status().map_err(|e| self.io(e))
     }
 
     /// The author's latest `(seq, id)` in a group, if it has appended any.
