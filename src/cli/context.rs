@@ -251,8 +251,8 @@ pub fn append_one(ctx: &Context, ui: &mut Ui, args: &dyn OpArgs) -> Result<u8, C
 
 /// How a report names a newly signed event's op and author: worded from the
 /// view before the op, taken while drafting, so that no copy of the view
-/// outlives the draft (a copy of a 100,000-member view costs more than the
-/// rest of one `gmm add`).
+/// outlives the draft (copying and freeing a 100,000-member view was about a
+/// fifth of one `gmm add`).
 pub struct Described {
     sentence: String,
     author_name: String,

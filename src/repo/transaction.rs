@@ -127,7 +127,7 @@ impl GroupWork {
     /// Applies a local draft's op to the frontier's view in place and
     /// returns the view after it.
     ///
-    /// Why undo first: the frontier must stay as it was projected (the next
+    /// Why an undo: the frontier must stay as it was projected (the next
     /// projection starts from its base, and the commit compares the stored
     /// rows with the new ones), so a changed view used to cost a copy of the
     /// base and one of the stored frontier: two copies of a 100,000-member
