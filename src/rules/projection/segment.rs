@@ -251,6 +251,15 @@ pub struct Segment<'s, 'a> {
     author_role: Vec<Option<Role>>,
 }
 
+#[cfg(test)]
+thread_local! {
+    /// Set when a segment's verdicts stop at the pass bound without
+    /// settling (a contrived odd cycle through authority,
+    /// `docs/projection.md`): the laws that compare two resolutions hold
+    /// only for segments that settle.
+    pub(crate) static UNSETTLED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 impl<'s, 'a> Segment<'s, 'a> {
     /// Resolves the events (in topological order) over `base`; returns each
     /// event's verdict and the view after the segment.
@@ -378,9 +387,11 @@ impl<'s, 'a> Segment<'s, 'a> {
                 }
             }
             if !changed {
-                break;
+                return;
             }
         }
+        #[cfg(test)]
+        UNSETTLED.with(|unsettled| unsettled.set(true));
     }
 
     /// One event's verdict under the current verdicts of the others, and its
