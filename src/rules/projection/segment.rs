@@ -698,6 +698,44 @@ impl Roles for Lookup<'_, '_, '_> {
     }
 }
 
+/// For each event, whether its author may hold a role in its past at all:
+/// a member or device of the base, a `Create`'s author, or a key that an
+/// add or a link by such an author earlier in topological order names (an
+/// event's past comes before it). Rule 2 refuses an add or a link by any
+/// other author whatever the verdicts, so it must not make its target act
+/// as a member or as a device: a stranger's refused add of a device's key
+/// made that device's leave the leave of the device itself rather than of
+/// its member, so the leave's own view differed between the segment and
+/// its parent's view plus the leave (`docs/projection.md`).
+fn possible_authors(base: &View, events: &[SegmentEvent<'_>]) -> Vec<bool> {
+    let mut possible: std::collections::HashSet<PublicKey> = base
+        .members()
+        .keys()
+        .chain(base.devices().keys())
+        .copied()
+        .collect();
+    let mut out = Vec::with_capacity(events.len());
+    for e in events {
+        if let Op::Create { .. } = e.op {
+            possible.insert(e.author);
+        }
+        let may = possible.contains(&e.author);
+        if may {
+            match e.op {
+                Op::Add { member, .. } => {
+                    possible.insert(*member);
+                }
+                Op::LinkDevice { device, .. } => {
+                    possible.insert(*device);
+                }
+                _ => {}
+            }
+        }
+        out.push(may);
+    }
+    out
+}
+
 /// The member each event acts for, fixed for the segment: the author when
 /// it is or becomes a member, else the member that linked it as a device
 /// (in the base, or by a link event of the segment), else the author. Whether
@@ -708,7 +746,8 @@ fn acting_members(base: &View, events: &[SegmentEvent<'_>]) -> Vec<PublicKey> {
         base.devices().iter().map(|(k, d)| (*k, d.member)).collect();
     let mut members: std::collections::HashSet<PublicKey> =
         base.members().keys().copied().collect();
-    for e in events {
+    let possible = possible_authors(base, events);
+    for (e, _) in events.iter().zip(&possible).filter(|(_, may)| **may) {
         match e.op {
             Op::LinkDevice { device, .. } => {
                 linked.entry(*device).or_insert(e.author);
