@@ -1131,6 +1131,17 @@ mod tests {
         )
     }
 
+    /// [`inert_events_change_nothing`] on one group, whose segments settle.
+    fn assert_inert_events_change_nothing(events: &[OrderedEvent]) {
+        segment::UNSETTLED.with(|unsettled| unsettled.set(false));
+        let (settled, settled_view, settled_views) = project(events, true);
+        let (full, full_view, full_views) = project(events, false);
+        assert!(!segment::UNSETTLED.with(|unsettled| unsettled.get()));
+        assert_eq!(settled, full);
+        assert_eq!(settled_view, full_view);
+        assert_eq!(settled_views, full_views);
+    }
+
     /// The case [`inert_events_change_nothing`] found in CI: the owner
     /// links device 6 and, concurrently, removes itself; device 6 removes
     /// the owner, citing the link; a stranger's refused link of device 6
@@ -1164,13 +1175,7 @@ mod tests {
             event(6, 1, Op::Leave, &[1]),
         ];
         events.sort_by_key(|e| (e.lamport, e.id));
-        segment::UNSETTLED.with(|unsettled| unsettled.set(false));
-        let (settled, settled_view, settled_views) = project(&events, true);
-        let (full, full_view, full_views) = project(&events, false);
-        assert!(!segment::UNSETTLED.with(|unsettled| unsettled.get()));
-        assert_eq!(settled, full);
-        assert_eq!(settled_view, full_view);
-        assert_eq!(settled_views, full_views);
+        assert_inert_events_change_nothing(&events);
     }
 
     /// The second case [`inert_events_change_nothing`] found: the owner
@@ -1211,11 +1216,7 @@ mod tests {
             event(33, 5, 3, Op::Leave, &[28, 32]),
         ];
         events.sort_by_key(|e| (e.lamport, e.id));
-        let (settled, settled_view, settled_views) = project(&events, true);
-        let (full, full_view, full_views) = project(&events, false);
-        assert_eq!(settled, full);
-        assert_eq!(settled_view, full_view);
-        assert_eq!(settled_views, full_views);
+        assert_inert_events_change_nothing(&events);
     }
 
     proptest! {
