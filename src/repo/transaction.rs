@@ -149,17 +149,19 @@ impl GroupWork {
         &self.state.frontier.view
     }
 
-    /// Keeps the drafts in a copy of the view from now on: the view as
-    /// projected becomes the base (when the base was the view itself) and the
-    /// stored frontier is set aside, as [`Frontier::view_to_change`] and
-    /// [`GroupWork::frontier_to_change`] do.
+    /// Keeps the drafts in a copy of the view from now on: the stored
+    /// frontier is set aside ([`GroupWork::frontier_to_change`]) and the view
+    /// as projected becomes the base when the base was the view itself,
+    /// moved there rather than copied.
     fn set_drafts_aside(&mut self) {
         let Drafted::Undoable(undos) = std::mem::replace(&mut self.drafted, Drafted::Aside) else {
             return;
         };
         let drafted = self.state.frontier.view.clone();
         undo_all(&mut self.state.frontier.view, undos);
-        *self.frontier_to_change().view_to_change() = drafted;
+        let frontier = self.frontier_to_change();
+        let projected = std::mem::replace(&mut frontier.view, drafted);
+        frontier.base.get_or_insert(projected);
     }
 
     /// Puts the frontier back as it was projected, before it is projected
