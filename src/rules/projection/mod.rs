@@ -1149,7 +1149,7 @@ mod tests {
     /// for the stranger, so the two removals of the owner did not form a
     /// removal cycle and the verdicts flipped until the pass bound, which
     /// counts a stranger's refused leave beside them. A refused link names
-    /// no one's device now ([`segment`]'s `possible_authors`): the verdicts
+    /// no one's device now (`segment::acting_members`): the verdicts
     /// settle, and the leave changes nothing.
     #[test]
     fn a_strangers_link_makes_no_verdict_cycle() {

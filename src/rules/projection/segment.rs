@@ -698,62 +698,41 @@ impl Roles for Lookup<'_, '_, '_> {
     }
 }
 
-/// For each event, whether its author may hold a role in its past at all:
-/// a member or device of the base, a `Create`'s author, or a key that an
-/// add or a link by such an author earlier in topological order names (an
-/// event's past comes before it). Rule 2 refuses an add or a link by any
-/// other author whatever the verdicts, so it must not make its target act
-/// as a member or as a device: a stranger's refused add of a device's key
-/// made that device's leave the leave of the device itself rather than of
-/// its member, so the leave's own view differed between the segment and
-/// its parent's view plus the leave (`docs/projection.md`).
-fn possible_authors(base: &View, events: &[SegmentEvent<'_>]) -> Vec<bool> {
-    let mut possible: std::collections::HashSet<PublicKey> = base
-        .members()
-        .keys()
-        .chain(base.devices().keys())
-        .copied()
-        .collect();
-    let mut out = Vec::with_capacity(events.len());
-    for e in events {
-        if let Op::Create { .. } = e.op {
-            possible.insert(e.author);
-        }
-        let may = possible.contains(&e.author);
-        if may {
-            match e.op {
-                Op::Add { member, .. } => {
-                    possible.insert(*member);
-                }
-                Op::LinkDevice { device, .. } => {
-                    possible.insert(*device);
-                }
-                _ => {}
-            }
-        }
-        out.push(may);
-    }
-    out
-}
-
 /// The member each event acts for, fixed for the segment: the author when
 /// it is or becomes a member, else the member that linked it as a device
 /// (in the base, or by a link event of the segment), else the author. Whether
 /// the link holds in an event's past is judged by rule 2; this only names
 /// whom a removal or a leave would concern.
+///
+/// Only adds and links by an author who may hold a role in the event's past
+/// count: a member or device of the base, a `Create`'s author, or a key that
+/// such an author added or linked earlier in topological order (an event's
+/// past comes before it). Rule 2 refuses any other whatever the verdicts.
+/// Counting a stranger's refused link made the device act for the stranger,
+/// and a refused add of a device's key made its leave its own rather than
+/// its member's (`docs/projection.md`).
 fn acting_members(base: &View, events: &[SegmentEvent<'_>]) -> Vec<PublicKey> {
     let mut linked: HashMap<PublicKey, PublicKey> =
         base.devices().iter().map(|(k, d)| (*k, d.member)).collect();
     let mut members: std::collections::HashSet<PublicKey> =
         base.members().keys().copied().collect();
-    let possible = possible_authors(base, events);
-    for (e, _) in events.iter().zip(&possible).filter(|(_, may)| **may) {
+    let mut possible: std::collections::HashSet<PublicKey> =
+        members.iter().chain(linked.keys()).copied().collect();
+    for e in events {
+        if let Op::Create { .. } = e.op {
+            possible.insert(e.author);
+        }
+        if !possible.contains(&e.author) {
+            continue;
+        }
         match e.op {
             Op::LinkDevice { device, .. } => {
                 linked.entry(*device).or_insert(e.author);
+                possible.insert(*device);
             }
             Op::Add { member, .. } => {
                 members.insert(*member);
+                possible.insert(*member);
             }
             Op::Create { .. } => {
                 members.insert(e.author);
