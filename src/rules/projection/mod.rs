@@ -17,11 +17,13 @@
 //! [`Frontier`] or from a checkpoint (a stored view at an older cut). Both
 //! paths compute the same segments from the same bases, so they agree.
 
+mod seats;
 mod segment;
 
 use std::collections::BTreeSet;
 use std::collections::HashMap;
 
+use self::seats::Seats;
 pub use self::segment::Segment;
 pub use self::segment::SegmentEvent;
 pub use self::segment::Verdict;
@@ -221,13 +223,11 @@ pub fn advance_with<H: History>(
 ) -> Result<Advance, H::Error> {
     let reach = new.iter().map(|n| n.reach).min();
     let mut forked = frontier.forked.clone();
-    let mut seats: HashMap<(PublicKey, u64), EventId> = HashMap::with_capacity(new.len());
+    let mut seats = Seats::default();
     let mut highest: HashMap<PublicKey, Option<u64>> = HashMap::new();
     for n in new {
         let e = &n.event;
-        let twin = seats
-            .insert((e.author, e.seq), e.id)
-            .is_some_and(|other| other != e.id);
+        let twin = seats.is_taken_by_another(e.author, e.seq, e.id);
         // Only a seq the group already reached can be taken by a held event.
         let stored = match highest.get(&e.author) {
             Some(h) => *h,
@@ -504,14 +504,12 @@ pub fn view_of_past_from<E>(
 
 /// Projects a whole group from scratch: `events` in topological order.
 pub fn replay(group: GroupId, events: impl IntoIterator<Item = OrderedEvent>) -> Advance {
-    let mut seats: HashMap<(PublicKey, u64), EventId> = HashMap::new();
+    let mut seats = Seats::default();
     let mut forked = BTreeSet::new();
     let mut replay = Replay::new(group);
     for e in events {
-        if let Some(other) = seats.insert((e.author, e.seq), e.id) {
-            if other != e.id {
-                forked.insert(e.author);
-            }
+        if seats.is_taken_by_another(e.author, e.seq, e.id) {
+            forked.insert(e.author);
         }
         replay.push(e);
     }
