@@ -29,9 +29,10 @@ use crate::model::event::ParentRef;
 use crate::model::event::PublicKey;
 use crate::model::event::ViewHash;
 use crate::model::hash;
-use crate::model::keys;
+
 use crate::model::keys::SecretKey;
 use crate::model::signed::SIGNATURE_BYTES;
+use crate::model::verify;
 
 /// The first bytes of every binary bundle.
 pub const MAGIC: &[u8; 8] = b"GMMBUNDL";
@@ -345,7 +346,7 @@ impl<R: Read> BundleReader<R> {
                     return Err(self.truncated("the trailer's signature"));
                 }
                 let message = hash::derive(hash::BUNDLE_SIGNATURE, &digest);
-                if !keys::verify_strict(&key, &message, &signature) {
+                if !verify::verify_strict(&key, &message, &signature) {
                     return Err(BundleError::BadSignature(PublicKey(key).short()));
                 }
                 Some(PublicKey(key))

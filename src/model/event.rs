@@ -13,7 +13,7 @@ pub use crate::model::ids::EventId;
 pub use crate::model::ids::GroupId;
 pub use crate::model::ids::PublicKey;
 pub use crate::model::ids::ViewHash;
-use crate::model::keys;
+use crate::model::verify;
 
 /// Format version written in every event.
 pub const EVENT_VERSION: u8 = 3;
@@ -262,7 +262,7 @@ pub fn check_name(name: &str) -> Result<(), EventError> {
 
 /// SPEC §2: weak (small-order) or undecodable keys are refused when a member is added.
 pub fn check_member_key(key: &PublicKey) -> Result<(), EventError> {
-    if keys::is_usable_public_key(&key.0) {
+    if verify::is_usable_public_key(&key.0) {
         Ok(())
     } else {
         Err(EventError::Malformed(format!(

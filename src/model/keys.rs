@@ -23,7 +23,6 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use ed25519_dalek::Signer;
 use ed25519_dalek::SigningKey;
-use ed25519_dalek::VerifyingKey;
 
 use crate::model::ids::PublicKey;
 
@@ -257,55 +256,6 @@ fn write_file(path: &Path, bytes: &[u8], mode: u32, force: bool) -> Result<(), K
     result.map_err(io)
 }
 
-/// The validity rule of SPEC §2, exactly `verify_strict`: a key that does not
-/// decode, a signature that is not 64 bytes, or any strict-verification failure
-/// (non-canonical `s` or `R`, small-order key or `R`) is invalid.
-pub fn verify_strict(public: &[u8; 32], message: &[u8], signature: &[u8]) -> bool {
-    let Some(key) = decoded_key(public) else {
-        return false;
-    };
-    let Ok(signature) = ed25519_dalek::Signature::from_slice(signature) else {
-        return false;
-    };
-    key.verify_strict(message, &signature).is_ok()
-}
-
-/// A key that decodes to a curve point and is not of small order.
-pub fn is_usable_public_key(public: &[u8; 32]) -> bool {
-    decoded_key(public).is_some_and(|k| !k.is_weak())
-}
-
-/// Keys each thread keeps decoded; past this many the cache starts over, so
-/// a bundle of a million distinct authors costs a few hundred kilobytes.
-const DECODED_KEYS_PER_THREAD: usize = 4096;
-
-thread_local! {
-    /// Decoded keys (or `None` for bytes that are no curve point) by their
-    /// bytes. Decoding is a square root on the curve, about a fifth of a
-    /// `verify_strict`; a log's authors sign many events each, so an import
-    /// or an audit decodes each author once per thread instead of once per
-    /// event. Decoding is a pure function of the bytes, so a cached key
-    /// gives exactly the verdicts a fresh one does.
-    static DECODED_KEYS: std::cell::RefCell<std::collections::HashMap<[u8; 32], Option<VerifyingKey>>> =
-        std::cell::RefCell::new(std::collections::HashMap::new());
-}
-
-/// `VerifyingKey::from_bytes`, through this thread's cache.
-fn decoded_key(public: &[u8; 32]) -> Option<VerifyingKey> {
-    DECODED_KEYS.with(|cache| {
-        let mut cache = cache.borrow_mut();
-        if let Some(key) = cache.get(public) {
-            return *key;
-        }
-        if cache.len() >= DECODED_KEYS_PER_THREAD {
-            cache.clear();
-        }
-        let key = VerifyingKey::from_bytes(public).ok();
-        cache.insert(*public, key);
-        key
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -313,117 +263,6 @@ mod tests {
     /// A fixed key for a label: seed = blake3(label).
     fn labelled_key(label: &str) -> crate::model::keys::SecretKey {
         crate::model::keys::SecretKey::from_seed(*blake3::hash(label.as_bytes()).as_bytes())
-    }
-
-    fn vectors(name: &str) -> serde_json::Value {
-        let path = format!(
-            "{}/fixtures/crypto/ed25519/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap()
-    }
-
-    /// Every Wycheproof case's verdict must match gmm's validity rule.
-    #[test]
-    fn wycheproof_verdicts_match() {
-        let doc = vectors("wycheproof_ed25519_test.json");
-        let mut checked = 0;
-        for group in doc["testGroups"].as_array().unwrap() {
-            let pk = hex::decode(group["publicKey"]["pk"].as_str().unwrap()).unwrap();
-            for case in group["tests"].as_array().unwrap() {
-                let msg = hex::decode(case["msg"].as_str().unwrap()).unwrap();
-                let sig = hex::decode(case["sig"].as_str().unwrap()).unwrap();
-                let expected = case["result"].as_str().unwrap() == "valid";
-                let got = match <[u8; 32]>::try_from(pk.as_slice()) {
-                    Ok(pk) => verify_strict(&pk, &msg, &sig),
-                    Err(_) => false,
-                };
-                assert_eq!(got, expected, "tcId {}", case["tcId"]);
-                checked += 1;
-            }
-        }
-        assert_eq!(checked, 151);
-    }
-
-    /// ed25519-dalek's `verify_strict` with the key decoded afresh: the
-    /// verdict gmm's cached path must give.
-    fn uncached_verdict(public: &[u8; 32], message: &[u8], signature: &[u8]) -> bool {
-        let (Ok(key), Ok(signature)) = (
-            VerifyingKey::from_bytes(public),
-            ed25519_dalek::Signature::from_slice(signature),
-        ) else {
-            return false;
-        };
-        key.verify_strict(message, &signature).is_ok()
-    }
-
-    proptest::proptest! {
-        /// The decoded-key cache changes no verdict: for a valid signature,
-        /// the same one with a byte changed, and arbitrary bytes, each asked
-        /// twice (decoded, then from the cache).
-        #[test]
-        fn cached_keys_give_verify_stricts_verdicts(
-            seed in proptest::prelude::any::<[u8; 32]>(),
-            message in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64),
-            flip in 0usize..96,
-            junk_key in proptest::prelude::any::<[u8; 32]>(),
-            junk_sig in proptest::collection::vec(proptest::prelude::any::<u8>(), 64),
-        ) {
-            let key = SecretKey::from_seed(seed);
-            let public = key.public().0;
-            let signature = key.sign(&message);
-            let mut changed = [public.to_vec(), signature.to_vec()].concat();
-            changed[flip] ^= 1;
-            let (changed_key, changed_sig) = changed.split_at(32);
-            let changed_key: [u8; 32] = changed_key.try_into().unwrap();
-            let cases = [
-                (public, signature.to_vec()),
-                (changed_key, changed_sig.to_vec()),
-                (junk_key, junk_sig.clone()),
-                (public, junk_sig),
-            ];
-            for _ in 0..2 {
-                for (public, signature) in &cases {
-                    proptest::prop_assert_eq!(
-                        verify_strict(public, &message, signature),
-                        uncached_verdict(public, &message, signature)
-                    );
-                    proptest::prop_assert_eq!(
-                        is_usable_public_key(public),
-                        VerifyingKey::from_bytes(public).is_ok_and(|k| !k.is_weak())
-                    );
-                }
-            }
-            proptest::prop_assert!(verify_strict(&public, &message, &signature));
-        }
-    }
-
-    /// A thread's cache starts over when full, so a bundle of many distinct
-    /// authors keeps it bounded, and a key decoded after that still gives
-    /// its verdicts.
-    #[test]
-    fn the_decoded_key_cache_stays_bounded() {
-        for i in 0..DECODED_KEYS_PER_THREAD + 10 {
-            decoded_key(blake3::hash(&i.to_le_bytes()).as_bytes());
-        }
-        let held = DECODED_KEYS.with(|cache| cache.borrow().len());
-        assert!(held > 0 && held <= DECODED_KEYS_PER_THREAD, "{held}");
-        let key = labelled_key("after");
-        assert!(verify_strict(&key.public().0, b"m", &key.sign(b"m")));
-        assert!(!verify_strict(&key.public().0, b"n", &key.sign(b"m")));
-    }
-
-    #[test]
-    fn rfc8032_signatures_reproduce() {
-        let doc = vectors("rfc8032_section7_1_subset.json");
-        for v in doc["vectors"].as_array().unwrap() {
-            let field = |k: &str| hex::decode(v[k].as_str().unwrap()).unwrap();
-            let key = SecretKey::from_seed(field("secret_key_seed").try_into().unwrap());
-            assert_eq!(key.public().0.to_vec(), field("public_key"));
-            let msg = field("message");
-            assert_eq!(key.sign(&msg).to_vec(), field("signature"));
-            assert!(verify_strict(&key.public().0, &msg, &field("signature")));
-        }
     }
 
     #[test]

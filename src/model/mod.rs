@@ -10,3 +10,4 @@ pub mod ids;
 pub mod keys;
 pub mod signed;
 pub mod time;
+pub mod verify;

@@ -12,6 +12,7 @@ use crate::model::hash;
 use crate::model::ids::EventId;
 use crate::model::ids::GroupId;
 use crate::model::keys;
+use crate::model::verify;
 
 /// Length of the signature that opens a signed record.
 pub const SIGNATURE_BYTES: usize = 64;
@@ -147,7 +148,7 @@ impl SignedEvent {
     /// `verify_strict` of the signature over the signing message (SPEC §2).
     pub fn verify_signature(&self) -> Result<(), EventError> {
         let message = signing_message(&self.id);
-        if keys::verify_strict(&self.event.author.0, &message, &self.signature) {
+        if verify::verify_strict(&self.event.author.0, &message, &self.signature) {
             Ok(())
         } else {
             Err(EventError::BadSignature)
