@@ -205,6 +205,25 @@ pub trait Contract: Serialize + DeserializeOwned {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::ids::EventId;
+    use crate::model::ids::PublicKey;
+
+    proptest::proptest! {
+        /// A 32-byte name is coded as four words (`model/ids.rs`): the same
+        /// bytes, in the same order, as the plain byte array, both ways, in
+        /// both configurations.
+        #[test]
+        fn names_code_as_their_32_bytes(bytes in proptest::prelude::any::<[u8; 32]>()) {
+            let as_array = encode(&bytes).unwrap();
+            proptest::prop_assert_eq!(&as_array[..], &bytes[..]);
+            proptest::prop_assert_eq!(&encode(&PublicKey(bytes)).unwrap(), &as_array);
+            proptest::prop_assert_eq!(&encode_large(&EventId(bytes)), &as_array);
+            let key: PublicKey = decode_canonical(&as_array).unwrap();
+            proptest::prop_assert_eq!(key, PublicKey(bytes));
+            let id: EventId = decode_record_prefix(&as_array).unwrap();
+            proptest::prop_assert_eq!(id, EventId(bytes));
+        }
+    }
 
     #[test]
     fn round_trip_and_layout() {
