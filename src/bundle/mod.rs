@@ -29,7 +29,6 @@ use crate::model::event::ParentRef;
 use crate::model::event::PublicKey;
 use crate::model::event::ViewHash;
 use crate::model::hash;
-
 use crate::model::keys::SecretKey;
 use crate::model::signed::SIGNATURE_BYTES;
 use crate::model::verify;

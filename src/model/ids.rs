@@ -70,8 +70,7 @@ macro_rules! hex_bytes32 {
 /// are the same 32 bytes in the same order as an array of bytes, so no
 /// encoding changes (the golden vectors pin it); but bincode reads and
 /// writes four words, not 32 separate bytes. Decoding the 32-byte names one
-/// byte at a time was about a third of a replay's time and of loading a
-/// large group's view rows (`docs/decisions.md`).
+/// byte at a time was about a third of a replay's time (`docs/decisions.md`).
 fn serialize_words<S: Serializer>(bytes: &[u8; 32], serializer: S) -> Result<S::Ok, S::Error> {
     let mut words = serializer.serialize_tuple(4)?;
     for chunk in bytes.chunks_exact(8) {

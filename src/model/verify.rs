@@ -45,14 +45,19 @@ pub fn verify_strict(public: &[u8; 32], message: &[u8], signature: &[u8]) -> boo
     if key.is_weak {
         return false;
     }
-    let k = Scalar::from_hash(
+    let k = challenge(r, public, message);
+    let expected = EdwardsPoint::vartime_double_scalar_mul_basepoint(&k, &key.minus_point, &s);
+    expected.compress().as_bytes() == r && !expected.is_small_order()
+}
+
+/// RFC 8032's `k = SHA-512(R ‖ A ‖ M) mod ℓ`, over the bytes as given.
+fn challenge(r: &[u8], public: &[u8; 32], message: &[u8]) -> Scalar {
+    Scalar::from_hash(
         Sha512::new()
             .chain_update(r)
             .chain_update(public)
             .chain_update(message),
-    );
-    let expected = EdwardsPoint::vartime_double_scalar_mul_basepoint(&k, &key.minus_point, &s);
-    expected.compress().as_bytes() == r && !expected.is_small_order()
+    )
 }
 
 /// A key that decodes to a curve point and is not of small order.
@@ -168,12 +173,7 @@ mod tests {
     fn identity_r_signature(a: Scalar, message: &[u8]) -> ([u8; 32], [u8; 64]) {
         let public = EdwardsPoint::mul_base(&a).compress().to_bytes();
         let r = EdwardsPoint::default().compress().to_bytes();
-        let k = Scalar::from_hash(
-            Sha512::new()
-                .chain_update(r)
-                .chain_update(public)
-                .chain_update(message),
-        );
+        let k = challenge(&r, &public, message);
         let mut signature = [0u8; 64];
         signature[..32].copy_from_slice(&r);
         signature[32..].copy_from_slice((k * a).as_bytes());
@@ -186,12 +186,7 @@ mod tests {
         let (public, signature) = identity_r_signature(a, b"m");
         let key = decoded_key(&public).unwrap();
         let s = Scalar::from_canonical_bytes(signature[32..].try_into().unwrap()).unwrap();
-        let k = Scalar::from_hash(
-            Sha512::new()
-                .chain_update(&signature[..32])
-                .chain_update(public)
-                .chain_update(b"m"),
-        );
+        let k = challenge(&signature[..32], &public, b"m");
         let expected = EdwardsPoint::vartime_double_scalar_mul_basepoint(&k, &key.minus_point, &s);
         assert_eq!(expected.compress().as_bytes(), &signature[..32]);
         assert!(!verify_strict(&public, b"m", &signature));

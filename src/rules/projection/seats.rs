@@ -6,8 +6,8 @@
 //! seats fill in order, 1, 2, 3, …: they are kept as one vector per author,
 //! indexed by seq. Before, one hash map over every `(author, seq)` of the log
 //! held 1,000,000 entries for a 1,000,000-event log, about 150 MB grown by
-//! doubling past the caches, and made a replay's rules cost half as much
-//! again per event as at 100,000 events (`docs/benchmarks.md`). A seat out of
+//! doubling past the caches, and made a replay cost 1.3 to 1.5 times as
+//! much per event as at 100,000 events (`docs/benchmarks.md`). A seat out of
 //! that order (a gap, which only a damaged or crafted log has) waits in a
 //! small map until the seats before it are taken.
 
