@@ -820,12 +820,12 @@ impl Store {
         slot: ViewSlot,
         head: ViewHeadRecord,
     ) -> Result<View, StoreError> {
-        let mut rows = Vec::new();
+        let mut parts = view_rows::ViewParts::default();
         self.for_each_view_row(group, slot, |key, value| {
-            rows.push((key, KeyRowRecord::from_bytes(value)?));
+            parts.push(key, KeyRowRecord::from_bytes(value)?);
             Ok(())
         })?;
-        Ok(view_rows::view_from(head, rows))
+        Ok(parts.into_view(head))
     }
 
     /// Calls `row` with each row of one stored view of a group, in key
