@@ -386,7 +386,10 @@ impl<'s> Transaction<'s> {
                 head_count: 0,
             };
             view.group = id;
-            *state.frontier.view_to_change() = view;
+            // The group's empty view is the base the commit projects the
+            // Create from; the view holds the Create drafted.
+            let empty = std::mem::replace(&mut state.frontier.view, view);
+            state.frontier.base = Some(empty);
             self.groups
                 .insert(id, GroupWork::new(id, state, Stored::Nothing));
             self.admit(Accepted::Draft(draft), id, id)?;
