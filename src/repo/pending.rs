@@ -3,6 +3,7 @@
 //! transaction, events held by earlier ones (in the store), and which of those
 //! this transaction released. Nothing else reads or writes pending records.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::collections::HashSet;
 
@@ -39,6 +40,10 @@ pub struct Pending {
     released_count: u64,
     /// Pending events in the store when first asked (counted once).
     stored: Option<u64>,
+    /// Whether the store holds any pending event, read once: usually it
+    /// holds none, and then no event needs the two lookups per accepted
+    /// event that ask the store (`holds`, `waiting_for`).
+    stored_any: OnceCell<bool>,
 }
 
 impl Pending {
@@ -47,8 +52,23 @@ impl Pending {
         if self.held.contains_key(&event.id) {
             return Ok(true);
         }
+        if !self.store_holds_any(store)? {
+            return Ok(false);
+        }
         let stored = store.is_pending(&event.group(), &event.id)?;
         Ok(stored && !self.released.contains(&event.id))
+    }
+
+    /// Does the store hold any pending event? Read once: this transaction's
+    /// own writes reach the store only at its commit.
+    fn store_holds_any(&self, store: &Store) -> Result<bool> {
+        match self.stored_any.get() {
+            Some(&any) => Ok(any),
+            None => {
+                let any = store.holds_pending()?;
+                Ok(*self.stored_any.get_or_init(|| any))
+            }
+        }
     }
 
     /// Is there room to hold one more event under [`MAX_PENDING`]?
@@ -83,6 +103,9 @@ impl Pending {
                     stored_missing: None,
                 });
             }
+        }
+        if !self.store_holds_any(store)? {
+            return Ok(out);
         }
         for (group, child) in store.waiting_for(arrived)? {
             if self.released.contains(&child) {

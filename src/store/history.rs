@@ -1,6 +1,8 @@
 //! A group's stored events as the projection's [`History`]: what the
 //! incremental path reads when it must go back to a checkpoint.
 
+use std::cell::OnceCell;
+
 use rocksdb::Direction;
 use rocksdb::IteratorMode;
 
@@ -23,6 +25,10 @@ use crate::rules::projection::OrderedEvent;
 pub struct StoreHistory<'s> {
     pub store: &'s Store,
     pub group: GroupId,
+    /// Whether the group has any inert open-region event stored, read once:
+    /// most groups have none, and an import asks about every key each new
+    /// event names, each ask a prefix seek of its own.
+    holds_inert: OnceCell<bool>,
 }
 
 impl History for StoreHistory<'_> {
@@ -88,7 +94,14 @@ impl History for StoreHistory<'_> {
     }
 
     fn inert_by(&self, author: &PublicKey) -> Result<bool, StoreError> {
-        self.store.inert_by(&self.group, author)
+        let holds_inert = match self.holds_inert.get() {
+            Some(&holds) => holds,
+            None => {
+                let holds = self.store.holds_inert(&self.group)?;
+                *self.holds_inert.get_or_init(|| holds)
+            }
+        };
+        Ok(holds_inert && self.store.inert_by(&self.group, author)?)
     }
 }
 
@@ -109,6 +122,10 @@ impl<'s> StoreHistory<'s> {
 impl Store {
     /// The group's stored events, for the projection.
     pub fn history(&self, group: GroupId) -> StoreHistory<'_> {
-        StoreHistory { store: self, group }
+        StoreHistory {
+            store: self,
+            group,
+            holds_inert: OnceCell::new(),
+        }
     }
 }

@@ -709,8 +709,17 @@ impl Store {
     /// Does the group's open region hold an inert event by `author`
     /// (`layout::inert_key`)?
     pub fn inert_by(&self, group: &GroupId, author: &PublicKey) -> Result<bool, StoreError> {
-        let prefix = [group.0, author.0].concat();
-        let first = self.prefix_records(cf::INERT, &prefix).next().transpose()?;
+        self.holds_prefix(cf::INERT, &[group.0, author.0].concat())
+    }
+
+    /// Does the group's open region hold any inert event?
+    pub fn holds_inert(&self, group: &GroupId) -> Result<bool, StoreError> {
+        self.holds_prefix(cf::INERT, &group.0)
+    }
+
+    /// Is any key of `family` under `prefix`?
+    fn holds_prefix(&self, family: &str, prefix: &[u8]) -> Result<bool, StoreError> {
+        let first = self.prefix_records(family, prefix).next().transpose()?;
         Ok(first.is_some())
     }
 
@@ -1038,6 +1047,12 @@ impl Store {
             }
         }
         Ok(out)
+    }
+
+    /// Does the store hold any pending event (or any record of a missing
+    /// parent one waits for)?
+    pub fn holds_pending(&self) -> Result<bool, StoreError> {
+        Ok(self.holds_prefix(cf::PENDING, &[])? || self.holds_prefix(cf::MISSING, &[])?)
     }
 
     /// Is this event stored as pending?
