@@ -41,8 +41,8 @@ pub struct Pending {
     /// Pending events in the store when first asked (counted once).
     stored: Option<u64>,
     /// Whether the store holds any pending event, read once: usually it
-    /// holds none, and then no event needs the two lookups per accepted
-    /// event that ask the store (`holds`, `waiting_for`).
+    /// holds none, and then neither the lookup per offered event (`holds`)
+    /// nor the seek per accepted one (`waiting_for`) asks the store.
     stored_any: OnceCell<bool>,
 }
 
