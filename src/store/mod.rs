@@ -1062,10 +1062,12 @@ impl Store {
         Ok(out)
     }
 
-    /// Does the store hold any pending event (or any record of a missing
-    /// parent one waits for)?
+    /// Does the store hold any pending event? Its missing-parent records
+    /// need no look of their own: they are written and deleted with it
+    /// (`StoreBatch::put_pending`), and [`Store::waiting_for`]'s callers
+    /// skip one whose pending event is gone.
     pub fn holds_pending(&self) -> Result<bool, StoreError> {
-        Ok(self.holds_prefix(cf::PENDING, &[])? || self.holds_prefix(cf::MISSING, &[])?)
+        self.holds_prefix(cf::PENDING, &[])
     }
 
     /// Is this event stored as pending?
