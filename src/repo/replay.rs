@@ -15,6 +15,7 @@ use crate::rules::view::View;
 use crate::store::GroupState;
 use crate::store::Store;
 use crate::store::StoreError;
+use crate::store::StoredFrontier;
 use crate::store::StoredRows;
 
 /// What a replay found.
@@ -181,6 +182,7 @@ pub fn repair(store: &Store, group: &GroupId, report: &ReplayReport) -> Result<(
     let stored = std::mem::replace(&mut state.frontier, report.rebuilt.frontier.clone());
     batch.update_inert(group, &report.rebuilt.inert);
     state.head_count = store.newest_heads(group).count() as u64;
+    let stored = StoredFrontier::whole(stored);
     batch.put_group_state(group, &state, StoredRows::Of(&stored));
     Ok(store.commit(batch)?)
 }

@@ -53,7 +53,9 @@ use crate::store::Store;
 use crate::store::StoreBatch;
 use crate::store::StoreError;
 use crate::store::StoreHistory;
+use crate::store::StoredFrontier;
 use crate::store::StoredRows;
+use crate::store::StoredView;
 
 /// A group as this transaction sees it: the one copy of its heads, its
 /// authors' last seqs and its view, for imports and local authoring alike.
@@ -105,21 +107,58 @@ impl GroupWork {
         }
     }
 
-    /// Replaces the frontier, keeping the stored one aside the first time.
+    /// Takes the frontier out for a projection, with its base (the view the
+    /// projection starts from and changes in place). The first time, what
+    /// the commit needs of the stored frontier is kept: the region, and of
+    /// each view its mark ([`View::mark_stored`]), or the view itself when
+    /// the projection does not take it (a view beside a base).
     /// The frontier must be as projected: [`GroupWork::undo_drafts`] first.
-    fn replace_frontier(&mut self, frontier: Frontier) {
-        let old = std::mem::replace(&mut self.state.frontier, frontier);
+    fn take_frontier(&mut self) -> (Frontier, View) {
+        let group = self.state.frontier.view.group;
+        let mut frontier = std::mem::replace(&mut self.state.frontier, Frontier::empty(group));
+        let apart = frontier.base.is_some();
+        let base = match frontier.base.take() {
+            Some(base) => base,
+            None => std::mem::replace(&mut frontier.view, View::empty(group)),
+        };
         if let Stored::AsIs = self.stored {
-            self.stored = Stored::Was(Box::new(old));
+            let (view, stored_base) = match apart {
+                // The projection does not read the view beside a base.
+                true => (
+                    StoredView::Copy(Box::new(std::mem::replace(
+                        &mut frontier.view,
+                        View::empty(group),
+                    ))),
+                    Some(StoredView::of(&base)),
+                ),
+                false => (StoredView::of(&base), None),
+            };
+            self.stored = Stored::Was(Box::new(StoredFrontier {
+                view,
+                base: stored_base,
+                region: StoredFrontier::region_keys(&frontier.region),
+            }));
         }
+        (frontier, base)
+    }
+
+    /// Puts a projected frontier in place of the one taken.
+    fn replace_frontier(&mut self, frontier: Frontier) {
+        self.state.frontier = frontier;
         self.drafted = Drafted::Undoable(Vec::new());
     }
 
-    /// The frontier, to change in place: the stored one is copied aside the
-    /// first time.
+    /// The frontier, to change in place: what the commit needs of the
+    /// stored one is kept the first time (marks, or copies of unmarked
+    /// views).
     fn frontier_to_change(&mut self) -> &mut Frontier {
         if let Stored::AsIs = self.stored {
-            self.stored = Stored::Was(Box::new(self.state.frontier.clone()));
+            let frontier = &self.state.frontier;
+            self.stored = Stored::Was(Box::new(StoredFrontier {
+                view: StoredView::of(&frontier.view),
+                base: frontier.base.as_ref().map(StoredView::of),
+                region: StoredFrontier::region_keys(&frontier.region),
+            }));
         }
         &mut self.state.frontier
     }
@@ -203,9 +242,9 @@ enum Stored {
     Nothing,
     /// The rows of the group's state as it is: nothing changed them yet.
     AsIs,
-    /// The rows of this frontier, the state's before its first change
-    /// (moved aside, not copied, when the projection replaces the frontier).
-    Was(Box<Frontier>),
+    /// What the commit needs of the state's frontier before its first
+    /// change: the marks of its views, or copies of unmarked ones.
+    Was(Box<StoredFrontier>),
 }
 
 /// An accepted event: signed (imported), or a local draft signed at commit.
@@ -242,6 +281,9 @@ pub struct Transaction<'s> {
     pending: Pending,
     /// Set by [`Transaction::commit`]: every queued event is then projected.
     closing: bool,
+    /// A projection failed: the group it worked on lost its frontier (the
+    /// projection takes it), so this transaction must never be written.
+    broken: bool,
 }
 
 impl<'s> Transaction<'s> {
@@ -257,6 +299,7 @@ impl<'s> Transaction<'s> {
             reach: HashMap::new(),
             pending: Pending::default(),
             closing: false,
+            broken: false,
         }
     }
 
@@ -578,6 +621,7 @@ impl<'s> Transaction<'s> {
             return Ok(());
         };
         let result = self.project_work(group, &mut work);
+        self.broken |= result.is_err();
         self.groups.insert(*group, work);
         result
     }
@@ -595,11 +639,15 @@ impl<'s> Transaction<'s> {
             self.reach.remove(&n.event.id);
         }
         work.undo_drafts();
+        // An error leaves the group's work without its frontier: the
+        // transaction fails and is dropped unwritten.
+        let (frontier, base) = work.take_frontier();
         let history = TxHistory {
             inner: self.store.history(*group),
             work,
         };
-        let result = projection::advance(&work.state.frontier, &queued, &history)?;
+        let result = projection::advance(&frontier, base, &queued, &history)?;
+        drop(frontier);
         work.projected.extend(queued.into_iter().map(|n| n.event));
         if let Some(after) = result.drop_checkpoints_after {
             self.batch.drop_checkpoints_after(group, after);
@@ -647,6 +695,11 @@ impl<'s> Transaction<'s> {
         mut self,
         signer: Option<&SecretKey>,
     ) -> Result<(Vec<SignedEvent>, Vec<GroupStateOf>)> {
+        if self.broken {
+            return Err(Error::Internal(
+                "a projection failed earlier in this command; nothing was written".into(),
+            ));
+        }
         self.closing = true;
         let groups: Vec<GroupId> = self.groups.keys().copied().collect();
         for group in &groups {
@@ -682,7 +735,15 @@ impl<'s> Transaction<'s> {
         let states = self
             .groups
             .into_iter()
-            .map(|(group, work)| (group, work.state))
+            .map(|(group, work)| {
+                let mut state = work.state;
+                // Its rows are written: the next writer's changes count from here.
+                state.frontier.view.mark_stored();
+                if let Some(base) = &mut state.frontier.base {
+                    base.mark_stored();
+                }
+                (group, state)
+            })
             .collect();
         Ok((accepted, states))
     }
@@ -888,7 +949,10 @@ mod tests {
         assert_eq!(work.state.frontier.base.as_ref(), Some(&projected.view));
         assert_eq!(work.state.frontier.view, expected);
         match &work.stored {
-            Stored::Was(stored) => assert_eq!(**stored, projected),
+            Stored::Was(stored) => match &stored.view {
+                StoredView::Copy(view) => assert_eq!(**view, projected.view),
+                StoredView::Marked(_) => panic!("the test's view is not marked"),
+            },
             _ => panic!("the stored frontier is set aside"),
         }
         work.undo_drafts();

@@ -2,6 +2,7 @@
 //! authority rule, the convergent projection, and `why`. No store, no I/O:
 //! every function here is testable with events built in memory.
 
+pub mod changed_keys;
 pub mod explain;
 pub mod links;
 pub mod member_tree;

@@ -20,6 +20,7 @@ use crate::model::event::PublicKey;
 use crate::model::event::Role;
 use crate::model::event::ViewHash;
 use crate::model::hash;
+use crate::rules::changed_keys::ChangedKeys;
 use crate::rules::member_tree;
 use crate::rules::member_tree::MemberTree;
 
@@ -113,6 +114,9 @@ pub struct View {
     pub removal_cycles: Vec<Vec<CycleRemoval>>,
     /// Authors flagged for equivocation (rule 7).
     pub forked: BTreeSet<PublicKey>,
+    /// The keys changed since the view was marked as stored
+    /// ([`View::mark_stored`]).
+    changed: ChangedKeys,
 }
 
 /// A cache of the member tree: equal views are equal whether or not either
@@ -386,12 +390,40 @@ impl View {
         self.devices = devices;
         self.devices_by_owner = by_owner;
         self.tree = TreeCache::default();
+        // Wholesale: what changed is no longer known key by key.
+        self.changed = ChangedKeys::default();
     }
 
     /// Makes `key` a member with `member`'s role and name.
     pub fn insert_member(&mut self, key: PublicKey, member: Member) {
         self.members.insert(key, member);
         self.rehash_bucket_of(&key);
+        self.changed.record(key);
+    }
+
+    /// From now on this view equals a copy kept elsewhere (the store's rows
+    /// of it): the keys changed after this are recorded
+    /// ([`View::changed_since`]).
+    pub fn mark_stored(&mut self) {
+        self.changed.mark();
+    }
+
+    /// The mark [`View::mark_stored`] set last, if any.
+    pub fn stored_mark(&self) -> Option<u64> {
+        self.changed.current_mark()
+    }
+
+    /// The keys whose membership, device link, name or deciding events
+    /// changed since `mark`, when this view was computed from the view
+    /// marked so by changes alone; `None` when that is not known.
+    pub fn changed_since(&self, mark: u64) -> Option<&BTreeSet<PublicKey>> {
+        self.changed.since(mark)
+    }
+
+    /// Records a change to `key`'s name or deciding events made through the
+    /// public maps (the projection's segments set them directly).
+    pub fn note_changed(&mut self, key: PublicKey) {
+        self.changed.record(key);
     }
 
     /// Takes `key` out of the members (its devices stay until
@@ -399,12 +431,14 @@ impl View {
     pub fn remove_member(&mut self, key: &PublicKey) -> Option<Member> {
         let removed = self.members.remove(key);
         self.rehash_bucket_of(key);
+        self.changed.record(*key);
         removed
     }
 
     /// Links `device` to a member (replacing any earlier link of it).
     pub fn link_device(&mut self, device: PublicKey, linked: Device) {
         let owner = linked.member;
+        self.changed.record(device);
         if let Some(old) = self.devices.insert(device, linked) {
             self.forget_owner(&old.member, &device);
         }
@@ -418,6 +452,7 @@ impl View {
     /// Unlinks `device` from its member.
     pub fn unlink_device(&mut self, device: &PublicKey) -> Option<Device> {
         let old = self.devices.remove(device)?;
+        self.changed.record(*device);
         self.forget_owner(&old.member, device);
         Some(old)
     }
@@ -457,6 +492,7 @@ impl View {
         if entry.is_empty() {
             *entry = name.to_string();
         }
+        self.changed.record(*key);
         if let Some(member) = self.members.get_mut(key) {
             if member.name.is_empty() {
                 member.name = name.to_string();
@@ -512,6 +548,7 @@ impl View {
     fn drop_devices_of(&mut self, member: &PublicKey) {
         for device in self.devices_by_owner.remove(member).unwrap_or_default() {
             self.devices.remove(&device);
+            self.changed.record(device);
         }
         self.rehash_bucket_of(member);
     }
@@ -521,6 +558,7 @@ impl View {
         if let Some(m) = self.members.get_mut(key) {
             m.role = role;
             self.rehash_bucket_of(key);
+            self.changed.record(*key);
         }
     }
 
@@ -537,6 +575,7 @@ impl View {
             let d = view.decided.entry(key).or_default();
             d.membership = vec![id];
             d.role = vec![id];
+            view.changed.record(key);
         };
         match op {
             Op::Create { title, .. } => {
@@ -565,26 +604,31 @@ impl View {
                 self.remove_member(member);
                 self.drop_devices_of(member);
                 self.decided.entry(*member).or_default().membership = vec![id];
+                self.changed.record(*member);
             }
             Op::Leave => {
                 let member = self.acting(author);
                 self.remove_member(&member);
                 self.drop_devices_of(&member);
                 self.decided.entry(member).or_default().membership = vec![id];
+                self.changed.record(member);
             }
             Op::LinkDevice { device, name } => {
                 let member = self.acting(author);
                 let name = name.clone();
                 self.link_device(*device, Device { member, name });
                 self.decided.entry(*device).or_default().membership = vec![id];
+                self.changed.record(*device);
             }
             Op::UnlinkDevice { device } => {
                 self.unlink_device(device);
                 self.decided.entry(*device).or_default().membership = vec![id];
+                self.changed.record(*device);
             }
             Op::SetRole { member, role } => {
                 self.set_role(member, *role);
                 self.decided.entry(*member).or_default().role = vec![id];
+                self.changed.record(*member);
             }
             Op::SetTitle { title } => self.set_title(id, title),
         }
@@ -658,6 +702,7 @@ impl View {
         }
         let keys: Vec<PublicKey> = undo.saved.iter().map(|s| s.key).collect();
         for saved in undo.saved {
+            self.changed.record(saved.key);
             restore(&mut self.members, saved.key, saved.member);
             restore(&mut self.devices, saved.key, saved.device);
             restore(&mut self.devices_by_owner, saved.key, saved.owned);

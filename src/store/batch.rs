@@ -46,7 +46,54 @@ pub enum StoredRows<'a> {
     /// The rows of the state being written: only its record is written.
     Same,
     /// The rows of this frontier's view and base.
-    Of(&'a Frontier),
+    Of(&'a StoredFrontier),
+}
+
+/// What a writer keeps of the frontier the store holds, once it changes it:
+/// enough to write only the rows that differ.
+pub struct StoredFrontier {
+    pub view: StoredView,
+    /// `None`: no base is stored apart (the view is the base).
+    pub base: Option<StoredView>,
+    /// The open region's events as `(Lamport number, id)`: their keys.
+    pub region: Vec<(u64, EventId)>,
+}
+
+impl StoredFrontier {
+    /// A region's keys, kept instead of its events.
+    pub fn region_keys(region: &[OrderedEvent]) -> Vec<(u64, EventId)> {
+        region.iter().map(|e| (e.lamport, e.id)).collect()
+    }
+
+    /// A frontier the store holds, kept whole: rows are found by comparing.
+    pub fn whole(frontier: Frontier) -> StoredFrontier {
+        StoredFrontier {
+            region: StoredFrontier::region_keys(&frontier.region),
+            view: StoredView::Copy(Box::new(frontier.view)),
+            base: frontier.base.map(|b| StoredView::Copy(Box::new(b))),
+        }
+    }
+}
+
+/// One view as the store holds its rows.
+pub enum StoredView {
+    /// A copy of it: the rows to write are found by comparing.
+    Copy(Box<View>),
+    /// The mark it had when read ([`View::mark_stored`]): a view computed
+    /// from it by changes alone names the keys it changed, and no copy is
+    /// kept. Anything else is written whole.
+    Marked(u64),
+}
+
+impl StoredView {
+    /// The stored view as kept for a later write: its mark when it has one
+    /// (the view may then be given up), else a copy.
+    pub fn of(view: &View) -> StoredView {
+        match view.stored_mark() {
+            Some(mark) => StoredView::Marked(mark),
+            None => StoredView::Copy(Box::new(view.clone())),
+        }
+    }
 }
 
 /// One write, kept as plain data until commit, where the column-family
@@ -186,13 +233,13 @@ impl StoreBatch {
         &mut self,
         group: &GroupId,
         region: &[OrderedEvent],
-        old: Option<&[OrderedEvent]>,
+        old: Option<&[(u64, EventId)]>,
     ) {
-        let key = |e: &OrderedEvent| {
+        let key = |lamport: u64, id: EventId| {
             OrderKey {
                 group: *group,
-                lamport: e.lamport,
-                id: e.id,
+                lamport,
+                id,
             }
             .to_bytes()
         };
@@ -200,33 +247,42 @@ impl StoreBatch {
             let (from, to) = (group.0.to_vec(), layout::group_end(group));
             self.writes.push(Write::DeleteRange(cf::REGION, from, to));
             for e in region {
-                self.put(cf::REGION, &key(e), &[]);
+                self.put(cf::REGION, &key(e.lamport, e.id), &[]);
             }
             return;
         };
-        let ids =
-            |events: &[OrderedEvent]| -> HashSet<EventId> { events.iter().map(|e| e.id).collect() };
-        let (was, is) = (ids(old), ids(region));
-        for e in old.iter().filter(|e| !is.contains(&e.id)) {
-            self.delete(cf::REGION, key(e));
+        let was: HashSet<EventId> = old.iter().map(|(_, id)| *id).collect();
+        let is: HashSet<EventId> = region.iter().map(|e| e.id).collect();
+        for (lamport, id) in old.iter().filter(|(_, id)| !is.contains(id)) {
+            self.delete(cf::REGION, key(*lamport, *id));
         }
         for e in region.iter().filter(|e| !was.contains(&e.id)) {
-            self.put(cf::REGION, &key(e), &[]);
+            self.put(cf::REGION, &key(e.lamport, e.id), &[]);
         }
     }
 
-    /// Writes the rows of `view` into `slot` where they differ from `old`'s
-    /// (all of them, over a cleared slot, when `old` is unknown).
-    fn put_view_rows(&mut self, group: &GroupId, slot: ViewSlot, view: &View, old: Option<&View>) {
-        let empty = View::empty(view.group);
-        let old = match old {
-            Some(old) => old,
-            None => {
+    /// Writes the rows of `view` into `slot` where they differ from `old`'s:
+    /// the keys `view` changed since `old`'s mark, or those a comparison with
+    /// a copy finds; all of them, over a cleared slot, when neither is known.
+    fn put_view_rows(
+        &mut self,
+        group: &GroupId,
+        slot: ViewSlot,
+        view: &View,
+        old: Option<&StoredView>,
+    ) {
+        let mark = old.and_then(|old| match old {
+            StoredView::Marked(mark) => Some(*mark),
+            StoredView::Copy(copy) => copy.stored_mark(),
+        });
+        let (put, gone) = match (mark.and_then(|m| view.changed_since(m)), old) {
+            (Some(changed), _) => view_rows::changed_rows(view, changed),
+            (None, Some(StoredView::Copy(old))) => view_rows::row_changes(view, old),
+            (None, _) => {
                 self.delete_view_rows(group, slot);
-                &empty
+                view_rows::row_changes(view, &View::empty(view.group))
             }
         };
-        let (put, gone) = view_rows::row_changes(view, old);
         for (key, row) in put {
             let value = KeyRowRecord::from(row).to_bytes();
             self.put(

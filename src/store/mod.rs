@@ -30,7 +30,9 @@ use rocksdb::Options;
 use rocksdb::DB;
 
 pub use self::batch::StoreBatch;
+pub use self::batch::StoredFrontier;
 pub use self::batch::StoredRows;
+pub use self::batch::StoredView;
 pub use self::history::StoreHistory;
 use self::layout::ChainKey;
 use self::layout::OrderKey;
@@ -847,7 +849,10 @@ impl Store {
             parts.push(key, KeyRowRecord::from_bytes(value)?);
             Ok(())
         })?;
-        Ok(parts.into_view(head))
+        let mut view = parts.into_view(head);
+        // Read from the rows: a write of it costs only the keys it changes.
+        view.mark_stored();
+        Ok(view)
     }
 
     /// Calls `row` with each row of one stored view of a group, in key
@@ -1245,8 +1250,11 @@ mod tests {
         states.push(state_of(&view, &view));
         for state in states {
             let mut batch = store.batch();
-            let rows = match &stored {
-                Some(s) => StoredRows::Of(&s.frontier),
+            let kept = stored
+                .as_ref()
+                .map(|s| StoredFrontier::whole(s.frontier.clone()));
+            let rows = match &kept {
+                Some(kept) => StoredRows::Of(kept),
                 None => StoredRows::Unknown,
             };
             batch.put_group_state(&group, &state, rows);
@@ -1264,5 +1272,85 @@ mod tests {
             .filter(|r| r.as_ref().is_ok_and(|(k, _)| k.as_ref() < to.as_slice()))
             .count();
         assert_eq!(base_rows, 0, "a base equal to the view is not stored twice");
+    }
+
+    /// A view read from the store and then changed is written as the keys
+    /// it changed (no copy kept): it reads back whole, and a view with
+    /// another mark is written whole over a cleared slot.
+    #[test]
+    fn a_marked_view_writes_the_keys_it_changed() {
+        use crate::model::event::Op;
+        use crate::model::event::Role;
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::create(dir.path(), PublicKey([7; 32])).unwrap();
+        let group = EventId([1; 32]);
+        let owner = PublicKey([2; 32]);
+        let chain = |view: View| GroupState {
+            frontier: Frontier {
+                cut: None,
+                base: None,
+                region: Vec::new(),
+                view,
+                forked: BTreeSet::new(),
+                last_checkpoint: None,
+            },
+            event_count: 1,
+            head_count: 1,
+        };
+        let mut view = view_rows::created_view(group, &owner);
+        for n in 10..20u8 {
+            let op = Op::Add {
+                member: PublicKey([n; 32]),
+                role: Role::Member,
+                name: format!("m{n}"),
+            };
+            view.apply(EventId([n; 32]), &owner, &op);
+        }
+        let mut batch = store.batch();
+        batch.put_group_state(&group, &chain(view), StoredRows::Unknown);
+        store.commit(batch).unwrap();
+        let ops = [
+            Op::Remove {
+                member: PublicKey([11; 32]),
+            },
+            Op::SetRole {
+                member: PublicKey([12; 32]),
+                role: Role::Admin,
+            },
+            Op::LinkDevice {
+                device: PublicKey([30; 32]),
+                name: "phone".into(),
+            },
+        ];
+        for (i, op) in ops.iter().enumerate() {
+            let read = store.group_state(&group).unwrap().unwrap().frontier.view;
+            let mark = read.stored_mark().expect("a view read from rows is marked");
+            let mut changed = read;
+            changed.apply(EventId([40 + i as u8; 32]), &owner, op);
+            assert!(changed.changed_since(mark).is_some_and(|k| k.len() <= 2));
+            let kept = StoredFrontier {
+                view: StoredView::Marked(mark),
+                base: None,
+                region: Vec::new(),
+            };
+            let mut batch = store.batch();
+            batch.put_group_state(&group, &chain(changed.clone()), StoredRows::Of(&kept));
+            store.commit(batch).unwrap();
+            let back = store.group_state(&group).unwrap().unwrap().frontier.view;
+            assert_eq!(back, changed, "after {op:?}");
+        }
+        // Another mark: nothing is known of the changes, all rows are written.
+        let mut fresh = view_rows::created_view(group, &owner);
+        fresh.mark_stored();
+        let kept = StoredFrontier {
+            view: StoredView::Marked(u64::MAX),
+            base: None,
+            region: Vec::new(),
+        };
+        let mut batch = store.batch();
+        batch.put_group_state(&group, &chain(fresh.clone()), StoredRows::Of(&kept));
+        store.commit(batch).unwrap();
+        let back = store.group_state(&group).unwrap().unwrap().frontier.view;
+        assert_eq!(back, fresh);
     }
 }

@@ -11,6 +11,7 @@
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 use std::iter::Peekable;
 
 use serde::Deserialize;
@@ -359,6 +360,38 @@ fn next_if_key<'a, V>(
     key: &PublicKey,
 ) -> Option<&'a V> {
     entries.next_if(|(k, _)| *k == key).map(|(_, v)| v)
+}
+
+/// One key's row of `view` (all parts `None` when the view holds nothing
+/// about it: then the row is gone).
+pub fn row_of<'a>(view: &'a View, key: &PublicKey) -> KeyRow<'a> {
+    KeyRow {
+        member: view.members().get(key),
+        device: view.devices().get(key),
+        name: view.names.get(key),
+        decided: view.decided.get(key),
+    }
+}
+
+/// What to write so the rows stored for a view become those of `new`, when
+/// `new` was computed from that view by changes to `changed` alone
+/// ([`View::changed_since`]): each changed key's row, or its removal.
+/// Cost: the changed keys, whatever the group's size.
+pub fn changed_rows<'a>(
+    new: &'a View,
+    changed: &BTreeSet<PublicKey>,
+) -> (Vec<(PublicKey, KeyRow<'a>)>, Vec<PublicKey>) {
+    let mut put = Vec::new();
+    let mut gone = Vec::new();
+    for key in changed {
+        let row = row_of(new, key);
+        if row == KeyRow::default() {
+            gone.push(*key);
+        } else {
+            put.push((*key, row));
+        }
+    }
+    (put, gone)
 }
 
 /// What to write so the rows stored for `old` become those of `new`: the

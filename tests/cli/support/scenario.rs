@@ -517,7 +517,8 @@ impl MemoryGroup {
         if accepted.is_empty() {
             return;
         }
-        let result = projection::advance_with(&self.frontier, &accepted, self, self.interval)
+        let base = self.frontier.base().clone();
+        let result = projection::advance_with(&self.frontier, base, &accepted, self, self.interval)
             .unwrap_or_else(|never| match never {});
         for n in accepted {
             self.cited.extend(n.event.parents.iter().copied());
