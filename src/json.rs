@@ -22,6 +22,7 @@ use crate::model::signed::SignedEvent;
 use crate::rules::projection::Verdict;
 use crate::rules::view::Changes;
 use crate::rules::view::Member;
+use crate::rules::view::TitleAndMembers;
 use crate::rules::view::View;
 use crate::store::EventMeta;
 
@@ -392,9 +393,11 @@ pub struct TitleChangeJson {
 
 impl GroupChangeJson {
     /// How a group went from `before` (none: a new group) to `after`.
-    pub fn new(before: Option<&View>, after: &View) -> GroupChangeJson {
-        let empty = View::empty(after.group);
-        let changes = Changes::between(before.unwrap_or(&empty), after);
+    pub fn new(before: Option<&TitleAndMembers>, after: &View) -> GroupChangeJson {
+        let changes = match before {
+            Some(before) => Changes::since(before, after),
+            None => Changes::between(&View::empty(after.group), after),
+        };
         GroupChangeJson {
             group: after.group.to_hex(),
             new_group: before.is_none(),

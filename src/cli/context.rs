@@ -198,7 +198,10 @@ pub fn report_preview(ui: &mut Ui, preview: Preview) -> Result<(), CommandError>
             groups: preview
                 .groups
                 .iter()
-                .map(|(_, before, after)| GroupChangeJson::new(before.as_ref(), after))
+                .map(|(_, before, after)| {
+                    let before = before.as_ref().map(View::title_and_members);
+                    GroupChangeJson::new(before.as_ref(), after)
+                })
                 .collect(),
         })?;
         return Ok(());
@@ -217,6 +220,7 @@ pub fn report_preview(ui: &mut Ui, preview: Preview) -> Result<(), CommandError>
         ))?;
     }
     for (_, before, after) in &preview.groups {
+        let before = before.as_ref().map(View::title_and_members);
         for line in crate::cli::commands::import::changes_lines(before.as_ref(), after) {
             ui.line(&line)?;
         }

@@ -23,6 +23,7 @@ use crate::model::event::GroupId;
 use crate::model::signed::SignedEvent;
 use crate::repo::transaction::Transaction;
 use crate::rules::links::Ancestry;
+use crate::rules::view::TitleAndMembers;
 use crate::rules::view::View;
 use crate::store::EventMeta;
 use crate::store::GroupState;
@@ -65,15 +66,16 @@ pub struct Summary {
     pub counts: BTreeMap<&'static str, u64>,
     /// Pending events accepted because this import brought their parents.
     pub released: u64,
-    /// Per group: the view before (None for a new group) and after.
-    pub groups: BTreeMap<GroupId, (Option<View>, View)>,
+    /// Per group: its title and members before (None for a new group) and
+    /// the view after.
+    pub groups: BTreeMap<GroupId, (Option<TitleAndMembers>, View)>,
 }
 
 /// One import transaction: classifies each record and hands it to the
 /// transaction, which owns pending, quarantine and the projection.
 pub struct Ingest<'s> {
     tx: Transaction<'s>,
-    before: BTreeMap<GroupId, Option<View>>,
+    before: BTreeMap<GroupId, Option<TitleAndMembers>>,
     counts: BTreeMap<&'static str, u64>,
 }
 
@@ -183,7 +185,7 @@ impl<'s> Ingest<'s> {
         if !self.before.contains_key(&group) {
             let before = match event.event.parents.is_empty() {
                 true => None,
-                false => Some(self.tx.view(&group)?.clone()),
+                false => Some(self.tx.view(&group)?.title_and_members()),
             };
             self.before.insert(group, before);
         }
@@ -219,8 +221,8 @@ impl<'s> Ingest<'s> {
         crate::rules::links::check_links(event, self)
     }
 
-    /// What this import does: counts, and each touched group's view before
-    /// and after. Nothing is written.
+    /// What this import does: counts, and each touched group's title and
+    /// members before and view after. Nothing is written.
     pub fn summary(&mut self) -> Result<Summary> {
         let mut groups = BTreeMap::new();
         let before = self.before.clone();
@@ -268,15 +270,17 @@ impl<'s> Ingest<'s> {
 }
 
 /// What one part of an import hands to the next: each group's state as
-/// written, and its view before the import (`None` for a group it created).
+/// written, and its title and members before the import (`None` for a group
+/// it created).
 pub struct Carry {
     states: Vec<(GroupId, GroupState)>,
-    before: BTreeMap<GroupId, Option<View>>,
+    before: BTreeMap<GroupId, Option<TitleAndMembers>>,
 }
 
 impl Carry {
-    /// Each touched group's view before and after the import.
-    pub fn into_groups(self) -> BTreeMap<GroupId, (Option<View>, View)> {
+    /// Each touched group's title and members before the import, and its
+    /// view after it.
+    pub fn into_groups(self) -> BTreeMap<GroupId, (Option<TitleAndMembers>, View)> {
         let mut states: BTreeMap<GroupId, GroupState> = self.states.into_iter().collect();
         self.before
             .into_iter()

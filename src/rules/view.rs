@@ -795,6 +795,27 @@ fn hashed_bucket(
         .collect()
 }
 
+/// A view's title and members: what the report of an import compares with
+/// the view after it ([`Changes::since`]). An import keeps this of each
+/// group it touches instead of a copy of the whole view (former members'
+/// names, deciding events, devices, member tree): about a quarter of the
+/// memory for a group of 100,000 members.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TitleAndMembers {
+    pub title: String,
+    pub members: BTreeMap<PublicKey, Member>,
+}
+
+impl View {
+    /// This view's title and members ([`TitleAndMembers`]).
+    pub fn title_and_members(&self) -> TitleAndMembers {
+        TitleAndMembers {
+            title: self.title.clone(),
+            members: self.members.clone(),
+        }
+    }
+}
+
 /// How a view changed: what an import did, or how two peers' views differ.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Changes {
@@ -810,9 +831,18 @@ pub struct Changes {
 
 impl Changes {
     pub fn between(before: &View, after: &View) -> Changes {
+        Changes::of(&before.title, &before.members, after)
+    }
+
+    /// How `after` differs from a view's title and members kept from before.
+    pub fn since(before: &TitleAndMembers, after: &View) -> Changes {
+        Changes::of(&before.title, &before.members, after)
+    }
+
+    fn of(title: &str, members: &BTreeMap<PublicKey, Member>, after: &View) -> Changes {
         let mut changes = Changes::default();
         for (key, member) in &after.members {
-            match before.members.get(key) {
+            match members.get(key) {
                 None => changes.added.push((*key, member.clone())),
                 Some(old) if old.role != member.role => {
                     changes.roles.push((*key, old.role, member.role))
@@ -820,13 +850,13 @@ impl Changes {
                 Some(_) => {}
             }
         }
-        for (key, member) in &before.members {
+        for (key, member) in members {
             if !after.members.contains_key(key) {
                 changes.removed.push((*key, member.clone()));
             }
         }
-        if before.title != after.title {
-            changes.title = Some((before.title.clone(), after.title.clone()));
+        if title != after.title {
+            changes.title = Some((title.to_string(), after.title.clone()));
         }
         changes
     }

@@ -11,6 +11,7 @@ use gmm::bundle::BundleHeader;
 use gmm::exchange;
 use gmm::exchange::ImportOutcome;
 use gmm::rules::view::Changes;
+use gmm::rules::view::TitleAndMembers;
 use gmm::rules::view::View;
 
 use crate::cli::context::Context;
@@ -96,9 +97,11 @@ fn check_signer(
 }
 
 /// Human lines for how one group's view changed.
-pub fn changes_lines(before: Option<&View>, after: &View) -> Vec<String> {
-    let empty = View::empty(after.group);
-    let changes = Changes::between(before.unwrap_or(&empty), after);
+pub fn changes_lines(before: Option<&TitleAndMembers>, after: &View) -> Vec<String> {
+    let changes = match before {
+        Some(before) => Changes::since(before, after),
+        None => Changes::between(&View::empty(after.group), after),
+    };
     let mut lines = Vec::new();
     if before.is_none() {
         lines.push(format!(
