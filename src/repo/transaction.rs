@@ -107,39 +107,31 @@ impl GroupWork {
         }
     }
 
-    /// Takes the frontier out for a projection, with its base (the view the
-    /// projection starts from and changes in place). The first time, what
-    /// the commit needs of the stored frontier is kept: the region, and of
-    /// each view its mark ([`View::mark_stored`]), or the view itself when
-    /// the projection does not take it (a view beside a base).
+    /// Takes the frontier out for a projection, which starts from its base
+    /// and changes it in place. The first time, what the commit needs of
+    /// the stored frontier is kept: its region's keys, and of each view its
+    /// mark ([`View::mark_stored`]), or the view itself when the projection
+    /// does not read it (a view beside a base is moved out, not copied).
     /// The frontier must be as projected: [`GroupWork::undo_drafts`] first.
-    fn take_frontier(&mut self) -> (Frontier, View) {
+    fn take_frontier(&mut self) -> Frontier {
         let group = self.state.frontier.view.group;
         let mut frontier = std::mem::replace(&mut self.state.frontier, Frontier::empty(group));
-        let apart = frontier.base.is_some();
-        let base = match frontier.base.take() {
-            Some(base) => base,
-            None => std::mem::replace(&mut frontier.view, View::empty(group)),
-        };
         if let Stored::AsIs = self.stored {
-            let (view, stored_base) = match apart {
-                // The projection does not read the view beside a base.
-                true => (
-                    StoredView::Copy(Box::new(std::mem::replace(
-                        &mut frontier.view,
-                        View::empty(group),
-                    ))),
-                    Some(StoredView::of(&base)),
-                ),
-                false => (StoredView::of(&base), None),
+            let (view, base) = match &frontier.base {
+                Some(base) => {
+                    let base = StoredView::of(base);
+                    let beside = std::mem::replace(&mut frontier.view, View::empty(group));
+                    (StoredView::Copy(Box::new(beside)), Some(base))
+                }
+                None => (StoredView::of(&frontier.view), None),
             };
             self.stored = Stored::Was(Box::new(StoredFrontier {
                 view,
-                base: stored_base,
+                base,
                 region: StoredFrontier::region_keys(&frontier.region),
             }));
         }
-        (frontier, base)
+        frontier
     }
 
     /// Puts a projected frontier in place of the one taken.
@@ -641,13 +633,12 @@ impl<'s> Transaction<'s> {
         work.undo_drafts();
         // An error leaves the group's work without its frontier: the
         // transaction fails and is dropped unwritten.
-        let (frontier, base) = work.take_frontier();
+        let frontier = work.take_frontier();
         let history = TxHistory {
             inner: self.store.history(*group),
             work,
         };
-        let result = projection::advance(&frontier, base, &queued, &history)?;
-        drop(frontier);
+        let result = projection::advance(frontier, &queued, &history)?;
         work.projected.extend(queued.into_iter().map(|n| n.event));
         if let Some(after) = result.drop_checkpoints_after {
             self.batch.drop_checkpoints_after(group, after);

@@ -197,29 +197,32 @@ pub struct Advance {
 /// frontier, resolving again only the segments after the latest cut that is
 /// in the past of every new event.
 ///
-/// `base` is the frontier's base ([`Frontier::base`]), handed over rather
-/// than read from `frontier` (whose `base` and `view` are not looked at):
-/// the projection starts from it and changes it in place, so a writer that
-/// owns the frontier gives it up instead of paying a copy of a view of
-/// 100,000 members at every import chunk or `gmm add`.
+/// The frontier is handed over, not borrowed: the projection starts from
+/// its base ([`Frontier::base`]) and its region and changes them in place,
+/// so a writer that owns the frontier gives it up instead of paying a copy
+/// of a view of 100,000 members (and of a region of 100,000 concurrent
+/// events) at every import chunk or `gmm add`. A view beside a base is not
+/// read: the writer may have taken it out.
 pub fn advance<H: History>(
-    frontier: &Frontier,
-    base: View,
+    frontier: Frontier,
     new: &[NewEvent],
     history: &H,
 ) -> Result<Advance, H::Error> {
-    advance_with(frontier, base, new, history, CHECKPOINT_INTERVAL)
+    advance_with(frontier, new, history, CHECKPOINT_INTERVAL)
 }
 
 /// [`advance`] with a given checkpoint interval (tests use small ones to
 /// exercise the path that goes back to a checkpoint).
 pub fn advance_with<H: History>(
-    frontier: &Frontier,
-    base: View,
+    mut frontier: Frontier,
     new: &[NewEvent],
     history: &H,
     interval: u64,
 ) -> Result<Advance, H::Error> {
+    let base = match frontier.base.take() {
+        Some(base) => base,
+        None => std::mem::take(&mut frontier.view),
+    };
     let reach = new.iter().map(|n| n.reach).min();
     let mut forked = frontier.forked.clone();
     let mut seats = Seats::default();
@@ -330,7 +333,7 @@ fn rerun<H: History>(
 /// exactly when every region event is in its past, so then all of them come
 /// before it in topological order, as the new events pushed before it do.
 fn on_frontier<H: History>(
-    frontier: &Frontier,
+    frontier: Frontier,
     base: View,
     events: Vec<OrderedEvent>,
     history: &H,
@@ -353,7 +356,7 @@ fn on_frontier<H: History>(
     projector.heads.clear();
     projector.stored_heads = history.head_count()?;
     projector.stored_heads_cited = cited_heads;
-    projector.stored_region = frontier.region.clone();
+    projector.stored_region = frontier.region;
     let mut result = run(&mut projector, events);
     // Inert events stored before stay, unless a cut passed them.
     result.inert.reset = projector.cut_passed;
@@ -1343,8 +1346,7 @@ mod tests {
                     reach: r,
                 });
             }
-            let base = held.frontier.base().clone();
-            let result = advance_with(&held.frontier, base, &new, &held, interval)
+            let result = advance_with(held.frontier.clone(), &new, &held, interval)
                 .unwrap_or_else(|never| match never {});
             for e in batch {
                 held.cited.extend(e.parents.iter().copied());

@@ -517,9 +517,9 @@ impl MemoryGroup {
         if accepted.is_empty() {
             return;
         }
-        let base = self.frontier.base().clone();
-        let result = projection::advance_with(&self.frontier, base, &accepted, self, self.interval)
-            .unwrap_or_else(|never| match never {});
+        let result =
+            projection::advance_with(self.frontier.clone(), &accepted, self, self.interval)
+                .unwrap_or_else(|never| match never {});
         for n in accepted {
             self.cited.extend(n.event.parents.iter().copied());
             self.events.insert((n.event.lamport, n.event.id), n.event);
