@@ -271,6 +271,16 @@ const POINT_READ_FAMILIES: [&str; 4] = [cf::EVENTS, cf::STATUS, cf::HEADS, cf::P
 /// added 4 MiB to every command's peak.
 const MEMTABLE_BLOOM_RATIO: f64 = 0.02;
 
+/// Table files flushed to level 0 before RocksDB compacts them into level
+/// 1 (its default is 4). Ids are hashes, so every flushed file of the
+/// `status` or `events` family overlaps all of level 1, and each compaction
+/// rewrites level 1 whole: compacting half as often halves that rewriting.
+/// The 1,000,000-event import took 0.97 of the time (2 paired runs; 16
+/// files gained nothing more); a point lookup checks the Bloom filter of a
+/// few more files, and the audit and replay of the store it left took the
+/// same time and memory.
+const LEVEL0_FILES_BEFORE_COMPACTION: i32 = 8;
+
 fn family_options(name: &str, cache: &rocksdb::Cache) -> Options {
     let mut table = rocksdb::BlockBasedOptions::default();
     table.set_block_cache(cache);
@@ -280,6 +290,7 @@ fn family_options(name: &str, cache: &rocksdb::Cache) -> Options {
     let mut opts = Options::default();
     opts.set_block_based_table_factory(&table);
     opts.set_write_buffer_size(MEMTABLE_BYTES);
+    opts.set_level_zero_file_num_compaction_trigger(LEVEL0_FILES_BEFORE_COMPACTION);
     if POINT_READ_FAMILIES.contains(&name) {
         opts.set_memtable_whole_key_filtering(true);
         opts.set_memtable_prefix_bloom_ratio(MEMTABLE_BLOOM_RATIO);
