@@ -159,10 +159,9 @@ impl GroupWork {
     /// returns the view after it.
     ///
     /// Why an undo: the frontier must stay as it was projected (the next
-    /// projection starts from its base, and the commit compares the stored
-    /// rows with the new ones), so a changed view used to cost a copy of the
-    /// base and one of the stored frontier: two copies of a 100,000-member
-    /// view for one `gmm add`. The first [`DRAFTS_UNDONE_AT_MOST`] drafts
+    /// projection starts from its base), so a changed view used to cost a
+    /// copy of the base and one of the stored frontier: two copies of a
+    /// 100,000-member view for one `gmm add`. The first [`DRAFTS_UNDONE_AT_MOST`] drafts
     /// keep an undo instead; past them, a batch pays the copies once.
     fn apply_draft(&mut self, author: &PublicKey, op: &Op) -> &View {
         // The view hash ignores event ids, so the view advances before the id is known.

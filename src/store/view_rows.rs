@@ -6,8 +6,11 @@
 //! 100,000 members had a 25 MB projection record that every `gmm add`
 //! decoded, re-encoded and wrote back, and that every import chunk wrote
 //! again. Here the head (title, title events, conflicts, cycles, forks) is
-//! one value and each key is one row; [`row_changes`] compares a view with
-//! the one the store holds and yields only the rows that differ.
+//! one value and each key is one row. A view computed from the one the
+//! store holds by recorded changes ([`View::changed_since`]) yields the rows
+//! of the keys it changed ([`changed_rows`]); any other is compared with a
+//! copy of the stored one ([`row_changes`]). Either way only the rows that
+//! differ are written.
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
