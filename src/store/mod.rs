@@ -248,7 +248,7 @@ const FLUSH_ON_CLOSE_BYTES: u64 = 1 << 20;
 /// memtables and block cache; gmm's twelve share one cache and one memtable
 /// budget, so a million-event import stays well under 256 MiB. At 32 MiB
 /// the cache filled during `gmm audit` of the 1,000,000-event store, which
-/// then peaked at 256–258 MiB; at 16 MiB it peaked at 224 MiB, and the
+/// then peaked at 255–258 MiB; at 16 MiB it peaked at 224 MiB, and the
 /// import took 1.01 of the time and peaked 29 MiB lower (2 paired runs).
 const BLOCK_CACHE_BYTES: usize = 16 << 20;
 const MEMTABLE_BUDGET_BYTES: usize = 48 << 20;
