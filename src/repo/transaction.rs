@@ -117,17 +117,18 @@ impl GroupWork {
         let group = self.state.frontier.view.group;
         let mut frontier = std::mem::replace(&mut self.state.frontier, Frontier::empty(group));
         if let Stored::AsIs = self.stored {
-            let (view, base) = match &frontier.base {
-                Some(base) => {
-                    let base = StoredView::of(base);
-                    let beside = std::mem::replace(&mut frontier.view, View::empty(group));
-                    (StoredView::Copy(Box::new(beside)), Some(base))
-                }
-                None => (StoredView::of(&frontier.view), None),
+            let view = match frontier.base {
+                // The projection starts from the base and does not read the
+                // view beside it: moved aside for the commit's comparison.
+                Some(_) => StoredView::Copy(Box::new(std::mem::replace(
+                    &mut frontier.view,
+                    View::empty(group),
+                ))),
+                None => StoredView::of(&frontier.view),
             };
             self.stored = Stored::Was(Box::new(StoredFrontier {
                 view,
-                base,
+                base: frontier.base.as_ref().map(StoredView::of),
                 region: StoredFrontier::region_keys(&frontier.region),
             }));
         }
@@ -145,12 +146,7 @@ impl GroupWork {
     /// views).
     fn frontier_to_change(&mut self) -> &mut Frontier {
         if let Stored::AsIs = self.stored {
-            let frontier = &self.state.frontier;
-            self.stored = Stored::Was(Box::new(StoredFrontier {
-                view: StoredView::of(&frontier.view),
-                base: frontier.base.as_ref().map(StoredView::of),
-                region: StoredFrontier::region_keys(&frontier.region),
-            }));
+            self.stored = Stored::Was(Box::new(StoredFrontier::of(&self.state.frontier)));
         }
         &mut self.state.frontier
     }

@@ -420,10 +420,11 @@ impl View {
         self.changed.since(mark)
     }
 
-    /// Records a change to `key`'s name or deciding events made through the
-    /// public maps (the projection's segments set them directly).
-    pub fn note_changed(&mut self, key: PublicKey) {
+    /// `key`'s deciding events, to set: every write to them goes through
+    /// here, so that the change is recorded ([`View::changed_since`]).
+    pub fn decided_mut(&mut self, key: PublicKey) -> &mut Decided {
         self.changed.record(key);
+        self.decided.entry(key).or_default()
     }
 
     /// Takes `key` out of the members (its devices stay until
@@ -572,10 +573,9 @@ impl View {
     /// every earlier title.
     pub fn apply(&mut self, id: EventId, author: &PublicKey, op: &Op) {
         let decide_both = |view: &mut View, key: PublicKey| {
-            let d = view.decided.entry(key).or_default();
+            let d = view.decided_mut(key);
             d.membership = vec![id];
             d.role = vec![id];
-            view.changed.record(key);
         };
         match op {
             Op::Create { title, .. } => {
@@ -603,32 +603,27 @@ impl View {
             Op::Remove { member } => {
                 self.remove_member(member);
                 self.drop_devices_of(member);
-                self.decided.entry(*member).or_default().membership = vec![id];
-                self.changed.record(*member);
+                self.decided_mut(*member).membership = vec![id];
             }
             Op::Leave => {
                 let member = self.acting(author);
                 self.remove_member(&member);
                 self.drop_devices_of(&member);
-                self.decided.entry(member).or_default().membership = vec![id];
-                self.changed.record(member);
+                self.decided_mut(member).membership = vec![id];
             }
             Op::LinkDevice { device, name } => {
                 let member = self.acting(author);
                 let name = name.clone();
                 self.link_device(*device, Device { member, name });
-                self.decided.entry(*device).or_default().membership = vec![id];
-                self.changed.record(*device);
+                self.decided_mut(*device).membership = vec![id];
             }
             Op::UnlinkDevice { device } => {
                 self.unlink_device(device);
-                self.decided.entry(*device).or_default().membership = vec![id];
-                self.changed.record(*device);
+                self.decided_mut(*device).membership = vec![id];
             }
             Op::SetRole { member, role } => {
                 self.set_role(member, *role);
-                self.decided.entry(*member).or_default().role = vec![id];
-                self.changed.record(*member);
+                self.decided_mut(*member).role = vec![id];
             }
             Op::SetTitle { title } => self.set_title(id, title),
         }

@@ -65,6 +65,16 @@ impl StoredFrontier {
         region.iter().map(|e| (e.lamport, e.id)).collect()
     }
 
+    /// What a writer keeps of a frontier the store holds before changing
+    /// it in place: the marks of its views, or copies of unmarked ones.
+    pub fn of(frontier: &Frontier) -> StoredFrontier {
+        StoredFrontier {
+            view: StoredView::of(&frontier.view),
+            base: frontier.base.as_ref().map(StoredView::of),
+            region: StoredFrontier::region_keys(&frontier.region),
+        }
+    }
+
     /// A frontier the store holds, kept whole: rows are found by comparing.
     pub fn whole(frontier: Frontier) -> StoredFrontier {
         StoredFrontier {
@@ -271,11 +281,11 @@ impl StoreBatch {
         view: &View,
         old: Option<&StoredView>,
     ) {
-        let mark = old.and_then(|old| match old {
-            StoredView::Marked(mark) => Some(*mark),
-            StoredView::Copy(copy) => copy.stored_mark(),
-        });
-        let (put, gone) = match (mark.and_then(|m| view.changed_since(m)), old) {
+        let changed = match old {
+            Some(StoredView::Marked(mark)) => view.changed_since(*mark),
+            _ => None,
+        };
+        let (put, gone) = match (changed, old) {
             (Some(changed), _) => view_rows::changed_rows(view, changed),
             (None, Some(StoredView::Copy(old))) => view_rows::row_changes(view, old),
             (None, _) => {

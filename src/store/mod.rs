@@ -1209,6 +1209,23 @@ mod tests {
         assert_eq!(found[3], Some(meta(30)));
     }
 
+    /// A group's state with no open region: `view`, and `base` when stored
+    /// apart.
+    fn state_with(base: Option<View>, view: View) -> GroupState {
+        GroupState {
+            frontier: Frontier {
+                cut: None,
+                base,
+                region: Vec::new(),
+                view,
+                forked: BTreeSet::new(),
+                last_checkpoint: None,
+            },
+            event_count: 1,
+            head_count: 1,
+        }
+    }
+
     /// A group's state written as changed rows over what the store holds
     /// reads back whole, whether its base is stored apart or not.
     #[test]
@@ -1228,17 +1245,8 @@ mod tests {
             };
             view.apply(EventId([n; 32]), &owner, &op);
         };
-        let state_of = |base: &View, view: &View| GroupState {
-            frontier: Frontier {
-                cut: None,
-                base: (base != view).then(|| base.clone()),
-                region: Vec::new(),
-                view: view.clone(),
-                forked: BTreeSet::new(),
-                last_checkpoint: None,
-            },
-            event_count: 1,
-            head_count: 1,
+        let state_of = |base: &View, view: &View| {
+            state_with((base != view).then(|| base.clone()), view.clone())
         };
         let mut stored: Option<GroupState> = None;
         let mut states = vec![state_of(&view, &view)];
@@ -1299,18 +1307,7 @@ mod tests {
         let store = Store::create(dir.path(), PublicKey([7; 32])).unwrap();
         let group = EventId([1; 32]);
         let owner = PublicKey([2; 32]);
-        let chain = |view: View| GroupState {
-            frontier: Frontier {
-                cut: None,
-                base: None,
-                region: Vec::new(),
-                view,
-                forked: BTreeSet::new(),
-                last_checkpoint: None,
-            },
-            event_count: 1,
-            head_count: 1,
-        };
+        let chain = |view: View| state_with(None, view);
         let mut view = view_rows::created_view(group, &owner);
         for n in 10..20u8 {
             let op = Op::Add {

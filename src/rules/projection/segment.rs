@@ -537,8 +537,7 @@ impl<'s, 'a> Segment<'s, 'a> {
             return;
         }
         let ids = |set: Vec<usize>| set.iter().map(|&j| self.events[j].id).collect::<Vec<_>>();
-        view.note_changed(*key);
-        let decided = view.decided.entry(*key).or_default();
+        let decided = view.decided_mut(*key);
         if !membership.is_empty() {
             decided.membership = ids(self.maximal(&membership));
         }
@@ -591,8 +590,7 @@ impl<'s, 'a> Segment<'s, 'a> {
                     .iter()
                     .map(|&j| self.events[j].id)
                     .collect();
-                view.decided.entry(device).or_default().membership = ids;
-                view.note_changed(device);
+                view.decided_mut(device).membership = ids;
             }
             match self.device_within(&device, all) {
                 Some(member) => {
