@@ -7,11 +7,13 @@
 //! Both ways events enter a store go through here: the identity's own drafts
 //! ([`crate::repo::append`], signed in parallel at commit since ids do not
 //! depend on signatures) and imported events ([`crate::repo::ingest`]).
-//! Accepted events are queued per group and projected with
+//! Imported events are queued per group and projected with
 //! [`projection::advance`] when the group's view is next needed, or at commit.
-//! A local draft that extends every head is applied to the view in place
-//! (rule 3 reduces to "the newest event decides" then), so authoring many ops
-//! never re-projects; the projection never replays the log unless an import
+//! A local draft that cites every head is projected as it is accepted: it is
+//! the only head, so rule 3 reduces to "the newest event decides", its op is
+//! applied to the view in place and the frontier closes on it
+//! ([`projection::close_on_sole_head`]). Authoring many ops never
+//! re-projects; the projection never replays the log unless an import
 //! reaches back behind the latest cut (SPEC §3).
 
 use std::collections::BTreeMap;
@@ -44,7 +46,7 @@ use crate::rules::projection::InertRegion;
 use crate::rules::projection::NewEvent;
 use crate::rules::projection::OrderedEvent;
 use crate::rules::projection::Verdict;
-use crate::rules::view::Undo;
+use crate::rules::view::Unnamed;
 use crate::rules::view::View;
 use crate::store::log::LogHead;
 use crate::store::EventMeta;
@@ -71,12 +73,6 @@ struct GroupWork {
     inert_authors: HashSet<PublicKey>,
     /// Accepted, not yet projected.
     queued: Vec<NewEvent>,
-    /// True while `state`'s view already includes every queued event (each was
-    /// a local draft extending every head, applied in place).
-    view_current: bool,
-    /// How the frontier's view holds the drafts applied to it in place since
-    /// it was last projected.
-    drafted: Drafted,
     /// Accepted and projected in this transaction (not yet in the store).
     projected: Vec<OrderedEvent>,
     /// Checkpoints written in this transaction, and the lowest drop point.
@@ -97,8 +93,6 @@ impl GroupWork {
             inert: InertRegion::default(),
             inert_authors: HashSet::new(),
             queued: Vec::new(),
-            view_current: true,
-            drafted: Drafted::Undoable(Vec::new()),
             projected: Vec::new(),
             checkpoints: BTreeMap::new(),
             dropped_after: None,
@@ -112,7 +106,6 @@ impl GroupWork {
     /// the stored frontier is kept: its region's keys, and of each view its
     /// mark ([`View::mark_stored`]), or the view itself when the projection
     /// does not read it (a view beside a base is moved out, not copied).
-    /// The frontier must be as projected: [`GroupWork::undo_drafts`] first.
     fn take_frontier(&mut self) -> Frontier {
         let group = self.state.frontier.view.group;
         let mut frontier = std::mem::replace(&mut self.state.frontier, Frontier::empty(group));
@@ -138,7 +131,6 @@ impl GroupWork {
     /// Puts a projected frontier in place of the one taken.
     fn replace_frontier(&mut self, frontier: Frontier) {
         self.state.frontier = frontier;
-        self.drafted = Drafted::Undoable(Vec::new());
     }
 
     /// The frontier, to change in place: what the commit needs of the
@@ -151,72 +143,21 @@ impl GroupWork {
         &mut self.state.frontier
     }
 
-    /// Applies a local draft's op to the frontier's view in place and
-    /// returns the view after it.
-    ///
-    /// Why an undo: the frontier must stay as it was projected (the next
-    /// projection starts from its base), so a changed view used to cost a
-    /// copy of the base and one of the stored frontier: two copies of a
-    /// 100,000-member view for one `gmm add`. The first [`DRAFTS_UNDONE_AT_MOST`] drafts
-    /// keep an undo instead; past them, a batch pays the copies once.
-    fn apply_draft(&mut self, author: &PublicKey, op: &Op) -> &View {
-        // The view hash ignores event ids, so the view advances before the id is known.
-        let id = EventId::default();
-        match &mut self.drafted {
-            Drafted::Undoable(undos) if undos.len() < DRAFTS_UNDONE_AT_MOST => {
-                undos.push(self.state.frontier.view.apply_undoable(id, author, op));
-            }
-            Drafted::Undoable(_) => {
-                self.set_drafts_aside();
-                self.state.frontier.view.apply(id, author, op);
-            }
-            Drafted::Aside => self.state.frontier.view.apply(id, author, op),
-        }
-        &self.state.frontier.view
-    }
-
-    /// Keeps the drafts in a copy of the view from now on: the stored
-    /// frontier is set aside ([`GroupWork::frontier_to_change`]) and the view
-    /// as projected becomes the base when the base was the view itself,
-    /// moved there rather than copied.
-    fn set_drafts_aside(&mut self) {
-        let Drafted::Undoable(undos) = std::mem::replace(&mut self.drafted, Drafted::Aside) else {
-            return;
-        };
-        let drafted = self.state.frontier.view.clone();
-        undo_all(&mut self.state.frontier.view, undos);
+    /// Projects a local draft whose op [`View::apply_unnamed`] applied to
+    /// the frontier's view, now that its id is known: names it there, and
+    /// closes the frontier on it ([`projection::close_on_sole_head`]).
+    /// Returns the checkpoint due at it, if any, to store.
+    fn close_on_draft(&mut self, unnamed: Unnamed, event: OrderedEvent) -> Option<Checkpoint> {
         let frontier = self.frontier_to_change();
-        let projected = std::mem::replace(&mut frontier.view, drafted);
-        frontier.base.get_or_insert(projected);
-    }
-
-    /// Puts the frontier back as it was projected, before it is projected
-    /// again (drafts kept in a copy left the base as projected already).
-    fn undo_drafts(&mut self) {
-        if let Drafted::Undoable(undos) = &mut self.drafted {
-            undo_all(&mut self.state.frontier.view, std::mem::take(undos));
-        }
-    }
-}
-
-/// Local drafts applied in place beyond which a transaction copies the view
-/// instead of keeping an undo per draft ([`GroupWork::apply_draft`]): an
-/// undo is cheap, but the undos are kept until the next projection and then
-/// replayed, which a batch of 100,000 ops should not pay.
-const DRAFTS_UNDONE_AT_MOST: usize = 64;
-
-/// How a frontier's view holds the local drafts applied to it in place.
-enum Drafted {
-    /// Each draft's undo, oldest first; the base is untouched.
-    Undoable(Vec<Undo>),
-    /// The view holds the drafts; the base and the stored frontier are copies.
-    Aside,
-}
-
-/// Undoes `undos` (oldest first) on `view`, newest first.
-fn undo_all(view: &mut View, undos: Vec<Undo>) {
-    for undo in undos.into_iter().rev() {
-        view.undo(undo);
+        frontier.view.name_applied(unnamed, event.id);
+        let checkpoint = projection::close_on_sole_head(frontier, event.id, event.lamport);
+        // The cut passed the open region, inert events and all.
+        self.inert.reset = true;
+        self.inert.added.clear();
+        self.inert_authors.clear();
+        self.heads.projected();
+        self.projected.push(event);
+        checkpoint
     }
 }
 
@@ -266,8 +207,6 @@ pub struct Transaction<'s> {
     /// Reach of the events queued for projection (see `NewEvent`).
     reach: HashMap<EventId, u64>,
     pending: Pending,
-    /// Set by [`Transaction::commit`]: every queued event is then projected.
-    closing: bool,
     /// A projection failed: the group it worked on lost its frontier (the
     /// projection takes it), so this transaction must never be written.
     broken: bool,
@@ -285,7 +224,6 @@ impl<'s> Transaction<'s> {
             accepted_index: HashMap::new(),
             reach: HashMap::new(),
             pending: Pending::default(),
-            closing: false,
             broken: false,
         }
     }
@@ -384,76 +322,135 @@ impl<'s> Transaction<'s> {
             self.groups
                 .insert(group, GroupWork::new(group, state, Stored::Nothing));
         }
-        self.admit(Accepted::Signed(event), id, group)?;
-        self.work(&group)?.view_current = false;
+        let new = self.admit(Accepted::Signed(event), id, group)?;
+        self.queue(group, new);
         Ok(())
     }
 
     /// Accepts a local event, drafted on the group's current heads by the
-    /// store's identity and checked by the caller (rule 2): applies it to the
-    /// view, fills in its `view` field (SPEC §2: the view after it), names it,
-    /// and queues it. It is signed at [`Transaction::commit`].
+    /// store's identity and checked by the caller (rule 2): fills in its
+    /// `view` field (SPEC §2: the view after it), names it, and projects it.
+    /// It is signed at [`Transaction::commit`].
     ///
-    /// A draft that cites every head has the whole view in its past, so
-    /// applying its op in place is exactly the projection. With more than 64
-    /// heads a draft cites only some (`docs/decisions.md`); the group is then
-    /// projected again before its view is next read.
+    /// A draft that cites every head is the group's only head, with the
+    /// whole view in its past. On a chain (no open region) projecting it is
+    /// applying its op in place ([`GroupWork::close_on_draft`]). After an
+    /// open region its view hash is the view's with its op applied (undone
+    /// again), and it is queued: the projection resolves the region with it
+    /// (the deciding events of a key both added and linked concurrently
+    /// are the segment's, not those of an op applied on top). With more
+    /// than 64 heads a draft cites only some (`docs/decisions.md`); its view
+    /// is then that of the past it cites, and it is queued too.
     pub fn accept_draft(&mut self, mut event: Event) -> Result<EventId> {
         event.check_shape().map_err(local_shape_error)?;
+        if let Op::Create { .. } = event.op {
+            return self.accept_create(event);
+        }
         let group = event.group;
         let author = event.author;
-        if let Op::Create { .. } = event.op {
-            // The view hash covers the group id, which is this very event's id;
-            // a Create's `view` is therefore the hash with a zero group.
-            let mut view = View::empty(GroupId::default());
-            view.apply(EventId::default(), &author, &event.op);
-            event.view = view.hash();
-            let draft = Draft::of_checked(event).map_err(local_shape_error)?;
-            let id = draft.id;
-            let mut state = GroupState {
-                frontier: Frontier::empty(id),
-                event_count: 0,
-                head_count: 0,
-            };
-            view.group = id;
-            // The group's empty view is the base the commit projects the
-            // Create from; the view holds the Create drafted.
-            let empty = std::mem::replace(&mut state.frontier.view, view);
-            state.frontier.base = Some(empty);
-            self.groups
-                .insert(id, GroupWork::new(id, state, Stored::Nothing));
-            self.admit(Accepted::Draft(draft), id, id)?;
-            return Ok(id);
-        }
         self.project(&group)?;
-        let mut extends_every_head = event.parents.len() == self.work(&group)?.heads.count();
-        // Parents are looked up only while the event can still cite every head.
-        for parent in &event.parents {
-            if !extends_every_head {
-                break;
-            }
-            let lamport = self.held_meta(&parent.id)?.lamport;
-            let store = self.store;
-            extends_every_head = self
-                .work(&group)?
-                .heads
-                .contains(store, &parent.id, lamport)?;
-        }
-        event.view = self.work(&group)?.apply_draft(&author, &event.op).hash();
-        if !extends_every_head {
-            // Past 64 heads the event cites only some of them: its view field
-            // (SPEC §2) and its authority (rule 2) are those of exactly the
-            // past it cites, computed by replaying that past.
+        if !self.cites_every_head(&group, &event.parents)? {
             let mut past = self.view_of_past(&group, &event.parents)?;
             past.authorize(&author, &event.op)?;
             past.apply(EventId::default(), &author, &event.op);
             event.view = past.hash();
+            return self.admit_queued(group, event);
         }
+        let frontier = &mut self.work(&group)?.state.frontier;
+        if frontier.base.is_some() {
+            frontier.view.authorize(&author, &event.op)?;
+            let undo = frontier
+                .view
+                .apply_undoable(EventId::default(), &author, &event.op);
+            event.view = frontier.view.hash();
+            frontier.view.undo(undo);
+            return self.admit_queued(group, event);
+        }
+        let view = &mut self.work(&group)?.frontier_to_change().view;
+        // Rule 2 as the projection would judge it (the caller checked it too).
+        view.authorize(&author, &event.op)?;
+        let unnamed = view.apply_unnamed(&author, &event.op);
+        event.view = view.hash();
+        // The view holds the op now: a failure from here on leaves the
+        // transaction unwritable.
+        let result = Draft::of_checked(event)
+            .map_err(local_shape_error)
+            .and_then(|draft| self.admit_projected(group, draft, unnamed));
+        self.broken |= result.is_err();
+        result
+    }
+
+    /// Starts a new group with a local `Create`, projected at once.
+    fn accept_create(&mut self, mut event: Event) -> Result<EventId> {
+        // The view hash covers the group id, which is this very event's id;
+        // a Create's `view` is therefore the hash with a zero group.
+        let mut view = View::empty(GroupId::default());
+        let unnamed = view.apply_unnamed(&event.author, &event.op);
+        event.view = view.hash();
         let draft = Draft::of_checked(event).map_err(local_shape_error)?;
         let id = draft.id;
-        self.admit(Accepted::Draft(draft), id, group)?;
-        self.work(&group)?.view_current = extends_every_head;
+        view.group = id;
+        let state = GroupState {
+            frontier: Frontier {
+                view,
+                ..Frontier::empty(id)
+            },
+            event_count: 0,
+            head_count: 0,
+        };
+        self.groups
+            .insert(id, GroupWork::new(id, state, Stored::Nothing));
+        let result = self.admit_projected(id, draft, unnamed);
+        self.broken |= result.is_err();
+        result
+    }
+
+    /// Names and logs a local draft, and queues it for its group's next
+    /// projection.
+    fn admit_queued(&mut self, group: GroupId, event: Event) -> Result<EventId> {
+        let draft = Draft::of_checked(event).map_err(local_shape_error)?;
+        let id = draft.id;
+        let new = self.admit(Accepted::Draft(draft), id, group)?;
+        self.queue(group, new);
         Ok(id)
+    }
+
+    /// Names, logs and projects a local draft whose op is applied to its
+    /// group's view: the frontier closes on it.
+    fn admit_projected(
+        &mut self,
+        group: GroupId,
+        draft: Draft,
+        unnamed: Unnamed,
+    ) -> Result<EventId> {
+        let id = draft.id;
+        let new = self.admit(Accepted::Draft(draft), id, group)?;
+        // Cannot fail: `admit` loaded the group.
+        let work = self.groups.get_mut(&group).expect("group loaded");
+        if let Some(checkpoint) = work.close_on_draft(unnamed, new.event) {
+            self.batch.put_checkpoint(&group, &checkpoint);
+            work.checkpoints.insert(checkpoint.lamport, checkpoint);
+        }
+        Ok(id)
+    }
+
+    /// Does an event citing `parents` cite every head of the group?
+    fn cites_every_head(&mut self, group: &GroupId, parents: &[ParentRef]) -> Result<bool> {
+        if parents.len() != self.work(group)?.heads.count() {
+            return Ok(false);
+        }
+        for parent in parents {
+            let lamport = self.held_meta(&parent.id)?.lamport;
+            let store = self.store;
+            if !self
+                .work(group)?
+                .heads
+                .contains(store, &parent.id, lamport)?
+            {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 
     /// The view of the past of `parents` (accepted events of this
@@ -503,8 +500,8 @@ impl<'s> Transaction<'s> {
     }
 
     /// The common part of accepting: Lamport number, log entry, metadata,
-    /// heads, last seq, and the projection queue.
-    fn admit(&mut self, accepted: Accepted, id: EventId, group: GroupId) -> Result<()> {
+    /// heads and last seq. Returns the event as the projection takes it.
+    fn admit(&mut self, accepted: Accepted, id: EventId, group: GroupId) -> Result<NewEvent> {
         let event = accepted.event();
         let mut lamport = 0;
         let mut reach = 0;
@@ -555,14 +552,20 @@ impl<'s> Transaction<'s> {
         if as_parent.seq >= own.0 {
             *own = (as_parent.seq, id);
         }
-        work.queued.push(NewEvent {
-            event: ordered,
-            reach,
-        });
-        self.reach.insert(id, reach);
         self.accepted_index.insert(id, self.accepted.len());
         self.accepted.push(accepted);
-        Ok(())
+        Ok(NewEvent {
+            event: ordered,
+            reach,
+        })
+    }
+
+    /// Queues an accepted event for its group's next projection.
+    fn queue(&mut self, group: GroupId, new: NewEvent) {
+        self.reach.insert(new.event.id, new.reach);
+        // Cannot fail: `admit` loaded the group.
+        let work = self.groups.get_mut(&group).expect("group loaded");
+        work.queued.push(new);
     }
 
     /// Is this event already accepted, or held as pending?
@@ -615,17 +618,12 @@ impl<'s> Transaction<'s> {
 
     fn project_work(&mut self, group: &GroupId, work: &mut GroupWork) -> Result<()> {
         if work.queued.is_empty() {
-            work.view_current = true;
-            return Ok(());
-        }
-        if work.view_current && !self.closing {
             return Ok(());
         }
         let queued = std::mem::take(&mut work.queued);
         for n in &queued {
             self.reach.remove(&n.event.id);
         }
-        work.undo_drafts();
         // An error leaves the group's work without its frontier: the
         // transaction fails and is dropped unwritten.
         let frontier = work.take_frontier();
@@ -654,7 +652,6 @@ impl<'s> Transaction<'s> {
         work.inert_authors
             .extend(result.inert.added.iter().map(|(author, _)| *author));
         work.inert.added.extend(result.inert.added);
-        work.view_current = true;
         for (id, verdict) in result.verdicts {
             let Some(mut meta) = self.meta(&id)? else {
                 continue;
@@ -686,7 +683,6 @@ impl<'s> Transaction<'s> {
                 "a projection failed earlier in this command; nothing was written".into(),
             ));
         }
-        self.closing = true;
         let groups: Vec<GroupId> = self.groups.keys().copied().collect();
         for group in &groups {
             self.project(group)?;
@@ -834,114 +830,5 @@ impl History for TxHistory<'_> {
             return Ok(true);
         }
         Ok(!self.work.inert.reset && self.inner.inert_by(author)?)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::event::Role;
-
-    fn key(i: u8) -> PublicKey {
-        SecretKey::from_seed([i; 32]).public()
-    }
-
-    /// A chain group (one view, no base) of an owner and ten members.
-    fn chain_state() -> GroupState {
-        let mut view = View::empty(EventId([7; 32]));
-        let create = Op::Create {
-            title: "t".into(),
-            nonce: [0; 16],
-        };
-        view.apply(EventId([1; 32]), &key(0), &create);
-        for i in 1..=10 {
-            let add = Op::Add {
-                member: key(i),
-                role: Role::Member,
-                name: format!("m{i}"),
-            };
-            view.apply(EventId([i + 1; 32]), &key(0), &add);
-        }
-        GroupState {
-            frontier: Frontier {
-                view,
-                ..Frontier::empty(EventId([7; 32]))
-            },
-            event_count: 11,
-            head_count: 1,
-        }
-    }
-
-    /// The owner's `i`th op: every kind that changes rows or the title.
-    fn op(i: usize) -> Op {
-        let member = key(1 + (i % 10) as u8);
-        match i % 5 {
-            0 => Op::SetRole {
-                member,
-                role: Role::Admin,
-            },
-            1 => Op::LinkDevice {
-                device: key(100 + (i % 100) as u8),
-                name: format!("d{i}"),
-            },
-            2 => Op::SetTitle {
-                title: format!("title {i}"),
-            },
-            3 => Op::Remove { member },
-            _ => Op::Add {
-                member: key(200 + (i % 50) as u8),
-                role: Role::Member,
-                name: format!("a{i}"),
-            },
-        }
-    }
-
-    /// Applies ops `0..n` as drafts; checks each view against a plain copy.
-    fn drafted(n: usize) -> (GroupWork, View) {
-        let state = chain_state();
-        let mut expected = state.frontier.view.clone();
-        let mut work = GroupWork::new(EventId([7; 32]), state, Stored::AsIs);
-        for i in 0..n {
-            expected.apply(EventId::default(), &key(0), &op(i));
-            let view = work.apply_draft(&key(0), &op(i));
-            assert_eq!(*view, expected, "draft {i}");
-            assert_eq!(view.hash(), expected.hash(), "draft {i}");
-        }
-        (work, expected)
-    }
-
-    /// Drafts kept as undos leave no copy, and undoing them puts the
-    /// frontier back exactly as projected, member tree included.
-    #[test]
-    fn undone_drafts_leave_the_frontier_as_projected() {
-        let projected = chain_state().frontier;
-        for n in [1, 3, DRAFTS_UNDONE_AT_MOST] {
-            let (mut work, _) = drafted(n);
-            assert!(matches!(work.stored, Stored::AsIs), "no copy set aside");
-            assert!(work.state.frontier.base.is_none(), "no base copied");
-            work.undo_drafts();
-            assert_eq!(work.state.frontier, projected, "{n} drafts");
-            assert_eq!(work.state.frontier.view.hash(), projected.view.hash());
-        }
-    }
-
-    /// Past the limit, the drafts move to a copy once: the base and the
-    /// stored frontier are the view as projected, the view holds every draft.
-    #[test]
-    fn drafts_past_the_limit_are_set_aside_once() {
-        let projected = chain_state().frontier;
-        let (mut work, expected) = drafted(DRAFTS_UNDONE_AT_MOST + 6);
-        assert!(matches!(work.drafted, Drafted::Aside));
-        assert_eq!(work.state.frontier.base.as_ref(), Some(&projected.view));
-        assert_eq!(work.state.frontier.view, expected);
-        match &work.stored {
-            Stored::Was(stored) => match &stored.view {
-                StoredView::Copy(view) => assert_eq!(**view, projected.view),
-                StoredView::Marked(_) => panic!("the test's view is not marked"),
-            },
-            _ => panic!("the stored frontier is set aside"),
-        }
-        work.undo_drafts();
-        assert_eq!(work.state.frontier.view, expected, "nothing left to undo");
     }
 }

@@ -39,6 +39,15 @@ pub struct Device {
     pub name: String,
 }
 
+/// What [`View::name_applied`] must name after [`View::apply_unnamed`]:
+/// the key whose deciding events the op set, and whether it set the title.
+#[must_use = "the op's deciding events hold a placeholder until named"]
+#[derive(Debug)]
+pub struct Unnamed {
+    key: Option<PublicKey>,
+    title: bool,
+}
+
 /// What [`View::apply_undoable`] saved: each key an event could change, as
 /// it was, and the title and removal cycles.
 #[derive(Debug)]
@@ -630,6 +639,49 @@ impl View {
         self.prune_cycles();
     }
 
+    /// [`View::apply`] of a local draft, whose id is not known yet: the id
+    /// covers the event's `view` field, the hash of this view after it
+    /// (SPEC §2). The hash ignores event ids, so the op is applied with a
+    /// placeholder, which [`View::name_applied`] replaces by the id once it
+    /// is known. The keys an op decides are its target's (the member, the
+    /// device, the acting member of a leave, a create's author), and a
+    /// title.
+    pub fn apply_unnamed(&mut self, author: &PublicKey, op: &Op) -> Unnamed {
+        let key = match op {
+            Op::Create { .. } => Some(*author),
+            Op::Add { member, .. } | Op::Remove { member } | Op::SetRole { member, .. } => {
+                Some(*member)
+            }
+            // As `apply` finds it, before the leave drops the member's devices.
+            Op::Leave => Some(self.acting(author)),
+            Op::LinkDevice { device, .. } | Op::UnlinkDevice { device } => Some(*device),
+            Op::SetTitle { .. } => None,
+        };
+        let title = matches!(op, Op::Create { .. } | Op::SetTitle { .. });
+        self.apply(EventId::default(), author, op);
+        Unnamed { key, title }
+    }
+
+    /// Names the event [`View::apply_unnamed`] applied: its placeholder id
+    /// becomes `id` wherever the op made it a deciding event. (Removal
+    /// cycles never hold it: they come from resolved segments, and an
+    /// applied op only prunes them.)
+    pub fn name_applied(&mut self, unnamed: Unnamed, id: EventId) {
+        let name = |ids: &mut Vec<EventId>| {
+            for placeholder in ids.iter_mut().filter(|i| **i == EventId::default()) {
+                *placeholder = id;
+            }
+        };
+        if let Some(key) = unnamed.key {
+            let decided = self.decided_mut(key);
+            name(&mut decided.membership);
+            name(&mut decided.role);
+        }
+        if unnamed.title {
+            name(&mut self.title_by);
+        }
+    }
+
     /// [`View::apply`], keeping what it changes so that [`View::undo`] puts
     /// the view back as it was. The keys an event can change are its
     /// author, the member it acts for, the member or device it names, the
@@ -1014,6 +1066,48 @@ mod tests {
             fresh.set_members(view.members().clone(), view.devices().clone());
             proptest::prop_assert_eq!(view.hash(), fresh.hash());
             proptest::prop_assert_eq!(view.hash(), before.hash());
+        }
+    }
+
+    proptest::proptest! {
+        /// An op applied before its id is known and then named is the op
+        /// applied with its id (a local draft projected in place), whatever
+        /// the op, its author and the devices around it.
+        #[test]
+        fn an_op_applied_unnamed_then_named_is_the_op_applied(
+            setup in proptest::collection::vec((0u8..7, 0u8..12, 0u8..12), 0..30),
+            (what, a, b) in (0u8..8, 0u8..12, 0u8..12),
+        ) {
+            let k = |n: u8| {
+                let mut bytes = [n; 32];
+                bytes[0] = n % 3;
+                bytes[1] = 0;
+                PublicKey(bytes)
+            };
+            let op_of = |what: u8, a: u8, b: u8| match what {
+                0 => Op::Add { member: k(a), role: Role::Member, name: format!("n{a}") },
+                1 => Op::Remove { member: k(a) },
+                2 => Op::SetRole { member: k(a), role: Role::Admin },
+                3 => Op::LinkDevice { device: k(b), name: format!("d{b}") },
+                4 => Op::UnlinkDevice { device: k(b) },
+                5 => Op::Leave,
+                6 => Op::SetTitle { title: format!("t{a}") },
+                _ => Op::Create { title: "again".into(), nonce: [0; 16] },
+            };
+            let mut view = created();
+            for (what, a, b) in setup {
+                let author = if what >= 3 { k(a) } else { key(1) };
+                // Never the placeholder (no real id is zero).
+                view.apply(EventId([a + 1; 32]), &author, &op_of(what, a, b));
+            }
+            let author = if what >= 3 { k(a) } else { key(1) };
+            let op = op_of(what, a, b);
+            let mut applied = view.clone();
+            applied.apply(EventId([99; 32]), &author, &op);
+            let unnamed = view.apply_unnamed(&author, &op);
+            proptest::prop_assert_eq!(view.hash(), applied.hash());
+            view.name_applied(unnamed, EventId([99; 32]));
+            proptest::prop_assert_eq!(&view, &applied);
         }
     }
 
