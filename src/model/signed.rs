@@ -38,8 +38,11 @@ impl Draft {
     /// no shape rule reads it). The check decompresses an added member's key,
     /// so authoring does it once per op, before applying it.
     pub fn of_checked(event: Event) -> Result<Draft, EventError> {
-        let bytes =
+        let mut bytes =
             codec::encode_event(&event).map_err(|e| EventError::Malformed(e.to_string()))?;
+        // Encoding grows the buffer by doubling: a batch holds 100,000
+        // drafts until it commits, at twice their size otherwise.
+        bytes.shrink_to_fit();
         Ok(Draft {
             id: event_id(&bytes),
             event,
