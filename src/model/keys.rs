@@ -53,7 +53,10 @@ pub enum KeyError {
     },
 }
 
-/// A secret signing key with its public key.
+/// A secret signing key with its public key. A clone is wiped on drop
+/// like the original (ed25519-dalek's `SigningKey` zeroizes itself); clones
+/// exist only to sign on other threads ([`crate::repo::sign_ahead`]).
+#[derive(Clone)]
 pub struct SecretKey {
     signing: SigningKey,
 }

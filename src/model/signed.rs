@@ -50,6 +50,18 @@ impl Draft {
         })
     }
 
+    /// The draft with a signature made for it ahead of time
+    /// ([`crate::repo::sign_ahead`]): the author's signature of
+    /// [`signing_message`] of this draft's id, which the caller vouches for.
+    pub fn with_signature(self, signature: [u8; SIGNATURE_BYTES]) -> SignedEvent {
+        SignedEvent {
+            id: self.id,
+            event: self.event,
+            bytes: self.bytes,
+            signature,
+        }
+    }
+
     /// Signs the draft. The signer must be the event's author.
     pub fn sign(self, signer: &keys::SecretKey) -> SignedEvent {
         debug_assert_eq!(signer.public(), self.event.author);

@@ -4,9 +4,11 @@
 //! everything before it (SPEC §3 rule 2, and refused when it would change
 //! nothing), then drafted: it cites the group's current heads (so it has the
 //! whole view in its past), carries the view hash after it, and gets its id.
-//! Nothing is signed or stored until [`Appender::commit`], which signs every
-//! draft in parallel (ids do not depend on signatures) and writes them all in
-//! one RocksDB write batch: all or nothing.
+//! Nothing is stored until [`Appender::commit`], which writes them all in one
+//! RocksDB write batch: all or nothing. Ids do not depend on signatures, so
+//! drafts are signed in parallel: a long transaction's on the thread pool
+//! while it drafts more ([`crate::repo::sign_ahead`]), the rest at the
+//! commit. A dry run signs nothing.
 
 use std::collections::BTreeMap;
 
@@ -20,6 +22,7 @@ use crate::model::event::ViewHash;
 use crate::model::event::EVENT_VERSION;
 use crate::model::keys::SecretKey;
 use crate::model::signed::SignedEvent;
+use crate::repo::sign_ahead::SignAhead;
 use crate::repo::transaction::Transaction;
 use crate::rules::view::leaves_unmanageable;
 use crate::rules::view::View;
@@ -37,6 +40,8 @@ pub struct Appender<'a> {
     before: Option<BTreeMap<GroupId, View>>,
     /// The name the identity goes by locally, for messages.
     self_name: Option<String>,
+    /// Signs drafts while more are drafted; none for a dry run.
+    ahead: Option<SignAhead>,
 }
 
 impl<'a> Appender<'a> {
@@ -48,6 +53,7 @@ impl<'a> Appender<'a> {
             signer,
             before: dry_run.then(BTreeMap::new),
             self_name: store.self_name()?,
+            ahead: (!dry_run).then(|| SignAhead::new(signer)),
         })
     }
 
@@ -73,7 +79,16 @@ impl<'a> Appender<'a> {
             view: ViewHash::default(),
             op,
         };
-        self.tx.accept_draft(event)
+        self.accept_draft(event)
+    }
+
+    /// Hands a draft to the transaction, and its id to be signed ahead.
+    fn accept_draft(&mut self, event: Event) -> Result<EventId> {
+        let id = self.tx.accept_draft(event)?;
+        if let Some(ahead) = &mut self.ahead {
+            ahead.named(id);
+        }
+        Ok(id)
     }
 
     /// Checks `op` against the view so far (rule 2, and refused when it would
@@ -133,12 +148,15 @@ impl<'a> Appender<'a> {
             view: ViewHash::default(),
             op,
         };
-        self.tx.accept_draft(event)
+        self.accept_draft(event)
     }
 
-    /// Signs every draft in parallel, then stores them, the new heads and
-    /// projections in one batch.
-    pub fn commit(self) -> Result<Vec<SignedEvent>> {
+    /// Signs the drafts not signed ahead, in parallel, then stores them,
+    /// the new heads and projections in one batch.
+    pub fn commit(mut self) -> Result<Vec<SignedEvent>> {
+        if let Some(ahead) = self.ahead.take() {
+            self.tx.signed_ahead(ahead.finish());
+        }
         self.tx.commit(Some(self.signer))
     }
 
@@ -264,7 +282,8 @@ mod tests {
     /// the view hash of its past plus itself, and the stored projection
     /// (view, cut, base, checkpoints) is what a replay of the log rebuilds,
     /// on a chain and on a group whose frontier has a base apart from its
-    /// view (two heads). 4,200 ops pass the first checkpoint.
+    /// view (two heads). 4,200 ops pass the first checkpoint, and are
+    /// mostly signed ahead: every signature verifies.
     #[test]
     fn drafts_projected_in_place_leave_the_projection_a_replay_rebuilds() {
         for n in [1, 5, 150, 4_200] {
@@ -320,6 +339,11 @@ mod tests {
                     let history = owner_store.history(group);
                     let held = history.checkpoint_at_or_before(checkpoint.lamport);
                     assert_eq!(held.unwrap().as_ref(), Some(checkpoint), "{n} drafts");
+                }
+                // Drafts past the first chunk were signed ahead, the rest at the commit.
+                for id in &drafted {
+                    let signed = owner_store.event(id).unwrap().unwrap();
+                    assert!(signed.verify_signature().is_ok(), "{n} drafts");
                 }
                 // Each past is replayed: a sample of the long run's.
                 for id in drafted.iter().step_by(1 + n / 50).chain(drafted.last()) {

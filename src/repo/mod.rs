@@ -11,6 +11,7 @@ pub mod ingest;
 pub mod pending;
 pub mod replay;
 pub mod resolve;
+pub mod sign_ahead;
 pub mod stale;
 pub mod transaction;
 pub mod why;

@@ -37,6 +37,7 @@ use crate::model::signed::SignedEvent;
 use crate::repo::heads::GroupHeads;
 use crate::repo::pending::Pending;
 use crate::repo::pending::Waiting;
+use crate::repo::sign_ahead::Signature;
 use crate::rules::links::Ancestry;
 use crate::rules::projection;
 use crate::rules::projection::Checkpoint;
@@ -210,6 +211,8 @@ pub struct Transaction<'s> {
     /// A projection failed: the group it worked on lost its frontier (the
     /// projection takes it), so this transaction must never be written.
     broken: bool,
+    /// Drafts' signatures made ahead of the commit, by id.
+    signed_ahead: HashMap<EventId, Signature>,
 }
 
 impl<'s> Transaction<'s> {
@@ -225,6 +228,7 @@ impl<'s> Transaction<'s> {
             reach: HashMap::new(),
             pending: Pending::default(),
             broken: false,
+            signed_ahead: HashMap::new(),
         }
     }
 
@@ -664,8 +668,15 @@ impl<'s> Transaction<'s> {
         Ok(())
     }
 
+    /// Signatures of drafts made ahead of the commit by `signer`
+    /// ([`crate::repo::sign_ahead`]); the commit signs the others.
+    pub fn signed_ahead(&mut self, signatures: HashMap<EventId, Signature>) {
+        self.signed_ahead.extend(signatures);
+    }
+
     /// Signs the drafts (in parallel, with `signer`, which must be their
-    /// author), projects every group and writes everything in one batch.
+    /// author, unless signed ahead), projects every group and writes
+    /// everything in one batch.
     /// Returns the accepted events in the order they were accepted.
     pub fn commit(self, signer: Option<&SecretKey>) -> Result<Vec<SignedEvent>> {
         Ok(self.commit_keeping_states(signer)?.0)
@@ -687,7 +698,8 @@ impl<'s> Transaction<'s> {
         for group in &groups {
             self.project(group)?;
         }
-        let accepted = sign_all(std::mem::take(&mut self.accepted), signer)?;
+        let signed_ahead = std::mem::take(&mut self.signed_ahead);
+        let accepted = sign_all(std::mem::take(&mut self.accepted), signer, signed_ahead)?;
         for event in &accepted {
             // Cannot be absent: every accepted event got its meta in `admit`.
             let meta = &self.metas[&event.id];
@@ -739,13 +751,23 @@ impl<'s> Transaction<'s> {
     }
 }
 
-/// Signs every draft in parallel (ids do not depend on signatures).
-fn sign_all(accepted: Vec<Accepted>, signer: Option<&SecretKey>) -> Result<Vec<SignedEvent>> {
+/// Signs every draft in parallel (ids do not depend on signatures), but
+/// those signed ahead by the signer.
+fn sign_all(
+    accepted: Vec<Accepted>,
+    signer: Option<&SecretKey>,
+    signed_ahead: HashMap<EventId, Signature>,
+) -> Result<Vec<SignedEvent>> {
     accepted
         .into_par_iter()
         .map(|a| match (a, signer) {
             (Accepted::Signed(s), _) => Ok(s),
-            (Accepted::Draft(d), Some(key)) if key.public() == d.event.author => Ok(d.sign(key)),
+            (Accepted::Draft(d), Some(key)) if key.public() == d.event.author => {
+                Ok(match signed_ahead.get(&d.id) {
+                    Some(signature) => d.with_signature(*signature),
+                    None => d.sign(key),
+                })
+            }
             (Accepted::Draft(d), _) => Err(Error::Internal(format!(
                 "draft {} has no signer for its author",
                 d.id.short()
