@@ -700,11 +700,6 @@ impl<'s> Transaction<'s> {
         }
         let signed_ahead = std::mem::take(&mut self.signed_ahead);
         let accepted = sign_all(std::mem::take(&mut self.accepted), signer, signed_ahead)?;
-        for event in &accepted {
-            // Cannot be absent: every accepted event got its meta in `admit`.
-            let meta = &self.metas[&event.id];
-            self.batch.insert_event(event, meta);
-        }
         for (id, meta) in &self.metas {
             self.batch.put_meta(id, meta);
         }
@@ -725,7 +720,13 @@ impl<'s> Transaction<'s> {
             self.batch.put_group_state(group, &work.state, stored);
         }
         self.pending.write(&mut self.batch);
-        self.store.commit(self.batch)?;
+        let events: Vec<(&SignedEvent, &EventMeta)> = accepted
+            .iter()
+            // Cannot be absent: every accepted event got its meta in `admit`.
+            .map(|event| (event, &self.metas[&event.id]))
+            .collect();
+        self.store.commit_with_events(self.batch, &events)?;
+        drop(events);
         let states = self
             .groups
             .into_iter()
