@@ -5,8 +5,9 @@
 //! batch around it.
 //!
 //! Both ways events enter a store go through here: the identity's own drafts
-//! ([`crate::repo::append`], signed in parallel at commit since ids do not
-//! depend on signatures) and imported events ([`crate::repo::ingest`]).
+//! ([`crate::repo::append`]; ids do not depend on signatures, so drafts are
+//! signed in parallel, ahead of the commit or at it) and imported events
+//! ([`crate::repo::ingest`]).
 //! Imported events are queued per group and projected with
 //! [`projection::advance`] when the group's view is next needed, or at commit.
 //! A local draft that cites every head is projected as it is accepted: it is
@@ -354,6 +355,8 @@ impl<'s> Transaction<'s> {
         let author = event.author;
         self.project(&group)?;
         if !self.cites_every_head(&group, &event.parents)? {
+            // Its view field (SPEC §2) and its authority (rule 2) are those
+            // of exactly the past it cites, replayed.
             let mut past = self.view_of_past(&group, &event.parents)?;
             past.authorize(&author, &event.op)?;
             past.apply(EventId::default(), &author, &event.op);
@@ -362,6 +365,7 @@ impl<'s> Transaction<'s> {
         }
         let frontier = &mut self.work(&group)?.state.frontier;
         if frontier.base.is_some() {
+            // An open region: hashed on top, resolved with the region later.
             frontier.view.authorize(&author, &event.op)?;
             let undo = frontier
                 .view

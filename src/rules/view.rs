@@ -1019,6 +1019,45 @@ mod tests {
         }
     }
 
+    /// Key `n` of a small set whose keys share member-tree buckets (the
+    /// first byte is `n % 3`), for the apply/undo laws.
+    fn small_key(n: u8) -> PublicKey {
+        let mut bytes = [n; 32];
+        bytes[0] = n % 3;
+        bytes[1] = 0;
+        PublicKey(bytes)
+    }
+
+    /// An op of kind `what` about small keys `a` (a member) or `b` (a device).
+    fn op_on_small_keys(what: u8, a: u8, b: u8) -> Op {
+        let k = small_key;
+        match what {
+            0 => Op::Add {
+                member: k(a),
+                role: Role::Member,
+                name: format!("n{a}"),
+            },
+            1 => Op::Remove { member: k(a) },
+            2 => Op::SetRole {
+                member: k(a),
+                role: Role::Admin,
+            },
+            3 => Op::LinkDevice {
+                device: k(b),
+                name: format!("d{b}"),
+            },
+            4 => Op::UnlinkDevice { device: k(b) },
+            5 => Op::Leave,
+            6 => Op::SetTitle {
+                title: format!("t{a}"),
+            },
+            _ => Op::Create {
+                title: "again".into(),
+                nonce: [0; 16],
+            },
+        }
+    }
+
     proptest::proptest! {
         /// An applied event undone leaves the view as it was, member tree
         /// included, and the view between hashes as a copy with the event
@@ -1029,22 +1068,7 @@ mod tests {
             setup in proptest::collection::vec((0u8..6, 0u8..12, 0u8..12), 0..30),
             (what, a, b) in (0u8..8, 0u8..12, 0u8..12),
         ) {
-            let k = |n: u8| {
-                let mut bytes = [n; 32];
-                bytes[0] = n % 3;
-                bytes[1] = 0;
-                PublicKey(bytes)
-            };
-            let op_of = |what: u8, a: u8, b: u8| match what {
-                0 => Op::Add { member: k(a), role: Role::Member, name: format!("n{a}") },
-                1 => Op::Remove { member: k(a) },
-                2 => Op::SetRole { member: k(a), role: Role::Admin },
-                3 => Op::LinkDevice { device: k(b), name: format!("d{b}") },
-                4 => Op::UnlinkDevice { device: k(b) },
-                5 => Op::Leave,
-                6 => Op::SetTitle { title: format!("t{a}") },
-                _ => Op::Create { title: "again".into(), nonce: [0; 16] },
-            };
+            let (k, op_of) = (small_key, op_on_small_keys);
             let mut view = created();
             view.hash();
             for (what, a, b) in setup {
@@ -1078,22 +1102,7 @@ mod tests {
             setup in proptest::collection::vec((0u8..7, 0u8..12, 0u8..12), 0..30),
             (what, a, b) in (0u8..8, 0u8..12, 0u8..12),
         ) {
-            let k = |n: u8| {
-                let mut bytes = [n; 32];
-                bytes[0] = n % 3;
-                bytes[1] = 0;
-                PublicKey(bytes)
-            };
-            let op_of = |what: u8, a: u8, b: u8| match what {
-                0 => Op::Add { member: k(a), role: Role::Member, name: format!("n{a}") },
-                1 => Op::Remove { member: k(a) },
-                2 => Op::SetRole { member: k(a), role: Role::Admin },
-                3 => Op::LinkDevice { device: k(b), name: format!("d{b}") },
-                4 => Op::UnlinkDevice { device: k(b) },
-                5 => Op::Leave,
-                6 => Op::SetTitle { title: format!("t{a}") },
-                _ => Op::Create { title: "again".into(), nonce: [0; 16] },
-            };
+            let (k, op_of) = (small_key, op_on_small_keys);
             let mut view = created();
             for (what, a, b) in setup {
                 let author = if what >= 3 { k(a) } else { key(1) };
