@@ -145,15 +145,17 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     let contacts = Contacts::new(&store);
     let mut appender = Appender::new(&store, &signer, args.dry_run.dry_run)?;
     let mut groups: HashMap<String, GroupId> = HashMap::new();
-    let mut drafted: Vec<(EventId, GroupId, String)> = Vec::with_capacity(lines.len());
+    let count = lines.len();
+    let mut drafted: Vec<(EventId, GroupId, String)> = Vec::with_capacity(count);
     let time = now_ms();
-    let mut progress = Progress::new(ui.quiet, ui.json, Some(lines.len() as u64), "ops");
-    for (done, (n, line)) in lines.iter().enumerate() {
+    let mut progress = Progress::new(ui.quiet, ui.json, Some(count as u64), "ops");
+    // Each parsed line is dropped once drafted: its memory serves the drafts.
+    for (done, (n, line)) in lines.into_iter().enumerate() {
         progress.set(done as u64);
         let line = line.args();
         if line.dry_run() {
             return Err(at_line(
-                *n,
+                n,
                 CommandError::usage("--dry-run applies to a whole batch")
                     .hint("run `gmm batch --dry-run FILE` to see every op without signing any"),
             ));
@@ -162,20 +164,20 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
             Some(group) => *group,
             None => {
                 let group = crate::cli::context::find_group(ui, &store, line.group())
-                    .map_err(|e| at_line(*n, e))?;
+                    .map_err(|e| at_line(n, e))?;
                 groups.insert(line.group().to_string(), group);
                 group
             }
         };
-        let view = appender.view(&group).map_err(|e| at_line(*n, e.into()))?;
-        let op = line.op(&contacts, view).map_err(|e| at_line(*n, e))?;
+        let view = appender.view(&group).map_err(|e| at_line(n, e.into()))?;
+        let op = line.op(&contacts, view).map_err(|e| at_line(n, e))?;
         let sentence = json::describe(&signer.public(), &op, view);
         let id = appender
             .append_with(&group, op, time, line.force())
-            .map_err(|e| at_line(*n, e.into()))?;
+            .map_err(|e| at_line(n, e.into()))?;
         drafted.push((id, group, sentence));
     }
-    progress.set(lines.len() as u64);
+    progress.set(count as u64);
     progress.finish();
     if args.dry_run.dry_run {
         report_preview(ui, appender.preview()?)?;
