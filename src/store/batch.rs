@@ -386,8 +386,8 @@ impl Store {
         events: &[(&SignedEvent, &EventMeta)],
     ) -> Result<(), StoreError> {
         let event_bytes: usize = events.iter().map(|(e, _)| event_write_bytes(e)).sum();
-        // Sized once: grown by doubling, RocksDB's copy of a 100,000-op
-        // batch (116 MB) was briefly held twice and a half.
+        // Sized once: grown by doubling, RocksDB's batch of 100,000 ops
+        // reached 116 MB with its 58 MB predecessor still beside it.
         let mut inner = WriteBatch::with_capacity_bytes(batch.bytes + event_bytes + BATCH_HEADER);
         let mut record = Vec::new();
         for (event, meta) in events {
