@@ -94,6 +94,17 @@ fn a_batch_with_one_bad_line_applies_nothing() {
         assert!(err.stdout.is_empty());
         assert_eq!(w.log_head("a", "G"), head, "{bad}: nothing applied");
     }
+    // Lines are parsed on all cores, 1,024 at a time: of two unparsable
+    // lines in different chunks (lines 1,000 and 2,000), the first is named.
+    let two_bad = format!("{ops}frobnicate G\n{ops}title G \"unclosed\n");
+    let err = w
+        .gmm("a")
+        .args(["batch", "-"])
+        .write_stdin(two_bad)
+        .output()
+        .unwrap();
+    let said = stderr_of(&err);
+    assert!(said.starts_with("error: line 1000: "), "{said}");
     // A line that a line before it makes wrong is caught too (checked in order).
     let ops = format!("add G {} --name x\nremove G x\nremove G x\n", key_hex("x"));
     let err = w
