@@ -394,10 +394,7 @@ pub struct TitleChangeJson {
 impl GroupChangeJson {
     /// How a group went from `before` (none: a new group) to `after`.
     pub fn new(before: Option<&TitleAndMembers>, after: &View) -> GroupChangeJson {
-        let changes = match before {
-            Some(before) => Changes::since(before, after),
-            None => Changes::between(&View::empty(after.group), after),
-        };
+        let changes = Changes::since_or_new(before, after);
         GroupChangeJson {
             group: after.group.to_hex(),
             new_group: before.is_none(),

@@ -112,9 +112,14 @@ impl SignedEvent {
     /// The signed record: signature, then the encoded event.
     pub fn record(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(SIGNATURE_BYTES + self.bytes.len());
+        self.write_record(&mut out);
+        out
+    }
+
+    /// Appends the signed record to `out` (a buffer reused for many).
+    pub fn write_record(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(&self.signature);
         out.extend_from_slice(&self.bytes);
-        out
     }
 
     /// Decodes a signed record canonically and checks its shape, without the signature.

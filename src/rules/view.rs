@@ -643,19 +643,14 @@ impl View {
     /// covers the event's `view` field, the hash of this view after it
     /// (SPEC §2). The hash ignores event ids, so the op is applied with a
     /// placeholder, which [`View::name_applied`] replaces by the id once it
-    /// is known. The keys an op decides are its target's (the member, the
-    /// device, the acting member of a leave, a create's author), and a
-    /// title.
+    /// is known. The key an op decides is its target (for a leave, the
+    /// member its author acts for) or its device; a create decides its
+    /// author's key, and a create or a title decides the title.
     pub fn apply_unnamed(&mut self, author: &PublicKey, op: &Op) -> Unnamed {
         let key = match op {
             Op::Create { .. } => Some(*author),
-            Op::Add { member, .. } | Op::Remove { member } | Op::SetRole { member, .. } => {
-                Some(*member)
-            }
-            // As `apply` finds it, before the leave drops the member's devices.
-            Op::Leave => Some(self.acting(author)),
-            Op::LinkDevice { device, .. } | Op::UnlinkDevice { device } => Some(*device),
-            Op::SetTitle { .. } => None,
+            // Acting as `apply` finds it, before a leave drops the member's devices.
+            _ => op.target(self.acting(author)).or(op.device()),
         };
         let title = matches!(op, Op::Create { .. } | Op::SetTitle { .. });
         self.apply(EventId::default(), author, op);
@@ -884,6 +879,15 @@ impl Changes {
     /// How `after` differs from a view's title and members kept from before.
     pub fn since(before: &TitleAndMembers, after: &View) -> Changes {
         Changes::of(&before.title, &before.members, after)
+    }
+
+    /// How a group went from `before` to `after`; with no `before`, the
+    /// group is new (everything in `after` was added).
+    pub fn since_or_new(before: Option<&TitleAndMembers>, after: &View) -> Changes {
+        match before {
+            Some(before) => Changes::since(before, after),
+            None => Changes::between(&View::empty(after.group), after),
+        }
     }
 
     fn of(title: &str, members: &BTreeMap<PublicKey, Member>, after: &View) -> Changes {

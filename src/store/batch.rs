@@ -389,6 +389,7 @@ impl Store {
         // Sized once: grown by doubling, RocksDB's batch of 100,000 ops
         // reached 116 MB with its 58 MB predecessor still beside it.
         let mut inner = WriteBatch::with_capacity_bytes(batch.bytes + event_bytes + BATCH_HEADER);
+        let (event_family, chain_family) = (self.handle(cf::EVENTS), self.handle(cf::CHAINS));
         let mut record = Vec::new();
         for (event, meta) in events {
             let order = OrderKey {
@@ -397,16 +398,15 @@ impl Store {
                 id: event.id,
             };
             record.clear();
-            record.extend_from_slice(&event.signature);
-            record.extend_from_slice(&event.bytes);
-            inner.put_cf(self.handle(cf::EVENTS), order.to_bytes(), &record);
+            event.write_record(&mut record);
+            inner.put_cf(event_family, order.to_bytes(), &record);
             let chain = ChainKey {
                 group: meta.group,
                 author: event.event.author,
                 seq: event.event.seq,
                 id: event.id,
             };
-            inner.put_cf(self.handle(cf::CHAINS), chain.to_bytes(), []);
+            inner.put_cf(chain_family, chain.to_bytes(), []);
         }
         // Consumed as it is copied into RocksDB's batch, so the two copies of
         // a large import chunk are never both whole.

@@ -100,8 +100,12 @@ fn read_lines(args: &Args) -> Result<Vec<(usize, LineOp)>, CommandError> {
     for (i, line) in input.lines().enumerate() {
         let n = i + 1;
         match line {
-            Ok(text) if text.trim().is_empty() || text.trim().starts_with('#') => {}
-            Ok(text) => texts.push((n, text)),
+            Ok(text) => {
+                let op = text.trim();
+                if !op.is_empty() && !op.starts_with('#') {
+                    texts.push((n, text));
+                }
+            }
             Err(e) => {
                 unreadable = Some(CommandError::io(format!("line {n}: cannot read: {e}")));
                 break;

@@ -98,10 +98,7 @@ fn check_signer(
 
 /// Human lines for how one group's view changed.
 pub fn changes_lines(before: Option<&TitleAndMembers>, after: &View) -> Vec<String> {
-    let changes = match before {
-        Some(before) => Changes::since(before, after),
-        None => Changes::between(&View::empty(after.group), after),
-    };
+    let changes = Changes::since_or_new(before, after);
     let mut lines = Vec::new();
     if before.is_none() {
         lines.push(format!(
