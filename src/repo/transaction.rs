@@ -32,6 +32,7 @@ use crate::model::event::GroupId;
 use crate::model::event::Op;
 use crate::model::event::ParentRef;
 use crate::model::event::PublicKey;
+use crate::model::event::ViewHash;
 use crate::model::keys::SecretKey;
 use crate::model::signed::Draft;
 use crate::model::signed::SignedEvent;
@@ -153,7 +154,7 @@ impl GroupWork {
         let frontier = self.frontier_to_change();
         frontier.view.name_applied(unnamed, event.id);
         let checkpoint = projection::close_on_sole_head(frontier, event.id, event.lamport);
-        // The cut passed the open region, inert events and all.
+        // As after any cut `advance` reports: nothing inert is left open.
         self.inert.reset = true;
         self.inert.added.clear();
         self.inert_authors.clear();
@@ -340,10 +341,10 @@ impl<'s> Transaction<'s> {
     /// A draft that cites every head is the group's only head, with the
     /// whole view in its past. On a chain (no open region) projecting it is
     /// applying its op in place ([`GroupWork::close_on_draft`]). After an
-    /// open region its view hash is the view's with its op applied (undone
-    /// again), and it is queued: the projection resolves the region with it
-    /// (the deciding events of a key both added and linked concurrently
-    /// are the segment's, not those of an op applied on top). With more
+    /// open region the projection resolves the region with it, which an op
+    /// applied on top does not always match (a key both added and linked
+    /// concurrently): its view hash is that resolution's
+    /// ([`Transaction::view_hash_after_region`]), and it is queued. With more
     /// than 64 heads a draft cites only some (`docs/decisions.md`); its view
     /// is then that of the past it cites, and it is queued too.
     pub fn accept_draft(&mut self, mut event: Event) -> Result<EventId> {
@@ -363,15 +364,8 @@ impl<'s> Transaction<'s> {
             event.view = past.hash();
             return self.admit_queued(group, event);
         }
-        let frontier = &mut self.work(&group)?.state.frontier;
-        if frontier.base.is_some() {
-            // An open region: hashed on top, resolved with the region later.
-            frontier.view.authorize(&author, &event.op)?;
-            let undo = frontier
-                .view
-                .apply_undoable(EventId::default(), &author, &event.op);
-            event.view = frontier.view.hash();
-            frontier.view.undo(undo);
+        if self.work(&group)?.state.frontier.base.is_some() {
+            event.view = self.view_hash_after_region(&group, &event)?;
             return self.admit_queued(group, event);
         }
         let view = &mut self.work(&group)?.frontier_to_change().view;
@@ -386,6 +380,40 @@ impl<'s> Transaction<'s> {
             .and_then(|draft| self.admit_projected(group, draft, unnamed));
         self.broken |= result.is_err();
         result
+    }
+
+    /// The view hash of a draft that cites every head after an open region:
+    /// the region resolved with it ([`projection::sole_head_view_hash`], as
+    /// the projection will when the draft is queued, and as the audit
+    /// does), not its op applied on top, which can differ. Costs a copy of
+    /// the base and region and their resolution, once per transaction (the
+    /// drafts after it are on a chain).
+    fn view_hash_after_region(&self, group: &GroupId, event: &Event) -> Result<ViewHash> {
+        // Cannot fail: the caller loaded the group.
+        let work = self.groups.get(group).expect("group loaded");
+        // Rule 2 as the projection would judge it (the caller checked it too).
+        work.state
+            .frontier
+            .view
+            .authorize(&event.author, &event.op)?;
+        let mut reach = 0;
+        for parent in &event.parents {
+            reach = reach.max(self.held_meta(&parent.id)?.lamport);
+        }
+        let unnamed = OrderedEvent::from_event(EventId::default(), event, reach + 1);
+        let new = NewEvent {
+            event: unnamed,
+            reach,
+        };
+        let history = TxHistory {
+            inner: self.store.history(*group),
+            work,
+        };
+        Ok(projection::sole_head_view_hash(
+            &work.state.frontier,
+            &new,
+            &history,
+        )?)
     }
 
     /// Starts a new group with a local `Create`, projected at once.
