@@ -573,6 +573,9 @@ fn compare_projection(
         );
         differences.shown.truncate(3);
     }
+    if !store.member_pages_match(&group, view)? {
+        differences.add("the stored member listing differs from the replayed view".into());
+    }
     for what in region_differences(store, &group, &state, rebuilt)? {
         differences.add(what);
     }

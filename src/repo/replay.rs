@@ -15,7 +15,6 @@ use crate::rules::view::View;
 use crate::store::GroupState;
 use crate::store::Store;
 use crate::store::StoreError;
-use crate::store::StoredFrontier;
 use crate::store::StoredRows;
 
 /// What a replay found.
@@ -179,11 +178,13 @@ pub fn repair(store: &Store, group: &GroupId, report: &ReplayReport) -> Result<(
     for checkpoint in &report.rebuilt.checkpoints {
         batch.put_checkpoint(group, checkpoint);
     }
-    let stored = std::mem::replace(&mut state.frontier, report.rebuilt.frontier.clone());
+    state.frontier = report.rebuilt.frontier.clone();
     batch.update_inert(group, &report.rebuilt.inert);
     state.head_count = store.newest_heads(group).count() as u64;
-    let stored = StoredFrontier::whole(stored);
-    batch.put_group_state(group, &state, StoredRows::Of(&stored));
+    // Written whole over cleared ranges, not compared with what is stored:
+    // what is stored is what the audit found damaged, rows, region keys
+    // and member pages alike.
+    batch.put_group_state(group, &state, StoredRows::Unknown);
     Ok(store.commit(batch)?)
 }
 

@@ -448,7 +448,10 @@ impl View {
     /// Links `device` to a member (replacing any earlier link of it).
     pub fn link_device(&mut self, device: PublicKey, linked: Device) {
         let owner = linked.member;
+        // The owner's too: the store lists a member's devices with it
+        // (`store::member_pages`).
         self.changed.record(device);
+        self.changed.record(owner);
         if let Some(old) = self.devices.insert(device, linked) {
             self.forget_owner(&old.member, &device);
         }
@@ -468,6 +471,7 @@ impl View {
     }
 
     fn forget_owner(&mut self, owner: &PublicKey, device: &PublicKey) {
+        self.changed.record(*owner);
         if let Some(set) = self.devices_by_owner.get_mut(owner) {
             set.remove(device);
             if set.is_empty() {

@@ -1,5 +1,6 @@
 //! The writes of one command, committed atomically and durably.
 
+use std::collections::BTreeSet;
 use std::collections::HashSet;
 
 use rocksdb::WriteBatch;
@@ -12,6 +13,7 @@ use super::layout::OrderKey;
 use super::layout::ViewSlot;
 use super::log::LogEntry;
 use super::log::LogHead;
+use super::member_pages;
 use super::records::CheckpointRecord;
 use super::records::EventMetaRecord;
 use super::records::GroupStateRecord;
@@ -30,6 +32,7 @@ use crate::model::codec::Contract;
 use crate::model::event::EventId;
 use crate::model::event::GroupId;
 use crate::model::event::ParentRef;
+use crate::model::event::PublicKey;
 use crate::model::hash;
 use crate::model::signed::SignedEvent;
 use crate::model::signed::SIGNATURE_BYTES;
@@ -292,6 +295,15 @@ impl StoreBatch {
                 view_rows::row_changes(view, &View::empty(view.group))
             }
         };
+        if slot == ViewSlot::View {
+            let old = match (changed, old) {
+                (Some(_), _) => Some(None),
+                (None, Some(StoredView::Copy(old))) => Some(Some(&**old)),
+                (None, _) => None,
+            };
+            let keys = put.iter().map(|(k, _)| k).chain(&gone);
+            self.put_member_pages(group, view, old, keys);
+        }
         for (key, row) in put {
             let value = KeyRowRecord::from(row).to_bytes();
             self.put(
@@ -302,6 +314,46 @@ impl StoreBatch {
         }
         for key in gone {
             self.delete(cf::VIEW_ROWS, layout::view_row_key(group, slot, &key));
+        }
+    }
+
+    /// Writes the member pages of a group's view (`member_pages`): the
+    /// pages of the keys whose rows changed and of their devices' owners
+    /// now and in `old` (a view marked stored recorded its owners itself:
+    /// `Some(None)`), or all of them over a cleared range when the view is
+    /// written whole (`None`).
+    fn put_member_pages<'a>(
+        &mut self,
+        group: &GroupId,
+        view: &View,
+        old: Option<Option<&View>>,
+        changed: impl Iterator<Item = &'a PublicKey>,
+    ) {
+        let Some(old) = old else {
+            let (from, to) = layout::member_pages_range(group);
+            self.delete_range(cf::MEMBER_PAGES, from, to);
+            for (page, value) in member_pages::all_pages(view) {
+                self.put(
+                    cf::MEMBER_PAGES,
+                    &layout::member_page_key(group, page),
+                    &value,
+                );
+            }
+            return;
+        };
+        let owner = |v: &View, key: &PublicKey| v.devices().get(key).map(|d| d.member);
+        let mut listed = BTreeSet::new();
+        for key in changed {
+            listed.insert(*key);
+            listed.extend(owner(view, key));
+            listed.extend(old.and_then(|old| owner(old, key)));
+        }
+        for (page, value) in member_pages::changed_pages(view, &listed) {
+            let key = layout::member_page_key(group, page);
+            match value {
+                Some(value) => self.put(cf::MEMBER_PAGES, &key, &value),
+                None => self.delete(cf::MEMBER_PAGES, key),
+            }
         }
     }
 

@@ -175,6 +175,17 @@ pub fn parse_view_row_key(key: &[u8]) -> Option<PublicKey> {
     f.done().then_some(parsed)
 }
 
+/// `member_pages`: `group ‖ page` (u16 BE, 34 bytes): one page of a group's
+/// member listing (`store::member_pages`).
+pub fn member_page_key(group: &GroupId, page: u16) -> Vec<u8> {
+    concat(&[&group.0, &page.to_be_bytes()])
+}
+
+/// The first and the end (exclusive) of a group's member page keys.
+pub fn member_pages_range(group: &GroupId) -> (Vec<u8>, Vec<u8>) {
+    (group.0.to_vec(), group_end(group))
+}
+
 /// The end (exclusive) of every key of a group in a family whose keys are
 /// `group ‖` 64 bytes or fewer.
 pub fn group_end(group: &GroupId) -> Vec<u8> {

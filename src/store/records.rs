@@ -430,6 +430,14 @@ mod tests {
                 .to_bytes(),
             ),
             (
+                "member-page",
+                crate::store::member_pages::all_pages(&sample_view())
+                    .into_iter()
+                    .map(|(_, page)| page)
+                    .next()
+                    .unwrap_or_default(),
+            ),
+            (
                 "checkpoint",
                 CheckpointRecord::from(&Checkpoint {
                     cut: id(6),

@@ -13,15 +13,12 @@
 //! differ are written.
 
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
 use std::collections::BTreeSet;
 use std::iter::Peekable;
 
 use serde::Deserialize;
 use serde::Serialize;
 
-use crate::model::codec;
-use crate::model::codec::CodecError;
 use crate::model::codec::Contract;
 use crate::model::event::EventId;
 use crate::model::event::GroupId;
@@ -82,122 +79,6 @@ impl From<KeyRow<'_>> for KeyRowRecord {
             name: row.name.cloned(),
             decided: row.decided.map(|d| (d.membership.clone(), d.role.clone())),
         }
-    }
-}
-
-/// The leading fields of a [`KeyRowRecord`], borrowed: what a member
-/// listing needs of a row, without decoding its deciding events.
-#[derive(Deserialize)]
-struct ListedRow<'a> {
-    #[serde(borrow)]
-    member: Option<(Role, &'a str)>,
-    #[serde(borrow)]
-    device: Option<(PublicKey, &'a str)>,
-}
-
-/// A group's current members and their devices, as `gmm members` lists
-/// them: read from the view's rows alone, without the names of former
-/// members, the deciding events or the member tree a whole [`View`] holds.
-/// The members' names share one buffer: 100,000 members cost two
-/// allocations, not 100,000.
-#[derive(Clone, PartialEq, Eq, Debug)]
-pub struct MemberList {
-    pub group: GroupId,
-    pub title: String,
-    /// The members' names, one after another, in key order.
-    names: String,
-    /// By key.
-    members: Vec<ListedMember>,
-    /// Each member's linked devices, by member, then device key.
-    devices: BTreeMap<PublicKey, Vec<(PublicKey, Device)>>,
-}
-
-/// A member of a [`MemberList`]: its name is `names[name.0..name.1]`.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-struct ListedMember {
-    key: PublicKey,
-    role: Role,
-    name: (usize, usize),
-}
-
-impl MemberList {
-    pub fn new(group: GroupId, title: String) -> MemberList {
-        MemberList {
-            group,
-            title,
-            names: String::new(),
-            members: Vec::new(),
-            devices: BTreeMap::new(),
-        }
-    }
-
-    /// The members and devices of a whole view (`members --at`).
-    pub fn of(view: &View) -> MemberList {
-        let mut list = MemberList::new(view.group, view.title.clone());
-        for (key, member) in view.members() {
-            list.push_member(*key, member.role, &member.name);
-        }
-        for (member, devices) in view.devices_by_member() {
-            let devices = devices.into_iter().map(|(k, d)| (k, d.clone())).collect();
-            list.devices.insert(member, devices);
-        }
-        list
-    }
-
-    /// How many members.
-    pub fn len(&self) -> usize {
-        self.members.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.members.is_empty()
-    }
-
-    /// The members by key: key, role, name.
-    pub fn members(&self) -> impl Iterator<Item = (&PublicKey, Role, &str)> {
-        self.members
-            .iter()
-            .map(|m| (&m.key, m.role, &self.names[m.name.0..m.name.1]))
-    }
-
-    /// A member's linked devices, by device key.
-    pub fn devices_of(&self, member: &PublicKey) -> &[(PublicKey, Device)] {
-        self.devices.get(member).map_or(&[], Vec::as_slice)
-    }
-
-    /// [`View::name_locally`]: names a member the group gave no name, for
-    /// display.
-    pub fn name_locally(&mut self, key: &PublicKey, name: &str) {
-        if let Ok(i) = self.members.binary_search_by(|m| m.key.cmp(key)) {
-            if self.members[i].name.0 == self.members[i].name.1 {
-                self.members[i].name = self.push_name(name);
-            }
-        }
-    }
-
-    /// Adds one stored row (rows come in key order) from its value's bytes.
-    pub fn push_row(&mut self, key: PublicKey, value: &[u8]) -> Result<(), CodecError> {
-        let row: ListedRow<'_> = codec::decode_record_prefix(value)?;
-        if let Some((role, name)) = row.member {
-            self.push_member(key, role, name);
-        }
-        if let Some((member, name)) = row.device {
-            let name = name.to_owned();
-            let device = Device { member, name };
-            self.devices.entry(member).or_default().push((key, device));
-        }
-        Ok(())
-    }
-
-    fn push_member(&mut self, key: PublicKey, role: Role, name: &str) {
-        let name = self.push_name(name);
-        self.members.push(ListedMember { key, role, name });
-    }
-
-    fn push_name(&mut self, name: &str) -> (usize, usize) {
-        let start = self.names.len();
-        self.names.push_str(name);
-        (start, self.names.len())
     }
 }
 

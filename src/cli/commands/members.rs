@@ -4,9 +4,9 @@ use clap_complete::engine::ArgValueCompleter;
 use gmm::json::ViewAtJson;
 use gmm::json::ViewJson;
 use gmm::model::event::PublicKey;
+use gmm::model::event::Role;
 use gmm::repo::replay;
 use gmm::repo::resolve;
-use gmm::store::view_rows::MemberList;
 
 use crate::cli::context;
 use crate::cli::context::Context;
@@ -37,18 +37,25 @@ pub struct Args {
 pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     let store = ctx.read_store()?;
     if args.at.is_none() && !ui.json {
-        // The current members alone: no view, no member tree.
+        // The current members alone, streamed from the store's member
+        // pages: no view, no member tree, no list held.
         let group = context::find_group(ui, &store, &args.group)?;
-        let mut list = store
-            .member_list(&group)?
+        let record = store
+            .group_record(&group)?
             .ok_or_else(|| gmm::Error::UnknownGroup {
                 query: args.group.clone(),
                 suggestions: Vec::new(),
             })?;
-        if let Some(name) = store.self_name()? {
-            list.name_locally(&store.identity()?, &name);
-        }
-        return print_list(ui, &list);
+        let own = (store.identity()?, store.self_name()?.unwrap_or_default());
+        let mut lines = MemberLines::new(ui.verbose > 0);
+        store.for_each_member(&group, |member| {
+            let name = match member.name {
+                "" if member.key == own.0 => own.1.as_str(),
+                name => name,
+            };
+            lines.member(ui, &member.key, member.role, name, member.devices())
+        })?;
+        return lines.finish(ui, &record.view.title);
     }
     let (group, current) = context::group_view(ui, &store, &args.group)?;
     let (view, at) = match &args.at {
@@ -77,7 +84,12 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
         }
         return Ok(0);
     }
-    print_list(ui, &MemberList::of(&view))?;
+    let mut lines = MemberLines::new(ui.verbose > 0);
+    for (key, member) in view.members() {
+        let devices = view.devices_of(key).map(|(k, d)| (*k, d.name.as_str()));
+        lines.member(ui, key, member.role, &member.name, devices)?;
+    }
+    lines.finish(ui, &view.title)?;
     match (at, signed_view) {
         (Some(id), Some(signed)) if signed == view.hash() => ui.status(&format!(
             "as of {}: matches the view hash its author signed",
@@ -93,36 +105,83 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
 }
 
 /// One line per member (role, key, name), its devices indented below it,
-/// then the count on stderr. One line buffer for all: 100,000 members
-/// cost no allocation per line.
-fn print_list(ui: &mut Ui, list: &MemberList) -> Result<u8, CommandError> {
-    // The short form of a key is the first 16 of its 64 hex characters.
-    let width = if ui.verbose > 0 { 64 } else { 16 };
-    let mut hex = [0u8; 64];
-    let mut line = String::new();
-    let mut push_key = |line: &mut String, key: &PublicKey| {
-        // Cannot fail: `width / 2` bytes fill exactly `width` hex characters.
-        hex::encode_to_slice(&key.0[..width / 2], &mut hex[..width]).expect("hex digits");
-        line.push_str(std::str::from_utf8(&hex[..width]).unwrap_or_default());
-    };
-    for (key, role, name) in list.members() {
-        line.clear();
-        let role = role.as_str();
-        line.push_str(role);
-        line.extend(std::iter::repeat_n(' ', 8usize.saturating_sub(role.len())));
-        push_key(&mut line, key);
-        line.push_str("  ");
-        line.push_str(name);
-        ui.line(line.trim_end())?;
-        for (device, d) in list.devices_of(key) {
-            line.clear();
-            line.push_str("          device ");
-            push_key(&mut line, device);
-            line.push_str("  ");
-            line.push_str(&d.name);
-            ui.line(line.trim_end())?;
+/// then the count on stderr. The lines are gathered in one buffer and
+/// written 64 KiB at a time: 100,000 members cost no allocation and no
+/// write call per line.
+struct MemberLines {
+    /// The short form of a key is the first 16 of its 64 hex characters.
+    width: usize,
+    lines: String,
+    count: usize,
+}
+
+/// How much of the listing is gathered before it is written.
+const WRITTEN_AT_ONCE: usize = 64 << 10;
+
+impl MemberLines {
+    fn new(verbose: bool) -> MemberLines {
+        MemberLines {
+            width: if verbose { 64 } else { 16 },
+            lines: String::with_capacity(WRITTEN_AT_ONCE + 512),
+            count: 0,
         }
     }
-    ui.status(&format!("{} member(s) in \"{}\"", list.len(), list.title));
-    Ok(0)
+
+    fn member<'a>(
+        &mut self,
+        ui: &mut Ui,
+        key: &PublicKey,
+        role: Role,
+        name: &str,
+        devices: impl Iterator<Item = (PublicKey, &'a str)>,
+    ) -> Result<(), CommandError> {
+        self.count += 1;
+        let role = role.as_str();
+        self.lines.push_str(role);
+        self.lines
+            .extend(std::iter::repeat_n(' ', 8usize.saturating_sub(role.len())));
+        self.push_key(key);
+        self.end_line(name);
+        for (device, name) in devices {
+            self.lines.push_str("          device ");
+            self.push_key(&device);
+            self.end_line(name);
+        }
+        if self.lines.len() >= WRITTEN_AT_ONCE {
+            self.write(ui)?;
+        }
+        Ok(())
+    }
+
+    fn push_key(&mut self, key: &PublicKey) {
+        let mut hex = [0u8; 64];
+        let hex = &mut hex[..self.width];
+        // Cannot fail: `width / 2` bytes fill exactly `width` hex characters.
+        hex::encode_to_slice(&key.0[..self.width / 2], hex).expect("hex digits");
+        self.lines
+            .push_str(std::str::from_utf8(hex).unwrap_or_default());
+    }
+
+    /// Ends a line with two spaces and `name`, or with nothing when it has
+    /// none.
+    fn end_line(&mut self, name: &str) {
+        let name = name.trim_end();
+        if !name.is_empty() {
+            self.lines.push_str("  ");
+            self.lines.push_str(name);
+        }
+        self.lines.push('\n');
+    }
+
+    fn write(&mut self, ui: &mut Ui) -> Result<(), CommandError> {
+        ui.lines(&self.lines)?;
+        self.lines.clear();
+        Ok(())
+    }
+
+    fn finish(mut self, ui: &mut Ui, title: &str) -> Result<u8, CommandError> {
+        self.write(ui)?;
+        ui.status(&format!("{} member(s) in \"{}\"", self.count, title));
+        Ok(0)
+    }
 }

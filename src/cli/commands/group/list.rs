@@ -34,13 +34,14 @@ pub fn run(ctx: &Context, ui: &mut Ui, _args: Args) -> Result<u8, CommandError> 
                 events: record.event_count,
                 view_hash: view.hash().to_hex(),
             })?;
-        } else if let Some(list) = store.member_list(&group)? {
+        } else if let Some(record) = store.group_record(&group)? {
             let id = if ui.verbose > 0 {
                 group.to_hex()
             } else {
                 group.short()
             };
-            ui.line(&format!("{id}  {:>3} members  {}", list.len(), list.title))?;
+            let count = store.member_count(&group)?;
+            ui.line(&format!("{id}  {count:>3} members  {}", record.view.title))?;
         }
     }
     if !ui.json {
