@@ -61,11 +61,6 @@ impl Ui {
         self.out.write_all(b"\n")
     }
 
-    /// Whole lines of the result stream, each ending in a newline.
-    pub fn lines(&mut self, lines: &str) -> std::io::Result<()> {
-        self.out.write_all(shown(lines).as_bytes())
-    }
-
     /// One JSON value on one line (a JSON Lines record, or a whole document).
     pub fn json_line<T: Serialize>(&mut self, value: &T) -> std::io::Result<()> {
         serde_json::to_writer(&mut self.out, value)?;

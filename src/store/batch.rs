@@ -141,6 +141,12 @@ impl StoreBatch {
             .push(Write::Put(family, key.to_vec(), value.to_vec()));
     }
 
+    /// [`StoreBatch::put`] of a key and value built for it: not copied.
+    fn put_owned(&mut self, family: &'static str, key: Vec<u8>, value: Vec<u8>) {
+        self.bytes += key.len() + value.len() + WRITE_OVERHEAD;
+        self.writes.push(Write::Put(family, key, value));
+    }
+
     fn delete(&mut self, family: &'static str, key: Vec<u8>) {
         self.bytes += key.len() + WRITE_OVERHEAD;
         self.writes.push(Write::Delete(family, key));
@@ -351,7 +357,7 @@ impl StoreBatch {
         for (page, value) in member_pages::changed_pages(view, &listed) {
             let key = layout::member_page_key(group, page);
             match value {
-                Some(value) => self.put(cf::MEMBER_PAGES, &key, &value),
+                Some(value) => self.put_owned(cf::MEMBER_PAGES, key, value),
                 None => self.delete(cf::MEMBER_PAGES, key),
             }
         }

@@ -11,6 +11,7 @@ use gmm::repo::resolve;
 use crate::cli::context;
 use crate::cli::context::Context;
 use crate::cli::error::CommandError;
+use crate::cli::shown::shown;
 use crate::cli::ui::Ui;
 
 /// Show a group's members and their roles
@@ -105,13 +106,14 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
 }
 
 /// One line per member (role, key, name), its devices indented below it,
-/// then the count on stderr. The lines are gathered in one buffer and
-/// written 64 KiB at a time: 100,000 members cost no allocation and no
-/// write call per line.
+/// then the count on stderr. The lines are gathered as bytes in one buffer
+/// and written 64 KiB at a time: 100,000 members cost no allocation and no
+/// write call per line. Only names can hold hidden characters (roles and
+/// hex keys are plain ASCII), so only names pass through [`shown`].
 struct MemberLines {
     /// The short form of a key is the first 16 of its 64 hex characters.
     width: usize,
-    lines: String,
+    lines: Vec<u8>,
     count: usize,
 }
 
@@ -122,7 +124,7 @@ impl MemberLines {
     fn new(verbose: bool) -> MemberLines {
         MemberLines {
             width: if verbose { 64 } else { 16 },
-            lines: String::with_capacity(WRITTEN_AT_ONCE + 512),
+            lines: Vec::with_capacity(WRITTEN_AT_ONCE + 512),
             count: 0,
         }
     }
@@ -137,13 +139,13 @@ impl MemberLines {
     ) -> Result<(), CommandError> {
         self.count += 1;
         let role = role.as_str();
-        self.lines.push_str(role);
-        self.lines
-            .extend(std::iter::repeat_n(' ', 8usize.saturating_sub(role.len())));
+        self.lines.extend_from_slice(role.as_bytes());
+        let pad = 8usize.saturating_sub(role.len());
+        self.lines.extend_from_slice(&b"        "[..pad]);
         self.push_key(key);
         self.end_line(name);
         for (device, name) in devices {
-            self.lines.push_str("          device ");
+            self.lines.extend_from_slice(b"          device ");
             self.push_key(&device);
             self.end_line(name);
         }
@@ -158,8 +160,7 @@ impl MemberLines {
         let hex = &mut hex[..self.width];
         // Cannot fail: `width / 2` bytes fill exactly `width` hex characters.
         hex::encode_to_slice(&key.0[..self.width / 2], hex).expect("hex digits");
-        self.lines
-            .push_str(std::str::from_utf8(hex).unwrap_or_default());
+        self.lines.extend_from_slice(hex);
     }
 
     /// Ends a line with two spaces and `name`, or with nothing when it has
@@ -167,14 +168,14 @@ impl MemberLines {
     fn end_line(&mut self, name: &str) {
         let name = name.trim_end();
         if !name.is_empty() {
-            self.lines.push_str("  ");
-            self.lines.push_str(name);
+            self.lines.extend_from_slice(b"  ");
+            self.lines.extend_from_slice(shown(name).as_bytes());
         }
-        self.lines.push('\n');
+        self.lines.push(b'\n');
     }
 
     fn write(&mut self, ui: &mut Ui) -> Result<(), CommandError> {
-        ui.lines(&self.lines)?;
+        ui.out().write_all(&self.lines)?;
         self.lines.clear();
         Ok(())
     }
