@@ -265,7 +265,11 @@ fn run_import(
                 let offered = offer_chunk(&mut ingest, &header, previous, report);
                 if !dry_run {
                     let part = std::mem::replace(&mut ingest, Ingest::new(store)?);
-                    let (summary, carry) = part.commit()?;
+                    // More parts follow unless this one stops the import.
+                    let (summary, carry) = match offered {
+                        Ok(()) => part.commit_part()?,
+                        Err(_) => part.commit()?,
+                    };
                     merge(&mut report.summary, summary);
                     match offered {
                         // The import stops here: report what it changed.

@@ -184,7 +184,8 @@ pub fn repair(store: &Store, group: &GroupId, report: &ReplayReport) -> Result<(
     // Written whole over cleared ranges, not compared with what is stored:
     // what is stored is what the audit found damaged, rows, region keys
     // and member pages alike.
-    batch.put_group_state(group, &state, StoredRows::Unknown);
+    state.members_listed = true;
+    batch.put_group_state(group, &state, StoredRows::Unknown, false);
     Ok(store.commit(batch)?)
 }
 

@@ -215,6 +215,9 @@ pub struct Transaction<'s> {
     broken: bool,
     /// Drafts' signatures made ahead of the commit, by id.
     signed_ahead: HashMap<EventId, Signature>,
+    /// Whether the commit writes the groups' member pages
+    /// ([`Transaction::leave_members_unlisted`]).
+    list_members: bool,
 }
 
 impl<'s> Transaction<'s> {
@@ -231,7 +234,17 @@ impl<'s> Transaction<'s> {
             pending: Pending::default(),
             broken: false,
             signed_ahead: HashMap::new(),
+            list_members: true,
         }
+    }
+
+    /// The commit leaves the groups' member pages as they are and records
+    /// that they do not list the view (`GroupState::members_listed`): for
+    /// the parts of an import before its last, which lists each group once
+    /// (`docs/store.md`). A reader then lists from the view, and the next
+    /// commit that lists writes all the pages.
+    pub fn leave_members_unlisted(&mut self) {
+        self.list_members = false;
     }
 
     /// The local drafts accepted so far, in order, with their ids.
@@ -324,6 +337,7 @@ impl<'s> Transaction<'s> {
                 frontier: Frontier::empty(group),
                 event_count: 0,
                 head_count: 0,
+                members_listed: false,
             };
             self.groups
                 .insert(group, GroupWork::new(group, state, Stored::Nothing));
@@ -433,6 +447,7 @@ impl<'s> Transaction<'s> {
             },
             event_count: 0,
             head_count: 0,
+            members_listed: false,
         };
         self.groups
             .insert(id, GroupWork::new(id, state, Stored::Nothing));
@@ -749,7 +764,10 @@ impl<'s> Transaction<'s> {
                 Stored::AsIs => StoredRows::Same,
                 Stored::Was(frontier) => StoredRows::Of(frontier),
             };
-            self.batch.put_group_state(group, &work.state, stored);
+            let was_listed = work.state.members_listed;
+            work.state.members_listed = self.list_members;
+            self.batch
+                .put_group_state(group, &work.state, stored, was_listed);
         }
         self.pending.write(&mut self.batch);
         let events: Vec<(&SignedEvent, &EventMeta)> = accepted

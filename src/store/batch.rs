@@ -118,6 +118,19 @@ enum Write {
     DeleteRange(&'static str, Vec<u8>, Vec<u8>),
 }
 
+/// How [`StoreBatch::put_view_rows`] wrote a view's rows, as its member
+/// pages need to know.
+enum RowsWritten<'v> {
+    /// All of them, over a cleared range.
+    Whole,
+    /// Those of `keys`, over the rows of `old` (`None`: a view marked stored,
+    /// which recorded the owners of the devices it linked or unlinked).
+    Changed {
+        keys: Vec<PublicKey>,
+        old: Option<&'v View>,
+    },
+}
+
 /// The writes of one command, committed together by [`Store::commit`].
 #[derive(Default)]
 pub struct StoreBatch {
@@ -220,22 +233,47 @@ impl StoreBatch {
         }
     }
 
-    /// Records a group's projection: its record, and the rows of its view
-    /// and base that differ from what the store holds (`stored`).
-    pub fn put_group_state(&mut self, group: &GroupId, state: &GroupState, stored: StoredRows<'_>) {
+    /// Records a group's projection: its record, the rows of its view and
+    /// base that differ from what the store holds (`stored`), and, when
+    /// `state.members_listed`, its member pages: those its changes touched,
+    /// or all of them when the store's listing was not current
+    /// (`was_listed` false: the parts of an import before its last).
+    pub fn put_group_state(
+        &mut self,
+        group: &GroupId,
+        state: &GroupState,
+        stored: StoredRows<'_>,
+        was_listed: bool,
+    ) {
         let record = GroupStateRecord::new(state);
         self.put(cf::PROJECTION, &group.0, &record.to_bytes());
+        let frontier = &state.frontier;
+        let listing = state.members_listed;
         let old = match stored {
-            StoredRows::Same => return,
+            StoredRows::Same => {
+                if listing && !was_listed {
+                    self.put_member_pages(group, &frontier.view, None, std::iter::empty());
+                }
+                return;
+            }
             StoredRows::Unknown => None,
             StoredRows::Of(old) => Some(old),
         };
-        let frontier = &state.frontier;
         self.put_region_keys(group, &frontier.region, old.map(|o| o.region.as_slice()));
         let old_base = old.and_then(|o| o.base.as_ref());
-        self.put_view_rows(group, ViewSlot::View, &frontier.view, old.map(|o| &o.view));
+        let written =
+            self.put_view_rows(group, ViewSlot::View, &frontier.view, old.map(|o| &o.view));
+        match written {
+            _ if !listing => {}
+            RowsWritten::Changed { keys, old } if was_listed => {
+                self.put_member_pages(group, &frontier.view, Some(old), keys.iter())
+            }
+            _ => self.put_member_pages(group, &frontier.view, None, std::iter::empty()),
+        }
         match &frontier.base {
-            Some(base) => self.put_view_rows(group, ViewSlot::Base, base, old_base),
+            Some(base) => {
+                self.put_view_rows(group, ViewSlot::Base, base, old_base);
+            }
             None if old_base.is_some() || old.is_none() => {
                 self.delete_view_rows(group, ViewSlot::Base)
             }
@@ -282,13 +320,13 @@ impl StoreBatch {
     /// Writes the rows of `view` into `slot` where they differ from `old`'s:
     /// the keys `view` changed since `old`'s mark, or those a comparison with
     /// a copy finds; all of them, over a cleared slot, when neither is known.
-    fn put_view_rows(
+    fn put_view_rows<'v>(
         &mut self,
         group: &GroupId,
         slot: ViewSlot,
         view: &View,
-        old: Option<&StoredView>,
-    ) {
+        old: Option<&'v StoredView>,
+    ) -> RowsWritten<'v> {
         let changed = match old {
             Some(StoredView::Marked(mark)) => view.changed_since(*mark),
             _ => None,
@@ -301,15 +339,22 @@ impl StoreBatch {
                 view_rows::row_changes(view, &View::empty(view.group))
             }
         };
-        if slot == ViewSlot::View {
-            let old = match (changed, old) {
-                (Some(_), _) => Some(None),
-                (None, Some(StoredView::Copy(old))) => Some(Some(&**old)),
-                (None, _) => None,
-            };
-            let keys = put.iter().map(|(k, _)| k).chain(&gone);
-            self.put_member_pages(group, view, old, keys);
-        }
+        let written = match (changed, old) {
+            (Some(_), _) => Some(None),
+            (None, Some(StoredView::Copy(old))) => Some(Some(&**old)),
+            (None, _) => None,
+        };
+        let written = match written {
+            None => RowsWritten::Whole,
+            Some(old) => RowsWritten::Changed {
+                keys: put
+                    .iter()
+                    .map(|(k, _)| *k)
+                    .chain(gone.iter().copied())
+                    .collect(),
+                old,
+            },
+        };
         for (key, row) in put {
             let value = KeyRowRecord::from(row).to_bytes();
             self.put(
@@ -321,6 +366,7 @@ impl StoreBatch {
         for key in gone {
             self.delete(cf::VIEW_ROWS, layout::view_row_key(group, slot, &key));
         }
+        written
     }
 
     /// Writes the member pages of a group's view (`member_pages`): the

@@ -188,6 +188,10 @@ pub struct GroupState {
     pub event_count: u64,
     /// How many heads the group has (its `heads` keys).
     pub head_count: u64,
+    /// Whether the store's member pages list this state's view
+    /// (`store::member_pages`): not between the parts of an import, which
+    /// lists its groups once, with its last part.
+    pub members_listed: bool,
 }
 
 impl GroupState {
@@ -1298,6 +1302,7 @@ mod tests {
             },
             event_count: 1,
             head_count: 1,
+            members_listed: true,
         }
     }
 
@@ -1354,7 +1359,7 @@ mod tests {
                 Some(kept) => StoredRows::Of(kept),
                 None => StoredRows::Unknown,
             };
-            batch.put_group_state(&group, &state, rows);
+            batch.put_group_state(&group, &state, rows, stored.is_some());
             store.commit(batch).unwrap();
             let back = store.group_state(&group).unwrap().unwrap();
             assert_eq!(back, state);
@@ -1395,7 +1400,7 @@ mod tests {
             view.apply(EventId([n; 32]), &owner, &op);
         }
         let mut batch = store.batch();
-        batch.put_group_state(&group, &chain(view), StoredRows::Unknown);
+        batch.put_group_state(&group, &chain(view), StoredRows::Unknown, false);
         store.commit(batch).unwrap();
         let link = |n: u8| Op::LinkDevice {
             device: PublicKey([n; 32]),
@@ -1441,7 +1446,7 @@ mod tests {
                 region: Vec::new(),
             };
             let mut batch = store.batch();
-            batch.put_group_state(&group, &chain(changed.clone()), StoredRows::Of(&kept));
+            batch.put_group_state(&group, &chain(changed.clone()), StoredRows::Of(&kept), true);
             store.commit(batch).unwrap();
             let back = store.group_state(&group).unwrap().unwrap().frontier.view;
             assert_eq!(back, changed, "after {op:?}");
@@ -1460,7 +1465,7 @@ mod tests {
             region: Vec::new(),
         };
         let mut batch = store.batch();
-        batch.put_group_state(&group, &chain(fresh.clone()), StoredRows::Of(&kept));
+        batch.put_group_state(&group, &chain(fresh.clone()), StoredRows::Of(&kept), true);
         store.commit(batch).unwrap();
         let back = store.group_state(&group).unwrap().unwrap().frontier.view;
         assert_eq!(back, fresh);
@@ -1468,6 +1473,41 @@ mod tests {
             member_pages::stored_listing(&store, &group),
             member_pages::listing_of(&fresh)
         );
+        // A state left unlisted (an import's part) writes no page; the next
+        // state that lists writes them all, even with no row to write.
+        let mut grown = fresh.clone();
+        grown.apply(
+            EventId([62; 32]),
+            &owner,
+            &Op::Add {
+                member: PublicKey([63; 32]),
+                role: Role::Member,
+                name: "n".into(),
+            },
+        );
+        let mut grown_state = chain(grown.clone());
+        grown_state.members_listed = false;
+        let mut batch = store.batch();
+        batch.put_group_state(&group, &grown_state, StoredRows::Unknown, true);
+        store.commit(batch).unwrap();
+        assert!(!store.group_record(&group).unwrap().unwrap().members_listed);
+        assert_eq!(
+            member_pages::stored_listing(&store, &group),
+            member_pages::listing_of(&fresh),
+            "an unlisted write leaves the pages"
+        );
+        grown_state.members_listed = true;
+        let mut batch = store.batch();
+        batch.put_group_state(&group, &grown_state, StoredRows::Same, false);
+        store.commit(batch).unwrap();
+        assert!(store.group_record(&group).unwrap().unwrap().members_listed);
+        assert_eq!(
+            member_pages::stored_listing(&store, &group),
+            member_pages::listing_of(&grown)
+        );
+        let mut batch = store.batch();
+        batch.put_group_state(&group, &chain(fresh.clone()), StoredRows::Unknown, true);
+        store.commit(batch).unwrap();
         // The audit's check: a page that lists someone else is found.
         assert!(store.member_pages_match(&group, &fresh).unwrap());
         let mut other = fresh.clone();

@@ -136,6 +136,8 @@ pub struct GroupStateRecord {
     pub last_checkpoint: Option<u64>,
     pub event_count: u64,
     pub head_count: u64,
+    /// Whether `member_pages` lists the view (schema 10).
+    pub members_listed: bool,
 }
 
 impl Contract for GroupStateRecord {
@@ -149,6 +151,7 @@ impl GroupStateRecord {
             frontier,
             event_count,
             head_count,
+            members_listed,
         } = state;
         let Frontier {
             cut,
@@ -168,6 +171,7 @@ impl GroupStateRecord {
             last_checkpoint: *last_checkpoint,
             event_count: *event_count,
             head_count: *head_count,
+            members_listed: *members_listed,
         }
     }
 
@@ -191,6 +195,7 @@ impl GroupStateRecord {
             },
             event_count: self.event_count,
             head_count: self.head_count,
+            members_listed: self.members_listed,
         }
     }
 }
@@ -399,6 +404,7 @@ mod tests {
             },
             event_count: 11,
             head_count: 2,
+            members_listed: true,
         };
         let meta = |verdict| EventMeta {
             group: id(1),
@@ -545,6 +551,7 @@ mod tests {
             },
             event_count: 3,
             head_count: 1,
+            members_listed: true,
         };
         let record = GroupStateRecord::from_bytes(&GroupStateRecord::new(&state).to_bytes());
         let back = record.unwrap().into_state(view, None, Vec::new());

@@ -44,6 +44,27 @@ fn eleven_hundred_ops_in_one_batch() {
     w.ok("a", &["replay", "Big club"]);
     let (code, checks) = audit_checks(&w, "a", &[]);
     assert_eq!((code, checks), (0, set(&[])));
+    // Imported elsewhere in two parts, which list the members once, at the
+    // end: the listing is the view's, and the audit finds nothing.
+    let bundle = w.path("big.gmm");
+    w.ok("a", &["export", "Big club", "-o", bundle.to_str().unwrap()]);
+    w.ok("c", &["init"]);
+    w.ok("c", &["import", bundle.to_str().unwrap()]);
+    let listed: Vec<String> = w
+        .ok("c", &["-v", "members", "Big club"])
+        .lines()
+        .map(|line| line[8..72].to_owned())
+        .collect();
+    let view = w.json("c", &["members", "Big club"]);
+    let keys: Vec<String> = view["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["key"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!((listed.len(), &listed), (276, &keys));
+    let (code, checks) = audit_checks(&w, "c", &[]);
+    assert_eq!((code, checks), (0, set(&[])));
     // --json: one object per line.
     let out = w
         .gmm("a")

@@ -180,15 +180,33 @@ fn replay_agrees_then_catches_a_tampered_projection() {
             .view
             .set_members(Default::default(), Default::default());
         let mut batch = store.batch();
-        batch.put_group_state(&group, &state, gmm::store::StoredRows::Unknown);
+        batch.put_group_state(&group, &state, gmm::store::StoredRows::Unknown, true);
         store.commit(batch).unwrap();
     }
     let out = w.run("a", &["replay", "S8"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("differs: members or roles differ"));
+    // The member listing (its pages) was emptied with the view: the audit
+    // says so, and the repair lists the members again.
+    assert_eq!(w.ok("a", &["members", "S8"]), "");
+    let audit = w.run("a", &["audit"]);
+    assert!(
+        String::from_utf8_lossy(&audit.stdout).contains("member listing differs"),
+        "{}",
+        String::from_utf8_lossy(&audit.stdout)
+    );
     let out = w.run("a", &["replay", "S8", "--repair"]);
     assert_eq!(out.status.code(), Some(1));
     w.ok("a", &["replay", "S8"]);
+    let listed = w.ok("a", &["members", "S8"]).lines().count();
+    let members = w.json("a", &["members", "S8"])["members"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert!(
+        listed >= members && members > 0,
+        "{listed} lines, {members} members"
+    );
     // A stored verdict changed: the replay names the event, and repairs it.
     let be = {
         let store = gmm::store::Store::open(&w.path("a")).unwrap();

@@ -38,8 +38,6 @@ pub struct Args {
 pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     let store = ctx.read_store()?;
     if args.at.is_none() && !ui.json {
-        // The current members alone, streamed from the store's member
-        // pages: no view, no member tree, no list held.
         let group = context::find_group(ui, &store, &args.group)?;
         let record = store
             .group_record(&group)?
@@ -47,16 +45,21 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
                 query: args.group.clone(),
                 suggestions: Vec::new(),
             })?;
-        let own = (store.identity()?, store.self_name()?.unwrap_or_default());
-        let mut lines = MemberLines::new(ui.verbose > 0);
-        store.for_each_member(&group, |member| {
-            let name = match member.name {
-                "" if member.key == own.0 => own.1.as_str(),
-                name => name,
-            };
-            lines.member(ui, &member.key, member.role, name, member.devices())
-        })?;
-        return lines.finish(ui, &record.view.title);
+        // The current members alone, streamed from the store's member
+        // pages: no view, no member tree, no list held. (Between the parts
+        // of an import they list nothing yet: the view is read below.)
+        if record.members_listed {
+            let own = (store.identity()?, store.self_name()?.unwrap_or_default());
+            let mut lines = MemberLines::new(ui.verbose > 0);
+            store.for_each_member(&group, |member| {
+                let name = match member.name {
+                    "" if member.key == own.0 => own.1.as_str(),
+                    name => name,
+                };
+                lines.member(ui, &member.key, member.role, name, member.devices())
+            })?;
+            return lines.finish(ui, &record.view.title);
+        }
     }
     let (group, current) = context::group_view(ui, &store, &args.group)?;
     let (view, at) = match &args.at {

@@ -40,7 +40,11 @@ pub fn run(ctx: &Context, ui: &mut Ui, _args: Args) -> Result<u8, CommandError> 
             } else {
                 group.short()
             };
-            let count = store.member_count(&group)?;
+            // Between the parts of an import the pages list nothing yet.
+            let count = match record.members_listed {
+                true => store.member_count(&group)?,
+                false => store.current_view(&group, &record)?.members().len(),
+            };
             ui.line(&format!("{id}  {count:>3} members  {}", record.view.title))?;
         }
     }
