@@ -252,7 +252,7 @@ impl StoreBatch {
         let old = match stored {
             StoredRows::Same => {
                 if listing && !was_listed {
-                    self.put_member_pages(group, &frontier.view, None, std::iter::empty());
+                    self.put_member_pages(group, &frontier.view, RowsWritten::Whole);
                 }
                 return;
             }
@@ -265,10 +265,11 @@ impl StoreBatch {
             self.put_view_rows(group, ViewSlot::View, &frontier.view, old.map(|o| &o.view));
         match written {
             _ if !listing => {}
-            RowsWritten::Changed { keys, old } if was_listed => {
-                self.put_member_pages(group, &frontier.view, Some(old), keys.iter())
+            // Pages the store does not hold cannot be changed: all of them.
+            RowsWritten::Changed { .. } if !was_listed => {
+                self.put_member_pages(group, &frontier.view, RowsWritten::Whole)
             }
-            _ => self.put_member_pages(group, &frontier.view, None, std::iter::empty()),
+            written => self.put_member_pages(group, &frontier.view, written),
         }
         match &frontier.base {
             Some(base) => {
@@ -369,36 +370,30 @@ impl StoreBatch {
         written
     }
 
-    /// Writes the member pages of a group's view (`member_pages`): the
-    /// pages of the keys whose rows changed and of their devices' owners
-    /// now and in `old` (a view marked stored recorded its owners itself:
-    /// `Some(None)`), or all of them over a cleared range when the view is
-    /// written whole (`None`).
-    fn put_member_pages<'a>(
-        &mut self,
-        group: &GroupId,
-        view: &View,
-        old: Option<Option<&View>>,
-        changed: impl Iterator<Item = &'a PublicKey>,
-    ) {
-        let Some(old) = old else {
+    /// Writes the member pages of a group's view (`member_pages`): all of
+    /// them over a cleared range, or, for rows written as changes, the
+    /// pages of the changed keys and of their devices' owners in the view
+    /// and in the old one (a view marked stored recorded its owners among
+    /// its changed keys itself).
+    fn put_member_pages(&mut self, group: &GroupId, view: &View, written: RowsWritten<'_>) {
+        let RowsWritten::Changed { keys, old } = written else {
             let (from, to) = layout::member_pages_range(group);
             self.delete_range(cf::MEMBER_PAGES, from, to);
             for (page, value) in member_pages::all_pages(view) {
-                self.put(
+                self.put_owned(
                     cf::MEMBER_PAGES,
-                    &layout::member_page_key(group, page),
-                    &value,
+                    layout::member_page_key(group, page),
+                    value,
                 );
             }
             return;
         };
         let owner = |v: &View, key: &PublicKey| v.devices().get(key).map(|d| d.member);
         let mut listed = BTreeSet::new();
-        for key in changed {
-            listed.insert(*key);
-            listed.extend(owner(view, key));
-            listed.extend(old.and_then(|old| owner(old, key)));
+        for key in keys {
+            listed.insert(key);
+            listed.extend(owner(view, &key));
+            listed.extend(old.and_then(|old| owner(old, &key)));
         }
         for (page, value) in member_pages::changed_pages(view, &listed) {
             let key = layout::member_page_key(group, page);
