@@ -262,7 +262,7 @@ impl<'s> Ingest<'s> {
     /// the groups' member pages are left for the last part to write once
     /// ([`Transaction::leave_members_unlisted`]). An import of a group of
     /// 100,000 members otherwise rewrote every touched page in each of its
-    /// 100 parts.
+    /// 25 parts.
     pub fn commit_part(mut self) -> Result<(Summary, Carry)> {
         self.tx.leave_members_unlisted();
         self.commit()

@@ -66,8 +66,9 @@ impl Contract for MemberPageRecord {
 }
 
 /// A page's bytes (as [`MemberPageRecord`], written by hand like
-/// [`Reader`] reads them: an import rewrites about 300,000 members' entries
-/// into pages on a group of 100,000); `None` when it lists nobody.
+/// [`Reader`] reads them, straight from the view: a batch of 100,000 adds
+/// or an import's last part writes 16,384 pages at once); `None` when it
+/// lists nobody.
 fn page_bytes(view: &View, page: u16) -> Option<Vec<u8>> {
     let members = view.members().range(page_keys(page));
     let count = members.clone().count();

@@ -60,6 +60,25 @@ fn intact(w: &World, store: &str, what: &str) {
     assert_eq!(out.status.code(), Some(0), "{what}: {report}");
 }
 
+/// `gmm members` lists what the view holds, whatever a kill left: the
+/// member pages, or the view itself while an import left them unlisted.
+fn listing_matches_view(w: &World, store: &str, group: &str, what: &str) {
+    let listed: Vec<String> = w
+        .ok(store, &["-v", "members", group])
+        .lines()
+        .filter(|line| !line.starts_with(' '))
+        .map(|line| line[8..72].to_owned())
+        .collect();
+    let view = w.json(store, &["members", group]);
+    let keys: Vec<String> = view["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["key"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(listed, keys, "{what}");
+}
+
 /// `status --json` without the fields that name the local store rather than
 /// the group (none today, but the comparison says what it compares).
 fn status(w: &World, store: &str, group: &str) -> Value {
@@ -110,6 +129,10 @@ fn import_killed_at_random_moments_loses_nothing() {
         let finished = run_and_kill(&w, "victim", &["import", &bundle], moment(k, full));
         interrupted += u64::from(!finished);
         intact(&w, "victim", &format!("after kill {k}"));
+        // Once the group exists (a kill may land before its first part).
+        if w.run("victim", &["status", &group]).status.success() {
+            listing_matches_view(&w, "victim", &group, &format!("after kill {k}"));
+        }
         if k % 5 == 4 {
             // Re-running completes, whatever the kills left.
             w.ok("victim", &["import", &bundle]);
