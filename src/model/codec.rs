@@ -150,12 +150,6 @@ pub fn decode_view_listing(bytes: &[u8]) -> Result<ViewListing, CodecError> {
 const SNAPSHOT_LIMIT: usize = 1 << 30;
 type SnapshotConfig = Configuration<LittleEndian, Fixint, Limit<SNAPSHOT_LIMIT>>;
 
-/// A stored record's bytes from a borrowed form of its contract (the same
-/// fields in the same order), without building the owned record first.
-pub fn encode_record<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
-    encode_large(value)
-}
-
 fn snapshot_config() -> SnapshotConfig {
     bincode::config::standard()
         .with_little_endian()

@@ -75,18 +75,7 @@ fn an_import_in_parts_lists_its_members_at_its_end() {
     w.ok("a", &["export", "G", "-o", bundle.to_str().unwrap()]);
     w.ok("c", &["init"]);
     w.ok("c", &["import", bundle.to_str().unwrap()]);
-    let listed: Vec<String> = w
-        .ok("c", &["-v", "members", "G"])
-        .lines()
-        .map(|line| line[8..72].to_owned())
-        .collect();
-    let view = w.json("c", &["members", "G"]);
-    let keys: Vec<String> = view["members"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["key"].as_str().unwrap().to_owned())
-        .collect();
+    let (listed, keys) = (listed_keys(&w, "c", "G"), view_keys(&w, "c", "G"));
     assert_eq!((listed.len(), &listed), (4201, &keys));
     // Listed from the pages, not from the view.
     let store = gmm::store::Store::open_read_only(&w.path("c")).unwrap();

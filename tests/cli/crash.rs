@@ -63,20 +63,8 @@ fn intact(w: &World, store: &str, what: &str) {
 /// `gmm members` lists what the view holds, whatever a kill left: the
 /// member pages, or the view itself while an import left them unlisted.
 fn listing_matches_view(w: &World, store: &str, group: &str, what: &str) {
-    let listed: Vec<String> = w
-        .ok(store, &["-v", "members", group])
-        .lines()
-        .filter(|line| !line.starts_with(' '))
-        .map(|line| line[8..72].to_owned())
-        .collect();
-    let view = w.json(store, &["members", group]);
-    let keys: Vec<String> = view["members"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["key"].as_str().unwrap().to_owned())
-        .collect();
-    assert_eq!(listed, keys, "{what}");
+    let listed = listed_keys(w, store, group);
+    assert_eq!(listed, view_keys(w, store, group), "{what}");
 }
 
 /// `status --json` without the fields that name the local store rather than

@@ -7,6 +7,7 @@ use gmm::model::event::PublicKey;
 use gmm::model::event::Role;
 use gmm::repo::replay;
 use gmm::repo::resolve;
+use gmm::rules::view::View;
 
 use crate::cli::context;
 use crate::cli::context::Context;
@@ -60,6 +61,9 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
             })?;
             return lines.finish(ui, &record.view.title);
         }
+        let mut view = store.current_view(&group, &record)?;
+        context::name_locally(&store, &mut view)?;
+        return print_view(ui, &view);
     }
     let (group, current) = context::group_view(ui, &store, &args.group)?;
     let (view, at) = match &args.at {
@@ -88,12 +92,7 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
         }
         return Ok(0);
     }
-    let mut lines = MemberLines::new(ui.verbose > 0);
-    for (key, member) in view.members() {
-        let devices = view.devices_of(key).map(|(k, d)| (*k, d.name.as_str()));
-        lines.member(ui, key, member.role, &member.name, devices)?;
-    }
-    lines.finish(ui, &view.title)?;
+    print_view(ui, &view)?;
     match (at, signed_view) {
         (Some(id), Some(signed)) if signed == view.hash() => ui.status(&format!(
             "as of {}: matches the view hash its author signed",
@@ -106,6 +105,16 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
         _ => {}
     }
     Ok(0)
+}
+
+/// The members of a whole view, as [`MemberLines`].
+fn print_view(ui: &mut Ui, view: &View) -> Result<u8, CommandError> {
+    let mut lines = MemberLines::new(ui.verbose > 0);
+    for (key, member) in view.members() {
+        let devices = view.devices_of(key).map(|(k, d)| (*k, d.name.as_str()));
+        lines.member(ui, key, member.role, &member.name, devices)?;
+    }
+    lines.finish(ui, &view.title)
 }
 
 /// One line per member (role, key, name), its devices indented below it,

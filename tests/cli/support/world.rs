@@ -119,6 +119,32 @@ pub fn members(view: &Value) -> Vec<(String, String, String)> {
     out
 }
 
+/// The keys `gmm -v members` prints, in order: each member, then its
+/// devices indented below it (`true` for a device).
+pub fn listed_keys(w: &World, store: &str, group: &str) -> Vec<(bool, String)> {
+    w.ok(store, &["-v", "members", group])
+        .lines()
+        .map(|line| match line.strip_prefix("          device ") {
+            Some(rest) => (true, rest[..64].to_owned()),
+            None => (false, line[8..72].to_owned()),
+        })
+        .collect()
+}
+
+/// The same from the view (`members --json`), which is computed, not
+/// listed.
+pub fn view_keys(w: &World, store: &str, group: &str) -> Vec<(bool, String)> {
+    let view = w.json(store, &["members", group]);
+    let mut keys = Vec::new();
+    for member in view["members"].as_array().unwrap() {
+        keys.push((false, member["key"].as_str().unwrap().to_owned()));
+        for device in member["devices"].as_array().into_iter().flatten() {
+            keys.push((true, device["key"].as_str().unwrap().to_owned()));
+        }
+    }
+    keys
+}
+
 pub fn mode(path: &Path) -> u32 {
     fs::metadata(path).unwrap().permissions().mode() & 0o777
 }
