@@ -51,6 +51,11 @@ use crate::store::Store;
 /// Stored records checked in parallel at a time: enough to keep both cores
 /// busy, few enough that the chunk's bytes are a few megabytes.
 const CHUNK: usize = 4096;
+/// Records one pool thread checks before it looks for other work: split
+/// only as rayon splits for two threads, the thread that finished its half
+/// first spun idle until the other's last large piece was done. At 64 the
+/// audit of the 100,000-event store took 0.97 of the time (6 pairs).
+const CHECKED_TOGETHER: usize = 64;
 
 /// Audits the whole store, or one group (then the store-wide checks, the
 /// log chain and quarantine, are left out).
@@ -157,6 +162,7 @@ impl Table {
             }
             let checked: Vec<(Option<EventId>, Option<SignedEvent>, Report)> = chunk
                 .par_iter()
+                .with_max_len(CHECKED_TOGETHER)
                 .map(|(key, value)| {
                     let key = OrderKey::parse(key);
                     let key_id = key.map(|k| k.id);

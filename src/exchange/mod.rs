@@ -37,6 +37,14 @@ use crate::walk;
 pub const CHUNK_RECORDS: usize = 4096;
 /// Bytes per import chunk.
 pub const CHUNK_BYTES: usize = 8 << 20;
+/// Records one pool thread verifies before it looks for other work. The
+/// importing thread joins the verification only after it has committed the
+/// previous chunk; split coarser, as rayon splits a chunk for two threads,
+/// the thread that finished first spun idle (counted as user time) until the
+/// other's last large piece was done. At 64 (about 3 ms of work), the
+/// 1,000,000-event import took 0.965 of the time (3 pairs; 16 gained nothing
+/// more on the 100,000-event import, 8 pairs).
+const VERIFIED_TOGETHER: usize = 64;
 
 /// The two bundle encodings.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -340,6 +348,7 @@ fn read_chunk<R: BufRead>(
 fn verify_chunk(chunk: Vec<Item>) -> Vec<Checked> {
     chunk
         .into_par_iter()
+        .with_max_len(VERIFIED_TOGETHER)
         .map(|item| {
             let checked = match &item {
                 Item::Record(record) => Some(SignedEvent::from_record(record)),
