@@ -12,9 +12,9 @@ use std::path::PathBuf;
 use super::error::CommandError;
 
 /// Opens a file for reading, or standard input for `-`.
-pub fn open_input(path: &Path) -> Result<Box<dyn BufRead>, CommandError> {
+pub fn open_input(path: &Path) -> Result<Box<dyn BufRead + Send>, CommandError> {
     if path == Path::new("-") {
-        return Ok(Box::new(BufReader::new(std::io::stdin().lock())));
+        return Ok(Box::new(BufReader::new(std::io::stdin())));
     }
     if path.is_dir() {
         return Err(CommandError::missing(format!(

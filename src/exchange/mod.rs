@@ -234,7 +234,7 @@ pub struct ImportOutcome {
 /// bundle is then held in memory as one transaction).
 pub fn import(
     store: &Store,
-    input: impl BufRead,
+    input: impl BufRead + Send,
     dry_run: bool,
     progress: &mut dyn FnMut(u64, u64),
 ) -> ImportOutcome {
@@ -245,7 +245,7 @@ pub fn import(
 
 fn run_import(
     store: &Store,
-    input: impl BufRead,
+    input: impl BufRead + Send,
     dry_run: bool,
     progress: &mut dyn FnMut(u64, u64),
     report: &mut ImportReport,
@@ -255,44 +255,55 @@ fn run_import(
     report.header = Some(header.clone());
     // Each chunk is its own transaction. A transaction reads the log head at
     // its first append, so the next one may be opened before this one
-    // commits. While the pool verifies chunk N+1, this thread offers and
-    // commits chunk N.
+    // commits. While the pool verifies chunk N+1, this thread reads chunk
+    // N+2, then offers and commits chunk N.
     let mut ingest = Ingest::new(store)?;
     let mut verified: Option<Vec<Checked>> = None;
+    let (mut chunk, mut end) = read_chunk(&mut source);
     let read_result = loop {
-        let (chunk, end) = read_chunk(&mut source);
         let previous = verified.take();
-        let (checked, offered) = rayon::join(
-            || verify_chunk(chunk),
-            || -> Result<()> {
-                let Some(previous) = previous else {
-                    return Ok(());
-                };
-                // What was offered before a refusal that stops the import is
-                // committed: "the events before it were kept" stays true.
-                let offered = offer_chunk(&mut ingest, &header, previous, report);
-                if !dry_run {
-                    let part = std::mem::replace(&mut ingest, Ingest::new(store)?);
-                    // More parts follow unless this one stops the import.
-                    let (summary, carry) = match offered {
-                        Ok(()) => part.commit_part()?,
-                        Err(_) => part.commit()?,
+        let read_on = end.is_none();
+        let (checked, (next, offered)) = rayon::join(
+            || verify_chunk(std::mem::take(&mut chunk)),
+            || {
+                // Read before the commit: the bundle is not written to.
+                let next = read_on.then(|| read_chunk(&mut source));
+                let offered = || -> Result<()> {
+                    let Some(previous) = previous else {
+                        return Ok(());
                     };
-                    merge(&mut report.summary, summary);
-                    match offered {
-                        // The import stops here: report what it changed.
-                        Err(_) => report.summary.groups = carry.into_groups(),
-                        Ok(()) => ingest.carry_on(carry),
+                    // What was offered before a refusal that stops the
+                    // import is committed: "the events before it were kept"
+                    // stays true.
+                    let offered = offer_chunk(&mut ingest, &header, previous, report);
+                    if !dry_run {
+                        let part = std::mem::replace(&mut ingest, Ingest::new(store)?);
+                        // More parts follow unless this one stops the import.
+                        let (summary, carry) = match offered {
+                            Ok(()) => part.commit_part()?,
+                            Err(_) => part.commit()?,
+                        };
+                        merge(&mut report.summary, summary);
+                        match offered {
+                            // The import stops here: report what it changed.
+                            Err(_) => report.summary.groups = carry.into_groups(),
+                            Ok(()) => ingest.carry_on(carry),
+                        }
                     }
-                }
-                offered
+                    offered
+                };
+                (next, offered())
             },
         );
         offered?;
         progress(report.records, header.event_count);
         verified = Some(checked);
-        if let Some(end) = end {
-            break end;
+        match (end.take(), next) {
+            (Some(end), _) => break end,
+            (None, Some(next)) => (chunk, end) = next,
+            // Cannot happen: the next chunk is read whenever this one did
+            // not end the bundle.
+            (None, None) => break Ok(()),
         }
     };
     // The last chunk, and what verified before a framing error.
