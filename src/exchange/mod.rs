@@ -3,9 +3,10 @@
 //! Export streams one stored record at a time. Import reads records in chunks
 //! (at most [`CHUNK_RECORDS`] records or [`CHUNK_BYTES`] bytes), verifies each
 //! chunk's signatures on all cores, offers the events to an [`Ingest`], and
-//! commits each chunk: memory is bounded by the chunk, not the bundle, and a
-//! truncated or corrupt bundle keeps every event that verified before the
-//! error is reported.
+//! commits each chunk; a chunk is verified while the one before it is
+//! committed and the one after it read. Memory is bounded by three chunks,
+//! not the bundle, and a truncated or corrupt bundle keeps every event that
+//! verified before the error is reported.
 
 use std::io::BufRead;
 use std::io::Write;
