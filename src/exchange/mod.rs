@@ -269,43 +269,24 @@ fn run_import(
             || {
                 // Read before the commit: the bundle is not written to.
                 let next = read_on.then(|| read_chunk(&mut source));
-                let offered = || -> Result<()> {
-                    let Some(previous) = previous else {
-                        return Ok(());
-                    };
-                    // What was offered before a refusal that stops the
-                    // import is committed: "the events before it were kept"
-                    // stays true.
-                    let offered = offer_chunk(&mut ingest, &header, previous, report);
-                    if !dry_run {
-                        let part = std::mem::replace(&mut ingest, Ingest::new(store)?);
-                        // More parts follow unless this one stops the import.
-                        let (summary, carry) = match offered {
-                            Ok(()) => part.commit_part()?,
-                            Err(_) => part.commit()?,
-                        };
-                        merge(&mut report.summary, summary);
-                        match offered {
-                            // The import stops here: report what it changed.
-                            Err(_) => report.summary.groups = carry.into_groups(),
-                            Ok(()) => ingest.carry_on(carry),
-                        }
+                let offered = match previous {
+                    Some(previous) => {
+                        commit_chunk(store, &mut ingest, &header, previous, report, dry_run)
                     }
-                    offered
+                    None => Ok(()),
                 };
-                (next, offered())
+                (next, offered)
             },
         );
         offered?;
         progress(report.records, header.event_count);
         verified = Some(checked);
-        match (end.take(), next) {
-            (Some(end), _) => break end,
-            (None, Some(next)) => (chunk, end) = next,
-            // Cannot happen: the next chunk is read whenever this one did
-            // not end the bundle.
-            (None, None) => break Ok(()),
+        if let Some(end) = end.take() {
+            break end;
         }
+        // The next chunk was read: this one did not end the bundle.
+        (chunk, end) =
+            next.ok_or_else(|| Error::Internal("an import chunk was not read".into()))?;
     };
     // The last chunk, and what verified before a framing error.
     let offered = match verified {
@@ -324,6 +305,37 @@ fn run_import(
     read_result?;
     report.trailer = source.finish()?;
     Ok(())
+}
+
+/// Offers a verified chunk and, unless `dry_run`, commits it as one part of
+/// the import, leaving `ingest` ready for the next. What was offered before
+/// a refusal that stops the import is committed: "the events before it were
+/// kept" stays true.
+fn commit_chunk<'s>(
+    store: &'s Store,
+    ingest: &mut Ingest<'s>,
+    header: &BundleHeader,
+    checked: Vec<Checked>,
+    report: &mut ImportReport,
+    dry_run: bool,
+) -> Result<()> {
+    let offered = offer_chunk(ingest, header, checked, report);
+    if dry_run {
+        return offered;
+    }
+    let part = std::mem::replace(ingest, Ingest::new(store)?);
+    // More parts follow unless this one stops the import.
+    let (summary, carry) = match offered {
+        Ok(()) => part.commit_part()?,
+        Err(_) => part.commit()?,
+    };
+    merge(&mut report.summary, summary);
+    match offered {
+        // The import stops here: report what it changed.
+        Err(_) => report.summary.groups = carry.into_groups(),
+        Ok(()) => ingest.carry_on(carry),
+    }
+    offered
 }
 
 /// An item with the result of decoding and verifying it (None for a line

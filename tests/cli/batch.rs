@@ -58,9 +58,10 @@ fn eleven_hundred_ops_in_one_batch() {
 /// An import of more than one part (4,096 records each) writes the member
 /// pages once, with its last part (`docs/store.md`, schema 10): the
 /// listing is the view's, and the audit finds nothing.
-#[test]
-fn an_import_in_parts_lists_its_members_at_its_end() {
-    let w = World::new();
+/// Store `a` with group "G" of 4,201 events (a creation and 4,200 adds),
+/// exported whole: an import reads it in two parts (`exchange::CHUNK_RECORDS`
+/// is 4,096).
+fn two_part_bundle(w: &World) -> std::path::PathBuf {
     w.ok("a", &["init"]);
     w.ok("a", &["group", "create", "G"]);
     let mut ops = String::new();
@@ -73,6 +74,13 @@ fn an_import_in_parts_lists_its_members_at_its_end() {
     w.ok("a", &["--quiet", "batch", file.to_str().unwrap()]);
     let bundle = w.path("parts.gmm");
     w.ok("a", &["export", "G", "-o", bundle.to_str().unwrap()]);
+    bundle
+}
+
+#[test]
+fn an_import_in_parts_lists_its_members_at_its_end() {
+    let w = World::new();
+    let bundle = two_part_bundle(&w);
     w.ok("c", &["init"]);
     w.ok("c", &["import", bundle.to_str().unwrap()]);
     let (listed, keys) = (listed_keys(&w, "c", "G"), view_keys(&w, "c", "G"));
@@ -84,6 +92,45 @@ fn an_import_in_parts_lists_its_members_at_its_end() {
     drop(store);
     let (code, checks) = audit_checks(&w, "c", &[]);
     assert_eq!((code, checks), (0, set(&[])));
+}
+
+/// The import reads a bundle's next part while it verifies one and commits
+/// the one before: a bundle cut inside its second part, from a file or from
+/// standard input, keeps the first part and every whole record of the
+/// second, and says it was truncated.
+#[test]
+fn a_bundle_cut_in_its_second_part_keeps_what_verified() {
+    let w = World::new();
+    let bytes = fs::read(two_part_bundle(&w)).unwrap();
+    // Past the header, walk 4,150 records: the cut falls inside the next.
+    let header_len = u32::from_le_bytes(bytes[10..14].try_into().unwrap()) as usize;
+    let mut at = 14 + header_len;
+    for _ in 0..4150 {
+        at += 4 + u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap()) as usize;
+    }
+    let cut = &bytes[..at + 20];
+    let file = w.path("cut.gmm");
+    fs::write(&file, cut).unwrap();
+    w.ok("c", &["init"]);
+    w.ok("d", &["init"]);
+    let from_file = w.run("c", &["import", file.to_str().unwrap()]);
+    let from_stdin = w
+        .gmm("d")
+        .args(["import", "-"])
+        .write_stdin(cut)
+        .output()
+        .unwrap();
+    for (store, out) in [("c", from_file), ("d", from_stdin)] {
+        assert_eq!(out.status.code(), Some(65), "{store}");
+        assert!(
+            stderr_of(&out).contains("truncated"),
+            "{store}: {}",
+            stderr_of(&out)
+        );
+        assert_eq!(event_count(&w, store, "G"), 4150, "{store}");
+        let (listed, keys) = (listed_keys(&w, store, "G"), view_keys(&w, store, "G"));
+        assert_eq!((listed.len(), &listed), (4150, &keys), "{store}");
+    }
 }
 
 #[test]
