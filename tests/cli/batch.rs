@@ -45,12 +45,11 @@ fn eleven_hundred_ops_in_one_batch() {
     let (code, checks) = audit_checks(&w, "a", &[]);
     assert_eq!((code, checks), (0, set(&[])));
     // --json: one object per line.
-    let out = w
-        .gmm("a")
-        .args(["batch", "-", "--json"])
-        .write_stdin("title \"Big club\" \"Bigger club\"\n")
-        .output()
-        .unwrap();
+    let out = w.run_with_input(
+        "a",
+        &["batch", "-", "--json"],
+        "title \"Big club\" \"Bigger club\"\n",
+    );
     let line: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(line["op"]["type"], "title");
 }
@@ -114,12 +113,7 @@ fn a_bundle_cut_in_its_second_part_keeps_what_verified() {
     w.ok("c", &["init"]);
     w.ok("d", &["init"]);
     let from_file = w.run("c", &["import", file.to_str().unwrap()]);
-    let from_stdin = w
-        .gmm("d")
-        .args(["import", "-"])
-        .write_stdin(cut)
-        .output()
-        .unwrap();
+    let from_stdin = w.run_with_input("d", &["import", "-"], cut);
     for (store, out) in [("c", from_file), ("d", from_stdin)] {
         assert_eq!(out.status.code(), Some(65), "{store}");
         assert!(
@@ -160,12 +154,7 @@ fn a_batch_with_one_bad_line_applies_nothing() {
             with_bad.match_indices('\n').nth(699).unwrap().0 + 1,
             &format!("{bad}\n"),
         );
-        let err = w
-            .gmm("a")
-            .args(["batch", "-"])
-            .write_stdin(with_bad)
-            .output()
-            .unwrap();
+        let err = w.run_with_input("a", &["batch", "-"], with_bad);
         assert_eq!(err.status.code(), Some(code), "{bad}: {}", stderr_of(&err));
         let text = stderr_of(&err);
         assert!(text.starts_with("error: line 701: "), "{bad}: {text}");
@@ -175,22 +164,12 @@ fn a_batch_with_one_bad_line_applies_nothing() {
     // Lines are parsed on all cores, 1,024 at a time: of two unparsable
     // lines in different chunks (lines 1,000 and 2,000), the first is named.
     let two_bad = format!("{ops}frobnicate G\n{ops}title G \"unclosed\n");
-    let err = w
-        .gmm("a")
-        .args(["batch", "-"])
-        .write_stdin(two_bad)
-        .output()
-        .unwrap();
+    let err = w.run_with_input("a", &["batch", "-"], two_bad);
     let said = stderr_of(&err);
     assert!(said.starts_with("error: line 1000: "), "{said}");
     // A line that a line before it makes wrong is caught too (checked in order).
     let ops = format!("add G {} --name x\nremove G x\nremove G x\n", key_hex("x"));
-    let err = w
-        .gmm("a")
-        .args(["batch", "-"])
-        .write_stdin(ops)
-        .output()
-        .unwrap();
+    let err = w.run_with_input("a", &["batch", "-"], ops);
     assert_eq!(err.status.code(), Some(2));
     assert!(
         stderr_of(&err).starts_with("error: line 3: x is not a member"),

@@ -41,12 +41,7 @@ fn export_import_round_trip_is_identical_and_idempotent() {
     );
     // Standard input works too.
     w.ok("d", &["init"]);
-    let out = w
-        .gmm("d")
-        .args(["import", "-"])
-        .write_stdin(bytes)
-        .output()
-        .unwrap();
+    let out = w.run_with_input("d", &["import", "-"], bytes);
     assert!(out.status.success());
     assert_eq!(event_count(&w, "d", &group), 3);
 }
@@ -265,12 +260,7 @@ fn handmade_bundles_reordered_duplicated_foreign_and_empty() {
 fn nothing_on_stdin_and_missing_files() {
     let w = World::new();
     w.ok("a", &["init"]);
-    let out = w
-        .gmm("a")
-        .args(["import", "-"])
-        .write_stdin(Vec::new())
-        .output()
-        .unwrap();
+    let out = w.run_with_input("a", &["import", "-"], Vec::new());
     assert_eq!(out.status.code(), Some(66));
     assert!(stderr_of(&out).contains("the input is empty"));
     let out = w.run("a", &["import", "no-such-file.gmm"]);
@@ -472,17 +462,16 @@ fn import_from_pins_the_sender() {
         ],
     );
     assert_eq!(report["counts"]["accepted"], 1);
-    let out = w
-        .gmm("b")
-        .args([
+    let out = w.run_with_input(
+        "b",
+        &[
             "import",
             "--from",
             w.path("a/identity.pub").to_str().unwrap(),
             "-",
-        ])
-        .write_stdin(fs::read(&signed).unwrap())
-        .output()
-        .unwrap();
+        ],
+        fs::read(&signed).unwrap(),
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     w.ok("b", &["members", "G"]);
     let err = w.fails(

@@ -254,12 +254,7 @@ fn exact_exit_codes_for_odd_inputs() {
     fs::write(&empty, "# nothing but a comment\n\n").unwrap();
     let err = w.fails("a", &["batch", empty.to_str().unwrap()], 66);
     assert!(err.contains("holds no ops"), "{err}");
-    let out = w
-        .gmm("a")
-        .args(["verify-proof", "-"])
-        .write_stdin("")
-        .output()
-        .unwrap();
+    let out = w.run_with_input("a", &["verify-proof", "-"], "");
     assert_eq!(out.status.code(), Some(66), "{}", stderr_of(&out));
     // A folder given as a bundle.
     fs::create_dir(w.path("folder")).unwrap();

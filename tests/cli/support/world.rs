@@ -44,6 +44,15 @@ impl World {
         self.gmm(store).args(args).output().unwrap()
     }
 
+    /// Runs a command with `input` on its standard input.
+    pub fn run_with_input(&self, store: &str, args: &[&str], input: impl Into<Vec<u8>>) -> Output {
+        self.gmm(store)
+            .args(args)
+            .write_stdin(input)
+            .output()
+            .unwrap()
+    }
+
     /// Runs a command that must succeed; returns its stdout, trimmed.
     pub fn ok(&self, store: &str, args: &[&str]) -> String {
         let out = self.run(store, args);
