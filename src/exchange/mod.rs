@@ -256,8 +256,8 @@ fn run_import(
     report.header = Some(header.clone());
     // Each chunk is its own transaction. A transaction reads the log head at
     // its first append, so the next one may be opened before this one
-    // commits. While the pool verifies chunk N+1, this thread reads chunk
-    // N+2, then offers and commits chunk N.
+    // commits. While the pool verifies chunk N+1, this thread offers and
+    // commits chunk N, then reads chunk N+2.
     let mut ingest = Ingest::new(store)?;
     let mut verified: Option<Vec<Checked>> = None;
     let (mut chunk, mut end) = read_chunk(&mut source);
@@ -267,14 +267,15 @@ fn run_import(
         let (checked, (next, offered)) = rayon::join(
             || verify_chunk(std::mem::take(&mut chunk)),
             || {
-                // Read before the commit: the bundle is not written to.
-                let next = read_on.then(|| read_chunk(&mut source));
                 let offered = match previous {
                     Some(previous) => {
                         commit_chunk(store, &mut ingest, &header, previous, report, dry_run)
                     }
                     None => Ok(()),
                 };
+                // Read after the commit: a bundle that comes slowly (a pipe)
+                // never holds back the commit of what already verified.
+                let next = (read_on && offered.is_ok()).then(|| read_chunk(&mut source));
                 (next, offered)
             },
         );
