@@ -54,9 +54,6 @@ fn eleven_hundred_ops_in_one_batch() {
     assert_eq!(line["op"]["type"], "title");
 }
 
-/// An import of more than one part (4,096 records each) writes the member
-/// pages once, with its last part (`docs/store.md`, schema 10): the
-/// listing is the view's, and the audit finds nothing.
 /// Store `a` with group "G" of 4,201 events (a creation and 4,200 adds),
 /// exported whole: an import reads it in two parts (`exchange::CHUNK_RECORDS`
 /// is 4,096).
@@ -76,6 +73,9 @@ fn two_part_bundle(w: &World) -> std::path::PathBuf {
     bundle
 }
 
+/// An import of more than one part (4,096 records each) writes the member
+/// pages once, with its last part (`docs/store.md`, schema 10): the
+/// listing is the view's, and the audit finds nothing.
 #[test]
 fn an_import_in_parts_lists_its_members_at_its_end() {
     let w = World::new();
@@ -93,10 +93,10 @@ fn an_import_in_parts_lists_its_members_at_its_end() {
     assert_eq!((code, checks), (0, set(&[])));
 }
 
-/// The import reads a bundle's next part while it verifies one and commits
-/// the one before: a bundle cut inside its second part, from a file or from
-/// standard input, keeps the first part and every whole record of the
-/// second, and says it was truncated.
+/// The import reads a bundle's next part beside the verification of one,
+/// after committing the one before: a bundle cut inside its second part,
+/// from a file or from standard input, keeps the first part and every whole
+/// record of the second, and says it was truncated.
 #[test]
 fn a_bundle_cut_in_its_second_part_keeps_what_verified() {
     let w = World::new();
