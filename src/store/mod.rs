@@ -1390,14 +1390,18 @@ mod tests {
         let group = EventId([1; 32]);
         let owner = PublicKey([2; 32]);
         let chain = |view: View| state_with(None, view);
+        // The owner adds key `[member; 32]` by event `[event; 32]`.
+        let add = |view: &mut View, event: u8, member: u8, name: String| {
+            let op = Op::Add {
+                member: PublicKey([member; 32]),
+                role: Role::Member,
+                name,
+            };
+            view.apply(EventId([event; 32]), &owner, &op);
+        };
         let mut view = view_rows::created_view(group, &owner);
         for n in 10..20u8 {
-            let op = Op::Add {
-                member: PublicKey([n; 32]),
-                role: Role::Member,
-                name: format!("m{n}"),
-            };
-            view.apply(EventId([n; 32]), &owner, &op);
+            add(&mut view, n, n, format!("m{n}"));
         }
         let mut batch = store.batch();
         batch.put_group_state(&group, &chain(view), StoredRows::Unknown, false);
@@ -1476,15 +1480,7 @@ mod tests {
         // A state left unlisted (an import's part) writes no page; the next
         // state that lists writes them all, even with no row to write.
         let mut grown = fresh.clone();
-        grown.apply(
-            EventId([62; 32]),
-            &owner,
-            &Op::Add {
-                member: PublicKey([63; 32]),
-                role: Role::Member,
-                name: "n".into(),
-            },
-        );
+        add(&mut grown, 62, 63, "n".into());
         let mut grown_state = chain(grown.clone());
         grown_state.members_listed = false;
         let mut batch = store.batch();
@@ -1511,15 +1507,7 @@ mod tests {
         // The audit's check: a page that lists someone else is found.
         assert!(store.member_pages_match(&group, &fresh).unwrap());
         let mut other = fresh.clone();
-        other.apply(
-            EventId([60; 32]),
-            &owner,
-            &Op::Add {
-                member: PublicKey([61; 32]),
-                role: Role::Member,
-                name: "m".into(),
-            },
-        );
+        add(&mut other, 60, 61, "m".into());
         let mut batch = store.batch();
         for (page, value) in member_pages::all_pages(&other) {
             batch.put(
