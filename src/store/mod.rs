@@ -323,6 +323,14 @@ const WHOLE_SCAN_READAHEAD_BYTES: usize = 2 << 20;
 /// view's rows once: table blocks are read ahead 2 MiB at a time instead of
 /// one 4 KiB read each, and are not put in the block cache, where they
 /// would only push out the blocks point lookups reuse.
+/// Fewer bytes than a member's row takes in a table file (its key is 65
+/// bytes; role, name and deciding events follow), so that
+/// [`Store::view_rows_estimate`] rather over- than under-counts.
+const VIEW_ROW_BYTES_AT_LEAST: u64 = 128;
+
+/// The most rows [`Store::view_rows_estimate`] reserves room for.
+const MAX_VIEW_ROWS_RESERVED: usize = 1 << 22;
+
 fn whole_scan() -> rocksdb::ReadOptions {
     let mut read = rocksdb::ReadOptions::default();
     read.fill_cache(false);
@@ -937,7 +945,7 @@ impl Store {
         slot: ViewSlot,
         head: ViewHeadRecord,
     ) -> Result<View, StoreError> {
-        let mut parts = view_rows::ViewParts::default();
+        let mut parts = view_rows::ViewParts::with_capacity(self.view_rows_estimate(group, slot));
         self.for_each_view_row(group, slot, |key, value| {
             parts.push(key, KeyRowRecord::from_bytes(value)?);
             Ok(())
@@ -946,6 +954,23 @@ impl Store {
         // Read from the rows: a write of it costs only the keys it changes.
         view.mark_stored();
         Ok(view)
+    }
+
+    /// About how many rows one stored view of a group has, from the bytes
+    /// its key range takes in the table files (RocksDB's estimate; rows
+    /// still in memory are not counted), so its parts are allocated once
+    /// instead of grown by doubling. Capped: it only sizes allocations.
+    fn view_rows_estimate(&self, group: &GroupId, slot: ViewSlot) -> usize {
+        let (from, to) = layout::view_rows_range(group, slot);
+        let range = rocksdb::Range::new(&from, &to);
+        let bytes = self
+            .db
+            .get_approximate_sizes_cf(self.handle(cf::VIEW_ROWS), &[range])
+            .first()
+            .copied()
+            .unwrap_or(0);
+        let rows = bytes / VIEW_ROW_BYTES_AT_LEAST;
+        usize::try_from(rows).map_or(MAX_VIEW_ROWS_RESERVED, |r| r.min(MAX_VIEW_ROWS_RESERVED))
     }
 
     /// Calls `row` with each row of one stored view of a group, in key

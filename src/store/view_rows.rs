@@ -166,6 +166,17 @@ pub struct ViewParts {
 }
 
 impl ViewParts {
+    /// Room for about `rows` rows, each a member with a name and deciding
+    /// events (devices are few).
+    pub fn with_capacity(rows: usize) -> ViewParts {
+        ViewParts {
+            members: Vec::with_capacity(rows),
+            devices: Vec::new(),
+            names: Vec::with_capacity(rows),
+            decided: Vec::with_capacity(rows),
+        }
+    }
+
     /// Takes one row; rows come in key order.
     pub fn push(&mut self, key: PublicKey, row: KeyRowRecord) {
         if let Some((role, name)) = row.member {
