@@ -332,20 +332,24 @@ impl StoreBatch {
             Some(StoredView::Marked(mark)) => view.changed_since(*mark),
             _ => None,
         };
-        let (put, gone) = match (changed, old) {
-            (Some(changed), _) => view_rows::changed_rows(view, changed),
-            (None, Some(StoredView::Copy(old))) => view_rows::row_changes(view, old),
+        // `compared`: the old view the rows were compared with, if a copy;
+        // `None` when every row was written over a cleared slot.
+        let (put, gone, compared) = match (changed, old) {
+            (Some(changed), _) => {
+                let (put, gone) = view_rows::changed_rows(view, changed);
+                (put, gone, Some(None))
+            }
+            (None, Some(StoredView::Copy(old))) => {
+                let (put, gone) = view_rows::row_changes(view, old);
+                (put, gone, Some(Some(&**old)))
+            }
             (None, _) => {
                 self.delete_view_rows(group, slot);
-                view_rows::row_changes(view, &View::empty(view.group))
+                let (put, gone) = view_rows::row_changes(view, &View::empty(view.group));
+                (put, gone, None)
             }
         };
-        let written = match (changed, old) {
-            (Some(_), _) => Some(None),
-            (None, Some(StoredView::Copy(old))) => Some(Some(&**old)),
-            (None, _) => None,
-        };
-        let written = match written {
+        let written = match compared {
             None => RowsWritten::Whole,
             Some(old) => RowsWritten::Changed {
                 keys: put

@@ -423,11 +423,12 @@ impl Store {
 
     /// Compacts the member pages when their newest table files hold
     /// [`MEMBER_PAGE_FILES_BEFORE_COMPACTION`] or more versions of them, as
-    /// a writer closes. An import of a group of 100,000 members rewrites
-    /// each page in every chunk: its pages, 5 MB, were left in four table
-    /// files that `gmm members` read (and merged) whole, 13 MB; compacted
-    /// into one, listing took 0.68 of the time. Best effort, like the
-    /// flush: a failure loses nothing.
+    /// a writer closes. Every write that lists a group rewrites the pages
+    /// it touches, and flushed versions pile up: when an import still
+    /// rewrote each page in every chunk, the 100,000-member group's pages
+    /// (5 MB) were left in four table files that `gmm members` read and
+    /// merged whole (13 MB); compacted into one, listing took 0.68 of the
+    /// time. Best effort, like the flush: a failure loses nothing.
     fn compact_layered_member_pages(&self) {
         let family = self.handle(cf::MEMBER_PAGES);
         let files = self
@@ -594,6 +595,31 @@ impl Store {
     /// [`Store::prefix_records`], collected.
     fn scan_prefix(&self, family: &str, prefix: &[u8]) -> Result<Vec<KeyValue>, StoreError> {
         self.prefix_records(family, prefix).collect()
+    }
+
+    /// Calls `each` with every key and value of `family` under `prefix`, in
+    /// key order, read once ([`whole_scan`]). A raw iterator lends each key
+    /// and value: unlike [`Store::prefix_records`], no copy of either per
+    /// record (two allocations per member of a 100,000-member view).
+    fn lend_prefix<E: From<StoreError>>(
+        &self,
+        family: &str,
+        prefix: &[u8],
+        mut each: impl FnMut(&[u8], &[u8]) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut records = self
+            .db
+            .raw_iterator_cf_opt(self.handle(family), whole_scan());
+        records.seek(prefix);
+        while let (Some(key), Some(value)) = (records.key(), records.value()) {
+            if !key.starts_with(prefix) {
+                break;
+            }
+            each(key, value)?;
+            records.next();
+        }
+        records.status().map_err(|e| self.io(e))?;
+        Ok(())
     }
 
     /// Every key and value of a column family, undecoded and read as the
@@ -889,24 +915,11 @@ impl Store {
         group: &GroupId,
         mut member: impl FnMut(ListedMember<'_>) -> Result<(), E>,
     ) -> Result<(), E> {
-        let (prefix, end) = layout::member_pages_range(group);
-        let mut pages = self
-            .db
-            .raw_iterator_cf_opt(self.handle(cf::MEMBER_PAGES), whole_scan());
-        pages.seek(&prefix);
-        while let (Some(key), Some(value)) = (pages.key(), pages.value()) {
-            if key >= end.as_slice() {
-                break;
-            }
-            let listed = member_pages::members_of(value)
+        self.lend_prefix(cf::MEMBER_PAGES, &group.0, |_, page| {
+            let listed = member_pages::members_of(page)
                 .map_err(|e| self.corrupt(&format!("member page of {}: {e}", group.short())))?;
-            for listed in listed {
-                member(listed)?;
-            }
-            pages.next();
-        }
-        pages.status().map_err(|e| self.io(e))?;
-        Ok(())
+            listed.into_iter().try_for_each(&mut member)
+        })
     }
 
     /// Whether a group's member pages list exactly the members and devices
@@ -976,8 +989,7 @@ impl Store {
     }
 
     /// Calls `row` with each row of one stored view of a group, in key
-    /// order. A raw iterator lends each key and value: no copy of either
-    /// per row (two allocations per member of a 100,000-member view).
+    /// order ([`Store::lend_prefix`]).
     fn for_each_view_row(
         &self,
         group: &GroupId,
@@ -985,14 +997,7 @@ impl Store {
         mut row: impl FnMut(PublicKey, &[u8]) -> Result<(), CodecError>,
     ) -> Result<(), StoreError> {
         let (prefix, _) = layout::view_rows_range(group, slot);
-        let mut rows = self
-            .db
-            .raw_iterator_cf_opt(self.handle(cf::VIEW_ROWS), whole_scan());
-        rows.seek(&prefix);
-        while let (Some(key), Some(value)) = (rows.key(), rows.value()) {
-            if !key.starts_with(&prefix) {
-                break;
-            }
+        self.lend_prefix(cf::VIEW_ROWS, &prefix, |key, value| {
             let key =
                 layout::parse_view_row_key(key).ok_or_else(|| self.corrupt("bad view row key"))?;
             row(key, value).map_err(|e| {
@@ -1001,10 +1006,8 @@ impl Store {
                     key.short(),
                     group.short()
                 ))
-            })?;
-            rows.next();
-        }
-        rows.status().map_err(|e| self.io(e))
+            })
+        })
     }
 
     /// The author's latest `(seq, id)` in a group, if it has appended any.
