@@ -258,8 +258,10 @@ fn run_import(
     report: &mut ImportReport,
 ) -> Result<()> {
     let mut source = Source::open(input)?;
-    let header = source.header().clone();
-    report.header = Some(header.clone());
+    // The header's heads may number as many as its events: it is copied
+    // once, into the report, and the import keeps only what it checks.
+    let (group, event_count) = (source.header().group, source.header().event_count);
+    report.header = Some(source.header().clone());
     // Each chunk is its own transaction. A transaction reads the log head at
     // its first append, so the next one may be opened before this one
     // commits. While the other pool thread verifies chunk N+1, this one
@@ -274,7 +276,7 @@ fn run_import(
             || {
                 let offered = match previous {
                     Some(previous) => {
-                        commit_chunk(store, &mut ingest, &header, previous, report, dry_run)
+                        commit_chunk(store, &mut ingest, &group, previous, report, dry_run)
                     }
                     None => Ok(()),
                 };
@@ -286,7 +288,7 @@ fn run_import(
             || verify_chunk(std::mem::take(&mut chunk)),
         );
         offered?;
-        progress(report.records, header.event_count);
+        progress(report.records, event_count);
         verified = Some(checked);
         if let Some(end) = end.take() {
             break end;
@@ -297,10 +299,10 @@ fn run_import(
     };
     // The last chunk, and what verified before a framing error.
     let offered = match verified {
-        Some(last) => offer_chunk(&mut ingest, &header, last, report),
+        Some(last) => offer_chunk(&mut ingest, &group, last, report),
         None => Ok(()),
     };
-    progress(report.records, header.event_count);
+    progress(report.records, event_count);
     if dry_run {
         merge(&mut report.summary, ingest.summary()?);
     } else {
@@ -321,12 +323,12 @@ fn run_import(
 fn commit_chunk<'s>(
     store: &'s Store,
     ingest: &mut Ingest<'s>,
-    header: &BundleHeader,
+    group: &GroupId,
     checked: Vec<Checked>,
     report: &mut ImportReport,
     dry_run: bool,
 ) -> Result<()> {
-    let offered = offer_chunk(ingest, header, checked, report);
+    let offered = offer_chunk(ingest, group, checked, report);
     if dry_run {
         return offered;
     }
@@ -393,7 +395,7 @@ fn verify_chunk(chunk: Vec<Item>) -> Vec<Checked> {
 /// Offers a verified chunk in order.
 fn offer_chunk(
     ingest: &mut Ingest<'_>,
-    header: &BundleHeader,
+    group: &GroupId,
     checked: Vec<Checked>,
     report: &mut ImportReport,
 ) -> Result<()> {
@@ -404,14 +406,14 @@ fn offer_chunk(
                 ingest.refuse(&raw, Outcome::Malformed(reason.clone()));
                 report.findings.push(format!("malformed: {reason}"));
             }
-            (Item::Record(_), Some(Ok(event))) if event.group() != header.group => {
+            (Item::Record(_), Some(Ok(event))) if event.group() != *group => {
                 // A valid event is not bad bytes: the header (or the bundle)
                 // was altered. Stop here rather than quarantine good events.
                 return Err(crate::bundle::BundleError::OtherGroup {
                     index: report.records - 1,
                     event: event.id.short(),
                     found: event.group().short(),
-                    expected: header.group.short(),
+                    expected: group.short(),
                 }
                 .into());
             }
