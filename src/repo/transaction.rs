@@ -107,19 +107,22 @@ impl GroupWork {
     /// Takes the frontier out for a projection, which starts from its base
     /// and changes it in place. The first time, what the commit needs of
     /// the stored frontier is kept: its region's keys, and of each view its
-    /// mark ([`View::mark_stored`]), or the view itself when the projection
-    /// does not read it (a view beside a base is moved out, not copied).
+    /// mark ([`View::mark_stored`]), or its rows' digests (a view beside a
+    /// base is given up: the projection starts from the base).
     fn take_frontier(&mut self) -> Frontier {
         let group = self.state.frontier.view.group;
         let mut frontier = std::mem::replace(&mut self.state.frontier, Frontier::empty(group));
         if let Stored::AsIs = self.stored {
             let view = match frontier.base {
                 // The projection starts from the base and does not read the
-                // view beside it: moved aside for the commit's comparison.
-                Some(_) => StoredView::Copy(Box::new(std::mem::replace(
-                    &mut frontier.view,
-                    View::empty(group),
-                ))),
+                // view beside it: its rows' digests are kept for the
+                // commit's comparison, and the view is given up now, before
+                // the projection builds the next one.
+                Some(_) => {
+                    let digests = StoredView::digests_of(&frontier.view);
+                    frontier.view = View::empty(group);
+                    digests
+                }
                 None => StoredView::of(&frontier.view),
             };
             self.stored = Stored::Was(Box::new(StoredFrontier {
@@ -137,7 +140,7 @@ impl GroupWork {
     }
 
     /// The frontier, to change in place: what the commit needs of the
-    /// stored one is kept the first time (marks, or copies of unmarked
+    /// stored one is kept the first time (marks, or row digests of unmarked
     /// views).
     fn frontier_to_change(&mut self) -> &mut Frontier {
         if let Stored::AsIs = self.stored {
@@ -174,7 +177,7 @@ enum Stored {
     /// The rows of the group's state as it is: nothing changed them yet.
     AsIs,
     /// What the commit needs of the state's frontier before its first
-    /// change: the marks of its views, or copies of unmarked ones.
+    /// change: the marks of its views, or row digests of unmarked ones.
     Was(Box<StoredFrontier>),
 }
 

@@ -22,6 +22,7 @@ use super::records::LogHeadRecord;
 use super::records::PendingRecord;
 use super::records::QuarantineRecord;
 use super::records::SelfNameRecord;
+use super::row_digests::RowDigests;
 use super::view_rows;
 use super::view_rows::KeyRowRecord;
 use super::EventMeta;
@@ -70,7 +71,8 @@ impl StoredFrontier {
     }
 
     /// What a writer keeps of a frontier the store holds before changing
-    /// it in place: the marks of its views, or copies of unmarked ones.
+    /// it in place: the marks of its views, or the row digests of unmarked
+    /// ones.
     pub fn of(frontier: &Frontier) -> StoredFrontier {
         StoredFrontier {
             view: StoredView::of(&frontier.view),
@@ -79,20 +81,21 @@ impl StoredFrontier {
         }
     }
 
-    /// A frontier the store holds, kept whole: rows are found by comparing.
-    pub fn whole(frontier: Frontier) -> StoredFrontier {
+    /// A frontier the store holds, kept as row digests: rows are found by
+    /// comparing.
+    pub fn compared(frontier: &Frontier) -> StoredFrontier {
         StoredFrontier {
             region: StoredFrontier::region_keys(&frontier.region),
-            view: StoredView::Copy(Box::new(frontier.view)),
-            base: frontier.base.map(|b| StoredView::Copy(Box::new(b))),
+            view: StoredView::digests_of(&frontier.view),
+            base: frontier.base.as_ref().map(StoredView::digests_of),
         }
     }
 }
 
 /// One view as the store holds its rows.
 pub enum StoredView {
-    /// A copy of it: the rows to write are found by comparing.
-    Copy(Box<View>),
+    /// Its rows' digests: the rows to write are found by comparing.
+    Digests(Box<RowDigests>),
     /// The mark it had when read ([`View::mark_stored`]): a view computed
     /// from it by changes alone names the keys it changed, and no copy is
     /// kept. Anything else is written whole.
@@ -100,13 +103,18 @@ pub enum StoredView {
 }
 
 impl StoredView {
-    /// The stored view as kept for a later write: its mark when it has one
-    /// (the view may then be given up), else a copy.
+    /// The stored view as kept for a later write: its mark when it has one,
+    /// else its rows' digests. Either way the view may then be given up.
     pub fn of(view: &View) -> StoredView {
         match view.stored_mark() {
             Some(mark) => StoredView::Marked(mark),
-            None => StoredView::Copy(Box::new(view.clone())),
+            None => StoredView::digests_of(view),
         }
+    }
+
+    /// The stored view as its rows' digests, whatever its mark.
+    pub fn digests_of(view: &View) -> StoredView {
+        StoredView::Digests(Box::new(RowDigests::of(view)))
     }
 }
 
@@ -123,11 +131,12 @@ enum Write {
 enum RowsWritten<'v> {
     /// All of them, over a cleared range.
     Whole,
-    /// Those of `keys`, over the rows of `old` (`None`: a view marked stored,
-    /// which recorded the owners of the devices it linked or unlinked).
+    /// Those of `keys`, over the rows `old` describes (`None`: a view
+    /// marked stored, which recorded the owners of the devices it linked or
+    /// unlinked).
     Changed {
         keys: Vec<PublicKey>,
-        old: Option<&'v View>,
+        old: Option<&'v RowDigests>,
     },
 }
 
@@ -320,7 +329,8 @@ impl StoreBatch {
 
     /// Writes the rows of `view` into `slot` where they differ from `old`'s:
     /// the keys `view` changed since `old`'s mark, or those a comparison with
-    /// a copy finds; all of them, over a cleared slot, when neither is known.
+    /// its row digests finds; all of them, over a cleared slot, when neither
+    /// is known.
     fn put_view_rows<'v>(
         &mut self,
         group: &GroupId,
@@ -332,15 +342,15 @@ impl StoreBatch {
             Some(StoredView::Marked(mark)) => view.changed_since(*mark),
             _ => None,
         };
-        // `compared`: the old view the rows were compared with, if a copy;
+        // `compared`: the digests the rows were compared with, if any;
         // `None` when every row was written over a cleared slot.
         let (put, gone, compared) = match (changed, old) {
             (Some(changed), _) => {
                 let (put, gone) = view_rows::changed_rows(view, changed);
                 (put, gone, Some(None))
             }
-            (None, Some(StoredView::Copy(old))) => {
-                let (put, gone) = view_rows::row_changes(view, old);
+            (None, Some(StoredView::Digests(old))) => {
+                let (put, gone) = old.changes(view);
                 (put, gone, Some(Some(&**old)))
             }
             (None, _) => {
@@ -392,12 +402,11 @@ impl StoreBatch {
             }
             return;
         };
-        let owner = |v: &View, key: &PublicKey| v.devices().get(key).map(|d| d.member);
         let mut listed = BTreeSet::new();
         for key in keys {
             listed.insert(key);
-            listed.extend(owner(view, &key));
-            listed.extend(old.and_then(|old| owner(old, &key)));
+            listed.extend(view.devices().get(&key).map(|d| d.member));
+            listed.extend(old.and_then(|old| old.owner(&key)));
         }
         for (page, value) in member_pages::changed_pages(view, &listed) {
             let key = layout::member_page_key(group, page);

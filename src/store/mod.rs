@@ -17,6 +17,7 @@ pub mod log;
 pub mod member_pages;
 pub mod paths;
 pub mod records;
+pub mod row_digests;
 pub mod view_rows;
 
 use std::collections::BTreeSet;
@@ -1384,7 +1385,7 @@ mod tests {
             let mut batch = store.batch();
             let kept = stored
                 .as_ref()
-                .map(|s| StoredFrontier::whole(s.frontier.clone()));
+                .map(|s| StoredFrontier::compared(&s.frontier));
             let rows = match &kept {
                 Some(kept) => StoredRows::Of(kept),
                 None => StoredRows::Unknown,

@@ -8,9 +8,9 @@
 //! again. Here the head (title, title events, conflicts, cycles, forks) is
 //! one value and each key is one row. A view computed from the one the
 //! store holds by recorded changes ([`View::changed_since`]) yields the rows
-//! of the keys it changed ([`changed_rows`]); any other is compared with a
-//! copy of the stored one ([`row_changes`]). Either way only the rows that
-//! differ are written.
+//! of the keys it changed ([`changed_rows`]); any other is compared with
+//! the stored one's row digests (`store::row_digests`, by [`merge_rows`]).
+//! Either way only the rows that differ are written.
 
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
@@ -296,10 +296,21 @@ pub fn row_changes<'a>(
     new: &'a View,
     old: &View,
 ) -> (Vec<(PublicKey, KeyRow<'a>)>, Vec<PublicKey>) {
+    merge_rows(new, rows_of(old), |new_row, old_row| new_row == old_row)
+}
+
+/// What to write so stored rows, listed in key order as `old` with
+/// whatever `same` compares a new row with, become `new`'s rows: those
+/// absent from `old` or not the `same`, and the keys only `old` lists.
+pub fn merge_rows<'a, T>(
+    new: &'a View,
+    old: impl Iterator<Item = (PublicKey, T)>,
+    mut same: impl FnMut(&KeyRow<'a>, &T) -> bool,
+) -> (Vec<(PublicKey, KeyRow<'a>)>, Vec<PublicKey>) {
     let mut put = Vec::new();
     let mut gone = Vec::new();
     let mut new_rows = rows_of(new).peekable();
-    let mut old_rows = rows_of(old).peekable();
+    let mut old_rows = old.peekable();
     loop {
         let order = match (new_rows.peek(), old_rows.peek()) {
             (None, None) => break,
@@ -312,7 +323,7 @@ pub fn row_changes<'a>(
             Ordering::Greater => gone.extend(old_rows.next().map(|(k, _)| k)),
             Ordering::Equal => {
                 if let (Some(n), Some(o)) = (new_rows.next(), old_rows.next()) {
-                    if n.1 != o.1 {
+                    if !same(&n.1, &o.1) {
                         put.push(n);
                     }
                 }
@@ -335,7 +346,7 @@ pub(crate) fn created_view(group: GroupId, owner: &PublicKey) -> View {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
@@ -353,7 +364,7 @@ mod tests {
 
     /// A view changed by a random run of ops (authorized or not: the rows
     /// only have to follow whatever the view holds).
-    fn view_after(ops: &[(u8, u8, u8)]) -> View {
+    pub(crate) fn view_after(ops: &[(u8, u8, u8)]) -> View {
         let owner = key(0);
         let mut view = created_view(EventId([1; 32]), &owner);
         for (i, (what, a, b)) in ops.iter().enumerate() {
