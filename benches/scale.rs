@@ -732,6 +732,9 @@ fn import_more_in_child(store: &Path, bundle: &Path) -> (f64, u64) {
 }
 
 fn child_import(store: &Path, bundle: &Path) {
+    // As the `gmm` binary does (`src/main.rs`): no transparent huge pages.
+    #[cfg(target_os = "linux")]
+    rustix::thread::disable_transparent_huge_pages(true).ok();
     let store = Store::open(store).expect("store");
     let input = BufReader::with_capacity(1 << 20, fs::File::open(bundle).expect("bundle"));
     let t = Instant::now();
