@@ -259,12 +259,13 @@ const FLUSH_ON_CLOSE_BYTES: u64 = 1 << 20;
 /// the cache filled during `gmm audit` of the 1,000,000-event store, which
 /// then peaked at 255–258 MiB; at 16 MiB it peaked at 224 MiB, and the
 /// import took 1.01 of the time and peaked 29 MiB lower (2 paired runs).
-/// Memtables of 32 MiB instead of 48 MiB in all: the 100,000 concurrent
-/// leaves (which fill them, beside the large views) peaked 19 MiB lower
-/// at the same time (4 pairs); the 1,000,000-event import, 8 MiB lower at
-/// 0.98 of the time (2 pairs).
+/// Memtables of 32 MiB in all were tried and given up: the 100,000
+/// concurrent leaves peaked 19 MiB lower, but the 1,000,000-event import
+/// left 138 table files instead of 104, and `diff` and `correct`, which
+/// open the peer's store, read 2.16 and 2.50, and 2.06 and 2.19, of the
+/// 10,000-event ones in two benchmark runs (limit 2).
 const BLOCK_CACHE_BYTES: usize = 16 << 20;
-const MEMTABLE_BUDGET_BYTES: usize = 32 << 20;
+const MEMTABLE_BUDGET_BYTES: usize = 48 << 20;
 const MEMTABLE_BYTES: usize = 8 << 20;
 
 /// Bits per key of the whole-key Bloom filters on the families read by
