@@ -22,6 +22,7 @@ use crate::model::event::EventId;
 use crate::model::event::GroupId;
 use crate::model::signed::SignedEvent;
 use crate::repo::transaction::Transaction;
+use crate::repo::transaction::WrittenState;
 use crate::rules::links::Ancestry;
 use crate::rules::view::TitleAndMembers;
 use crate::rules::view::View;
@@ -270,8 +271,8 @@ impl<'s> Ingest<'s> {
 
     /// Continues an import where the previous part's commit left it.
     pub fn carry_on(&mut self, carry: Carry) {
-        for (group, state) in carry.states {
-            self.tx.adopt(group, state);
+        for written in carry.states {
+            self.tx.adopt(written);
         }
         for (group, before) in carry.before {
             self.before.entry(group).or_insert(before);
@@ -283,7 +284,7 @@ impl<'s> Ingest<'s> {
 /// written, and its title and members before the import (`None` for a group
 /// it created).
 pub struct Carry {
-    states: Vec<(GroupId, GroupState)>,
+    states: Vec<WrittenState>,
     before: BTreeMap<GroupId, Option<TitleAndMembers>>,
 }
 
@@ -291,7 +292,11 @@ impl Carry {
     /// Each touched group's title and members before the import, and its
     /// view after it.
     pub fn into_groups(self) -> BTreeMap<GroupId, (Option<TitleAndMembers>, View)> {
-        let mut states: BTreeMap<GroupId, GroupState> = self.states.into_iter().collect();
+        let mut states: BTreeMap<GroupId, GroupState> = self
+            .states
+            .into_iter()
+            .map(|written| (written.group, written.state))
+            .collect();
         self.before
             .into_iter()
             .filter_map(|(group, before)| {

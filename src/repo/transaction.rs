@@ -52,6 +52,7 @@ use crate::rules::projection::Verdict;
 use crate::rules::view::Unnamed;
 use crate::rules::view::View;
 use crate::store::log::LogHead;
+use crate::store::row_digests::RowDigests;
 use crate::store::EventMeta;
 use crate::store::GroupState;
 use crate::store::Store;
@@ -85,6 +86,10 @@ struct GroupWork {
     last_seq: HashMap<PublicKey, (u64, EventId)>,
     /// Each author's latest `(seq, id)` in the store, once asked.
     stored_last_seq: HashMap<PublicKey, Option<(u64, EventId)>>,
+    /// The digests of the stored view's rows, handed on by the previous
+    /// commit of this writer (`Stored::AsIs` only); after this
+    /// transaction's commit, those of the rows it wrote.
+    carried_digests: Option<Box<RowDigests>>,
 }
 
 impl GroupWork {
@@ -101,6 +106,7 @@ impl GroupWork {
             dropped_after: None,
             last_seq: HashMap::new(),
             stored_last_seq: HashMap::new(),
+            carried_digests: None,
         }
     }
 
@@ -119,7 +125,10 @@ impl GroupWork {
                 // commit's comparison, and the view is given up now, before
                 // the projection builds the next one.
                 Some(_) => {
-                    let digests = StoredView::digests_of(&frontier.view);
+                    let digests = match self.carried_digests.take() {
+                        Some(carried) => StoredView::Digests(carried),
+                        None => StoredView::digests_of(&frontier.view),
+                    };
                     frontier.view = View::empty(group);
                     digests
                 }
@@ -144,6 +153,8 @@ impl GroupWork {
     /// views).
     fn frontier_to_change(&mut self) -> &mut Frontier {
         if let Stored::AsIs = self.stored {
+            // Marks say what changes; a carried comparison is not needed.
+            self.carried_digests = None;
             self.stored = Stored::Was(Box::new(StoredFrontier::of(&self.state.frontier)));
         }
         &mut self.state.frontier
@@ -167,8 +178,16 @@ impl GroupWork {
     }
 }
 
-/// A group and its state, as a commit wrote it.
-pub type GroupStateOf = (GroupId, GroupState);
+/// A group's state as a commit wrote it, for the same writer's next
+/// transaction ([`Transaction::adopt`]).
+pub struct WrittenState {
+    pub group: GroupId,
+    pub state: GroupState,
+    /// The digests of its view's rows as written, when the commit compared
+    /// them by digests: the next part of an import, which compares with
+    /// them, need not hash the view again.
+    pub row_digests: Option<Box<RowDigests>>,
+}
 
 /// What the store holds of a group's view rows while a transaction works on it.
 enum Stored {
@@ -738,7 +757,7 @@ impl<'s> Transaction<'s> {
     pub fn commit_keeping_states(
         mut self,
         signer: Option<&SecretKey>,
-    ) -> Result<(Vec<SignedEvent>, Vec<GroupStateOf>)> {
+    ) -> Result<(Vec<SignedEvent>, Vec<WrittenState>)> {
         if self.broken {
             return Err(Error::Internal(
                 "a projection failed earlier in this command; nothing was written".into(),
@@ -769,8 +788,9 @@ impl<'s> Transaction<'s> {
             };
             let was_listed = work.state.members_listed;
             work.state.members_listed = self.list_members;
-            self.batch
-                .put_group_state(group, &work.state, stored, was_listed);
+            work.carried_digests =
+                self.batch
+                    .put_group_state(group, &work.state, stored, was_listed);
         }
         self.pending.write(&mut self.batch);
         let events: Vec<(&SignedEvent, &EventMeta)> = accepted
@@ -790,7 +810,11 @@ impl<'s> Transaction<'s> {
                 if let Some(base) = &mut state.frontier.base {
                     base.mark_stored();
                 }
-                (group, state)
+                WrittenState {
+                    group,
+                    state,
+                    row_digests: work.carried_digests,
+                }
             })
             .collect();
         Ok((accepted, states))
@@ -799,9 +823,10 @@ impl<'s> Transaction<'s> {
     /// Takes a group's state as the store holds it, handed back by this
     /// writer's previous commit ([`Transaction::commit_keeping_states`]):
     /// nothing is read, and only what changes is written.
-    pub fn adopt(&mut self, group: GroupId, state: GroupState) {
-        self.groups
-            .insert(group, GroupWork::new(group, state, Stored::AsIs));
+    pub fn adopt(&mut self, written: WrittenState) {
+        let mut work = GroupWork::new(written.group, written.state, Stored::AsIs);
+        work.carried_digests = written.row_digests;
+        self.groups.insert(written.group, work);
     }
 }
 

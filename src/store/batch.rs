@@ -247,13 +247,15 @@ impl StoreBatch {
     /// `state.members_listed`, its member pages: those its changes touched,
     /// or all of them when the store's listing was not current
     /// (`was_listed` false: the parts of an import before its last).
+    /// Returns the digests of the view's rows as written, when it compared
+    /// them by digests (they describe what the store then holds).
     pub fn put_group_state(
         &mut self,
         group: &GroupId,
         state: &GroupState,
         stored: StoredRows<'_>,
         was_listed: bool,
-    ) {
+    ) -> Option<Box<RowDigests>> {
         let record = GroupStateRecord::new(state);
         self.put(cf::PROJECTION, &group.0, &record.to_bytes());
         let frontier = &state.frontier;
@@ -263,14 +265,14 @@ impl StoreBatch {
                 if listing && !was_listed {
                     self.put_member_pages(group, &frontier.view, RowsWritten::Whole);
                 }
-                return;
+                return None;
             }
             StoredRows::Unknown => None,
             StoredRows::Of(old) => Some(old),
         };
         self.put_region_keys(group, &frontier.region, old.map(|o| o.region.as_slice()));
         let old_base = old.and_then(|o| o.base.as_ref());
-        let written =
+        let (written, digests) =
             self.put_view_rows(group, ViewSlot::View, &frontier.view, old.map(|o| &o.view));
         match written {
             _ if !listing => {}
@@ -282,6 +284,8 @@ impl StoreBatch {
         }
         match &frontier.base {
             Some(base) => {
+                // A base's digests are not handed on: an import's next part
+                // reads the base's mark, not a comparison (`take_frontier`).
                 self.put_view_rows(group, ViewSlot::Base, base, old_base);
             }
             None if old_base.is_some() || old.is_none() => {
@@ -289,6 +293,7 @@ impl StoreBatch {
             }
             None => {}
         }
+        digests.map(Box::new)
     }
 
     /// Lists the open region's events in `region` where they differ from
@@ -330,27 +335,29 @@ impl StoreBatch {
     /// Writes the rows of `view` into `slot` where they differ from `old`'s:
     /// the keys `view` changed since `old`'s mark, or those a comparison with
     /// its row digests finds; all of them, over a cleared slot, when neither
-    /// is known.
+    /// is known. Hands back the new rows' digests when it compared digests.
     fn put_view_rows<'v>(
         &mut self,
         group: &GroupId,
         slot: ViewSlot,
         view: &View,
         old: Option<&'v StoredView>,
-    ) -> RowsWritten<'v> {
+    ) -> (RowsWritten<'v>, Option<RowDigests>) {
         let changed = match old {
             Some(StoredView::Marked(mark)) => view.changed_since(*mark),
             _ => None,
         };
         // `compared`: the digests the rows were compared with, if any;
         // `None` when every row was written over a cleared slot.
+        let mut digests = None;
         let (put, gone, compared) = match (changed, old) {
             (Some(changed), _) => {
                 let (put, gone) = view_rows::changed_rows(view, changed);
                 (put, gone, Some(None))
             }
             (None, Some(StoredView::Digests(old))) => {
-                let (put, gone) = old.changes(view);
+                let (put, gone, new) = old.changes(view);
+                digests = Some(new);
                 (put, gone, Some(Some(&**old)))
             }
             (None, _) => {
@@ -381,7 +388,7 @@ impl StoreBatch {
         for key in gone {
             self.delete(cf::VIEW_ROWS, layout::view_row_key(group, slot, &key));
         }
-        written
+        (written, digests)
     }
 
     /// Writes the member pages of a group's view (`member_pages`): all of

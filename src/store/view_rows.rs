@@ -296,20 +296,23 @@ pub fn row_changes<'a>(
     new: &'a View,
     old: &View,
 ) -> (Vec<(PublicKey, KeyRow<'a>)>, Vec<PublicKey>) {
-    merge_rows(new, rows_of(old), |new_row, old_row| new_row == old_row)
+    merge_rows(rows_of(new), rows_of(old), |new_row, old_row| {
+        new_row == old_row
+    })
 }
 
-/// What to write so stored rows, listed in key order as `old` with
-/// whatever `same` compares a new row with, become `new`'s rows: those
-/// absent from `old` or not the `same`, and the keys only `old` lists.
-pub fn merge_rows<'a, T>(
-    new: &'a View,
-    old: impl Iterator<Item = (PublicKey, T)>,
-    mut same: impl FnMut(&KeyRow<'a>, &T) -> bool,
-) -> (Vec<(PublicKey, KeyRow<'a>)>, Vec<PublicKey>) {
+/// What to write so stored rows, listed in key order as `old`, become the
+/// rows `new` lists in key order: those absent from `old` or not the
+/// `same` as its, and the keys only `old` lists. The rows on either side
+/// are whatever `same` compares (rows, or their digests).
+pub fn merge_rows<N, O>(
+    new: impl Iterator<Item = (PublicKey, N)>,
+    old: impl Iterator<Item = (PublicKey, O)>,
+    mut same: impl FnMut(&N, &O) -> bool,
+) -> (Vec<(PublicKey, N)>, Vec<PublicKey>) {
     let mut put = Vec::new();
     let mut gone = Vec::new();
-    let mut new_rows = rows_of(new).peekable();
+    let mut new_rows = new.peekable();
     let mut old_rows = old.peekable();
     loop {
         let order = match (new_rows.peek(), old_rows.peek()) {
