@@ -349,21 +349,20 @@ impl StoreBatch {
         };
         // `compared`: the digests the rows were compared with, if any;
         // `None` when every row was written over a cleared slot.
-        let mut digests = None;
-        let (put, gone, compared) = match (changed, old) {
+        // `digests`: the new rows', when they were compared by digests.
+        let (put, gone, compared, digests) = match (changed, old) {
             (Some(changed), _) => {
                 let (put, gone) = view_rows::changed_rows(view, changed);
-                (put, gone, Some(None))
+                (put, gone, Some(None), None)
             }
             (None, Some(StoredView::Digests(old))) => {
                 let (put, gone, new) = old.changes(view);
-                digests = Some(new);
-                (put, gone, Some(Some(&**old)))
+                (put, gone, Some(Some(&**old)), Some(new))
             }
             (None, _) => {
                 self.delete_view_rows(group, slot);
                 let (put, gone) = view_rows::row_changes(view, &View::empty(view.group));
-                (put, gone, None)
+                (put, gone, None, None)
             }
         };
         let written = match compared {
