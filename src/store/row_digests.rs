@@ -41,11 +41,7 @@ impl RowDigests {
             rows: view_rows::rows_of(view)
                 .map(|(key, row)| (key, row_digest(&row, &mut bytes)))
                 .collect(),
-            owners: view
-                .devices()
-                .iter()
-                .map(|(device, d)| (*device, d.member))
-                .collect(),
+            owners: owners_of(view),
         }
     }
 
@@ -63,16 +59,33 @@ impl RowDigests {
         &self,
         new: &'a View,
     ) -> (Vec<(PublicKey, KeyRow<'a>)>, Vec<PublicKey>, RowDigests) {
-        let digests = RowDigests::of(new);
-        let new_rows = view_rows::rows_of(new)
-            .zip(&digests.rows)
-            .map(|((key, row), (_, digest))| (key, (row, *digest)));
+        // One pass over `new`'s rows: each is hashed once, for the
+        // comparison and for the digests handed on.
+        let mut rows = Vec::with_capacity(self.rows.len());
+        let mut bytes = Vec::new();
+        let new_rows = view_rows::rows_of(new).map(|(key, row)| {
+            let digest = row_digest(&row, &mut bytes);
+            rows.push((key, digest));
+            (key, (row, digest))
+        });
         let (put, gone) = view_rows::merge_rows(new_rows, self.rows.iter().copied(), |new, old| {
             new.1 == *old
         });
         let put = put.into_iter().map(|(key, (row, _))| (key, row)).collect();
+        let digests = RowDigests {
+            rows,
+            owners: owners_of(new),
+        };
         (put, gone, digests)
     }
+}
+
+/// Each linked device of `view` and the member it acts for.
+fn owners_of(view: &View) -> BTreeMap<PublicKey, PublicKey> {
+    view.devices()
+        .iter()
+        .map(|(device, d)| (*device, d.member))
+        .collect()
 }
 
 /// blake3 over a row's four parts in order, each tagged present or absent,
