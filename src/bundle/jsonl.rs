@@ -338,6 +338,11 @@ impl<R: BufRead> JsonlReader<R> {
         &self.header
     }
 
+    /// The header, moved out ([`BundleHeader::take`]).
+    pub fn take_header(&mut self) -> BundleHeader {
+        BundleHeader::take(&mut self.header)
+    }
+
     /// The next event line as a record, a bad line as a finding, or `None`.
     pub fn next_item(&mut self) -> Result<Option<Item>, BundleError> {
         loop {

@@ -83,6 +83,22 @@ impl Contract for BundleHeader {
     const NAME: &'static str = "bundle header";
 }
 
+impl BundleHeader {
+    /// Moves the header out of `slot`, leaving what a reader still checks
+    /// after it (the group and the event count) without the lists. The heads
+    /// may number as many as the events (72 bytes each): an import hands the
+    /// header to its report once instead of keeping a second copy.
+    pub fn take(slot: &mut BundleHeader) -> BundleHeader {
+        let counts_only = BundleHeader {
+            heads: Vec::new(),
+            want: Vec::new(),
+            prerequisites: Vec::new(),
+            ..*slot
+        };
+        std::mem::replace(slot, counts_only)
+    }
+}
+
 /// What ends a bundle: its digest and who, if anyone, signed it.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct Trailer {
@@ -279,6 +295,11 @@ impl<R: Read> BundleReader<R> {
 
     pub fn header(&self) -> &BundleHeader {
         &self.header
+    }
+
+    /// The header, moved out ([`BundleHeader::take`]).
+    pub fn take_header(&mut self) -> BundleHeader {
+        BundleHeader::take(&mut self.header)
     }
 
     fn truncated(&self, what: &'static str) -> BundleError {

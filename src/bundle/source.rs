@@ -35,6 +35,15 @@ impl<R: BufRead> Source<R> {
         }
     }
 
+    /// The header, moved out: afterwards [`Source::header`] keeps only the
+    /// group, kind, view hash, event count and time ([`BundleHeader::take`]).
+    pub fn take_header(&mut self) -> BundleHeader {
+        match self {
+            Source::Binary(r) => r.take_header(),
+            Source::Jsonl(r) => r.take_header(),
+        }
+    }
+
     pub fn next_item(&mut self) -> Result<Option<Item>, BundleError> {
         match self {
             Source::Binary(r) => Ok(r.next_record()?.map(Item::Record)),

@@ -258,10 +258,11 @@ fn run_import(
     report: &mut ImportReport,
 ) -> Result<()> {
     let mut source = Source::open(input)?;
-    // The header's heads may number as many as its events: it is copied
-    // once, into the report, and the import keeps only what it checks.
-    let (group, event_count) = (source.header().group, source.header().event_count);
-    report.header = Some(source.header().clone());
+    // The header's heads may number as many as its events: the header moves
+    // into the report, and the reader keeps only what it checks.
+    let header = source.take_header();
+    let (group, event_count) = (header.group, header.event_count);
+    report.header = Some(header);
     // Each chunk is its own transaction. A transaction reads the log head at
     // its first append, so the next one may be opened before this one
     // commits. While the other pool thread verifies chunk N+1, this one
@@ -423,20 +424,24 @@ fn offer_chunk(
                 if let (Some(author), Outcome::Accepted) = (author, &outcome) {
                     report.authors.insert(author);
                 }
-                let id = id.map_or_else(
-                    || "a record".to_string(),
-                    |id| format!("event {}", id.short()),
-                );
+                // Named only for a finding: formatting every accepted
+                // event's id cost 0.5% of an import's time.
+                let named = || {
+                    id.map_or_else(
+                        || "a record".to_string(),
+                        |id| format!("event {}", id.short()),
+                    )
+                };
                 match &outcome {
-                    Outcome::Malformed(reason) => {
-                        report.findings.push(format!("malformed: {id}: {reason}"))
-                    }
+                    Outcome::Malformed(reason) => report
+                        .findings
+                        .push(format!("malformed: {}: {reason}", named())),
                     Outcome::BadSignature => report
                         .findings
-                        .push(format!("bad-signature: {id} does not verify")),
-                    Outcome::BadLink(reason) => {
-                        report.findings.push(format!("bad-link: {id}: {reason}"))
-                    }
+                        .push(format!("bad-signature: {} does not verify", named())),
+                    Outcome::BadLink(reason) => report
+                        .findings
+                        .push(format!("bad-link: {}: {reason}", named())),
                     _ => {}
                 }
             }
