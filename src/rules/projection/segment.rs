@@ -57,6 +57,66 @@ pub struct SegmentEvent<'a> {
     pub parents: Vec<usize>,
 }
 
+/// A segment's events by the key they are about, as `(key, event)` pairs
+/// sorted by key then event, with the first pair of each run of leading key
+/// bits: one entry each and no allocation per key. A map of lists took about
+/// 100 bytes and an allocation a key, and the 100,000 concurrent leaves are
+/// 100,000 keys of one event each (`docs/benchmarks.md`). A lookup reads
+/// its prefix's run, about one pair for random keys; keys crafted to share
+/// a prefix cost a binary search of their run, never more.
+struct EventsByKey {
+    pairs: Vec<(PublicKey, usize)>,
+    /// `starts[p]` is the first pair whose key's leading `prefix_bits` are
+    /// `p`; one more entry closes the last run.
+    starts: Vec<usize>,
+    prefix_bits: u32,
+}
+
+impl EventsByKey {
+    fn new(mut pairs: Vec<(PublicKey, usize)>) -> EventsByKey {
+        pairs.sort_unstable();
+        // About one prefix per pair, at most 16 bits (the first two bytes).
+        let prefix_bits = pairs.len().next_power_of_two().trailing_zeros().min(16);
+        let mut starts = Vec::with_capacity((1 << prefix_bits) + 1);
+        let mut next = 0;
+        for prefix in 0..=(1usize << prefix_bits) {
+            while next < pairs.len() && key_prefix(&pairs[next].0, prefix_bits) < prefix {
+                next += 1;
+            }
+            starts.push(next);
+        }
+        EventsByKey {
+            pairs,
+            starts,
+            prefix_bits,
+        }
+    }
+
+    /// The events about `key`, ascending.
+    fn get(&self, key: &PublicKey) -> impl Iterator<Item = usize> + '_ {
+        let prefix = key_prefix(key, self.prefix_bits);
+        let run = &self.pairs[self.starts[prefix]..self.starts[prefix + 1]];
+        let start = run.partition_point(|(k, _)| k < key);
+        let end = start + run[start..].partition_point(|(k, _)| k == key);
+        run[start..end].iter().map(|&(_, j)| j)
+    }
+
+    /// Each key once, ascending.
+    fn keys(&self) -> impl Iterator<Item = &PublicKey> + '_ {
+        let mut last = None;
+        self.pairs.iter().filter_map(move |(k, _)| {
+            let new = last != Some(k);
+            last = Some(k);
+            new.then_some(k)
+        })
+    }
+}
+
+/// The leading `bits` (at most 16) of a key.
+fn key_prefix(key: &PublicKey, bits: u32) -> usize {
+    usize::from(u16::from_be_bytes([key.0[0], key.0[1]])) >> (16 - bits)
+}
+
 /// Reachability inside a segment, sparse: the events are cut into chains
 /// (each event continues the chain of one of its parents when that parent
 /// ends its chain), and an event's past is, per chain it reaches, the highest
@@ -237,13 +297,13 @@ pub struct Segment<'s, 'a> {
     acting: Vec<PublicKey>,
     /// Events about each key: setting its membership, setting its role,
     /// linking or unlinking it as a device.
-    membership_events: HashMap<PublicKey, Vec<usize>>,
-    role_events: HashMap<PublicKey, Vec<usize>>,
-    device_events: HashMap<PublicKey, Vec<usize>>,
+    membership_events: EventsByKey,
+    role_events: EventsByKey,
+    device_events: EventsByKey,
     /// Events that can attack (rule 5), by the key they remove, demote or
     /// unlink: judging an event looks only at those aimed at its author or
     /// member, not at every event of the segment.
-    attackers_of: HashMap<PublicKey, Vec<usize>>,
+    attackers_of: EventsByKey,
     /// Removal-cycle component of each event (None when in no cycle).
     cycle: Vec<Option<usize>>,
     verdicts: Vec<Verdict>,
@@ -277,26 +337,22 @@ impl<'s, 'a> Segment<'s, 'a> {
         let n = events.len();
         let reach = Reach::new(events);
         let acting = acting_members(base, events);
-        let mut membership_events: HashMap<PublicKey, Vec<usize>> = HashMap::new();
-        let mut role_events: HashMap<PublicKey, Vec<usize>> = HashMap::new();
-        let mut device_events: HashMap<PublicKey, Vec<usize>> = HashMap::new();
+        let (mut membership_events, mut role_events) = (Vec::new(), Vec::new());
+        let (mut device_events, mut attackers_of) = (Vec::new(), Vec::new());
         for (i, e) in events.iter().enumerate() {
             if let Some(target) = e.op.target(acting[i]) {
                 if sets_membership(&acting[i], e.op, &target) {
-                    membership_events.entry(target).or_default().push(i);
+                    membership_events.push((target, i));
                 }
                 if role_set(e.op).is_some() {
-                    role_events.entry(target).or_default().push(i);
+                    role_events.push((target, i));
                 }
             }
             if let Some(device) = e.op.device() {
-                device_events.entry(device).or_default().push(i);
+                device_events.push((device, i));
             }
-        }
-        let mut attackers_of: HashMap<PublicKey, Vec<usize>> = HashMap::new();
-        for (i, e) in events.iter().enumerate() {
             if let Some(key) = attacked_key(e.op) {
-                attackers_of.entry(key).or_default().push(i);
+                attackers_of.push((key, i));
             }
         }
         let mut segment = Segment {
@@ -304,10 +360,10 @@ impl<'s, 'a> Segment<'s, 'a> {
             events,
             reach,
             acting,
-            membership_events,
-            role_events,
-            device_events,
-            attackers_of,
+            membership_events: EventsByKey::new(membership_events),
+            role_events: EventsByKey::new(role_events),
+            device_events: EventsByKey::new(device_events),
+            attackers_of: EventsByKey::new(attackers_of),
             cycle: vec![None; n],
             verdicts: vec![Verdict::Effective; n],
             author_role: vec![None; n],
@@ -361,11 +417,10 @@ impl<'s, 'a> Segment<'s, 'a> {
     /// The events that could attack event `i` (rule 5), ascending: those
     /// aimed at its member, and an unlink of the device that signed it.
     fn candidate_attackers(&self, i: usize) -> Vec<usize> {
-        let of = |key: &PublicKey| self.attackers_of.get(key).map_or(&[][..], |v| v.as_slice());
         let (acting, author) = (self.acting[i], self.events[i].author);
-        let mut out = of(&acting).to_vec();
+        let mut out: Vec<usize> = self.attackers_of.get(&acting).collect();
         if author != acting {
-            out.extend_from_slice(of(&author));
+            out.extend(self.attackers_of.get(&author));
             out.sort_unstable();
             out.dedup();
         }
@@ -432,17 +487,14 @@ impl<'s, 'a> Segment<'s, 'a> {
     /// The effective events about `key` within a set, for one kind of event.
     fn effective_in(
         &self,
-        table: &HashMap<PublicKey, Vec<usize>>,
+        table: &EventsByKey,
         key: &PublicKey,
         within: &dyn Fn(usize) -> bool,
     ) -> Vec<usize> {
-        table.get(key).map_or_else(Vec::new, |events| {
-            events
-                .iter()
-                .copied()
-                .filter(|&j| self.verdicts[j].is_effective() && within(j))
-                .collect()
-        })
+        table
+            .get(key)
+            .filter(|&j| self.verdicts[j].is_effective() && within(j))
+            .collect()
     }
 
     /// Rules 3 and 4 for one key over the base and a set of segment events:
@@ -827,4 +879,48 @@ fn tarjan_cycles(edges: &[Vec<usize>]) -> Vec<Option<usize>> {
         }
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    /// Keys from a few bytes: few distinct first bytes, so runs of a shared
+    /// prefix are long, as crafted keys would make them.
+    fn key(first: u8, second: u8, last: u8) -> PublicKey {
+        let mut bytes = [0u8; 32];
+        (bytes[0], bytes[1], bytes[31]) = (first, second, last);
+        PublicKey(bytes)
+    }
+
+    proptest! {
+        /// `EventsByKey` finds exactly the events a map of lists finds, in
+        /// ascending order, and lists each key once, ascending.
+        #[test]
+        fn events_by_key_match_a_map_of_lists(
+            pairs in prop::collection::vec((0u8..3, any::<u8>(), 0u8..4), 0..300),
+            probes in prop::collection::vec((0u8..3, any::<u8>(), 0u8..4), 0..50),
+        ) {
+            let pairs: Vec<(PublicKey, usize)> =
+                pairs.iter().enumerate().map(|(j, &(a, b, c))| (key(a, b, c), j)).collect();
+            let mut map: BTreeMap<PublicKey, Vec<usize>> = BTreeMap::new();
+            for &(k, j) in &pairs {
+                map.entry(k).or_default().push(j);
+            }
+            let index = EventsByKey::new(pairs.clone());
+            for &(k, _) in &pairs {
+                prop_assert_eq!(index.get(&k).collect::<Vec<_>>(), map[&k].clone());
+            }
+            for &(a, b, c) in &probes {
+                let k = key(a, b, c);
+                let expected = map.get(&k).cloned().unwrap_or_default();
+                prop_assert_eq!(index.get(&k).collect::<Vec<_>>(), expected);
+            }
+            prop_assert!(index.keys().copied().eq(map.keys().copied()));
+        }
+    }
 }
