@@ -38,7 +38,8 @@ use crate::walk;
 pub const CHUNK_RECORDS: usize = 4096;
 /// Bytes per import chunk.
 pub const CHUNK_BYTES: usize = 8 << 20;
-/// Records one pool thread verifies before it looks for other work. The
+/// Records one pool thread verifies before it looks for other work, their
+/// signatures checked together (`model::verify::verify_strict_all`). The
 /// importing thread joins the verification only after it has committed the
 /// previous chunk; split coarser, as rayon splits a chunk for two threads,
 /// the thread that finished first spun idle (counted as user time) until the
@@ -378,17 +379,32 @@ fn read_chunk<R: BufRead>(
     (chunk, None)
 }
 
-/// Decodes and verifies a chunk's records on all cores.
+/// Decodes and verifies a chunk's records on all cores, a group of
+/// [`VERIFIED_TOGETHER`] at a time (their signatures checked together).
 fn verify_chunk(chunk: Vec<Item>) -> Vec<Checked> {
-    chunk
-        .into_par_iter()
-        .with_max_len(VERIFIED_TOGETHER)
-        .map(|item| {
-            let checked = match &item {
-                Item::Record(record) => Some(SignedEvent::from_record(record)),
-                Item::Bad { .. } => None,
-            };
-            (item, checked)
+    let checked: Vec<Option<std::result::Result<SignedEvent, EventError>>> = chunk
+        .par_chunks(VERIFIED_TOGETHER)
+        .flat_map_iter(verify_together)
+        .collect();
+    chunk.into_iter().zip(checked).collect()
+}
+
+/// Each item's check: `None` for a line that yielded no record.
+fn verify_together(items: &[Item]) -> Vec<Option<std::result::Result<SignedEvent, EventError>>> {
+    let records: Vec<&[u8]> = items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Record(record) => Some(record.as_slice()),
+            Item::Bad { .. } => None,
+        })
+        .collect();
+    let mut checked = SignedEvent::from_records(&records).into_iter();
+    items
+        .iter()
+        .map(|item| match item {
+            // One result per record, in order.
+            Item::Record(_) => checked.next(),
+            Item::Bad { .. } => None,
         })
         .collect()
 }

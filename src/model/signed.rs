@@ -182,6 +182,42 @@ impl SignedEvent {
         Ok(signed)
     }
 
+    /// [`SignedEvent::from_record`] of each record, in order, with the
+    /// signatures checked together ([`SignedEvent::verify_signatures`]).
+    pub fn from_records(records: &[&[u8]]) -> Vec<Result<SignedEvent, EventError>> {
+        let decoded: Vec<Result<SignedEvent, EventError>> =
+            records.iter().map(|r| Self::decode_record(r)).collect();
+        let events: Vec<&SignedEvent> = decoded.iter().flatten().collect();
+        let mut verdicts = Self::verify_signatures(&events).into_iter();
+        decoded
+            .into_iter()
+            .map(|decoded| {
+                let event = decoded?;
+                // One verdict per decoded event, in order.
+                match verdicts.next() {
+                    Some(true) => Ok(event),
+                    _ => Err(EventError::BadSignature),
+                }
+            })
+            .collect()
+    }
+
+    /// [`SignedEvent::verify_signature`] of each event, in order, checked
+    /// together ([`verify::verify_strict_all`]).
+    pub fn verify_signatures(events: &[&SignedEvent]) -> Vec<bool> {
+        let messages: Vec<[u8; 32]> = events.iter().map(|e| signing_message(&e.id)).collect();
+        let checks: Vec<verify::SignatureCheck<'_>> = events
+            .iter()
+            .zip(&messages)
+            .map(|(e, message)| verify::SignatureCheck {
+                public: &e.event.author.0,
+                message,
+                signature: &e.signature,
+            })
+            .collect();
+        verify::verify_strict_all(&checks)
+    }
+
     /// The group this event belongs to.
     pub fn group(&self) -> GroupId {
         self.event.group_of(self.id)
