@@ -941,8 +941,7 @@ impl Projector {
             .map(|&i| {
                 let e = &self.buffer[i];
                 SegmentEvent {
-                    id: e.id,
-                    author: e.author,
+                    event: e,
                     op: &e.op,
                     // An inert parent's own past in the buffer is inert too:
                     // leaving it out loses nothing the rules look at.

@@ -13,6 +13,7 @@ use crate::model::event::EventId;
 use crate::model::event::Op;
 use crate::model::event::PublicKey;
 use crate::model::event::Role;
+use crate::rules::projection::OrderedEvent;
 use crate::rules::view;
 use crate::rules::view::CycleRemoval;
 use crate::rules::view::Member;
@@ -46,15 +47,25 @@ impl Verdict {
     }
 }
 
-/// One event of a segment, as the rules see it.
+/// One event of a segment, as the rules see it: the ordered event (its id
+/// and author through `Deref`, not copied: 64 bytes an event, 6.4 MB of
+/// the 100,000 concurrent leaves' resolution) with its parents as segment
+/// indices.
 #[derive(Clone, Debug)]
 pub struct SegmentEvent<'a> {
-    pub id: EventId,
-    pub author: PublicKey,
+    pub event: &'a OrderedEvent,
     pub op: &'a Op,
     /// Indices (in the segment) of parents inside the segment. Parents before
     /// the segment are left out: they are all in the base.
     pub parents: Vec<usize>,
+}
+
+impl std::ops::Deref for SegmentEvent<'_> {
+    type Target = OrderedEvent;
+
+    fn deref(&self) -> &OrderedEvent {
+        self.event
+    }
 }
 
 /// A segment's events by the key they are about, as `(key, event)` pairs
