@@ -232,3 +232,69 @@ impl SignedEvent {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::event::Op;
+    use crate::model::event::EVENT_VERSION;
+    use crate::model::keys::SecretKey;
+
+    /// A signed `Create` by the key of `seed`, titled `title`.
+    fn create(seed: u8, title: &str) -> SignedEvent {
+        let key = SecretKey::from_seed([seed; 32]);
+        let event = Event {
+            version: EVENT_VERSION,
+            group: GroupId::default(),
+            author: key.public(),
+            seq: 1,
+            prev: None,
+            parents: Vec::new(),
+            time: 0,
+            view: Default::default(),
+            op: Op::Create {
+                title: title.into(),
+                nonce: [seed; 16],
+            },
+        };
+        SignedEvent::sign(event, &key).unwrap()
+    }
+
+    /// Checked together, records get the results they get one at a time:
+    /// good ones, altered signatures, altered bytes and junk, mixed.
+    #[test]
+    fn records_checked_together_match_one_at_a_time() {
+        let mut records: Vec<Vec<u8>> = Vec::new();
+        for n in 0..70u8 {
+            let mut record = create(n % 5, &format!("group {n}")).record();
+            match n % 7 {
+                1 => record[2] ^= 1,                   // in the signature
+                3 => *record.last_mut().unwrap() ^= 1, // in the event
+                5 => record.truncate(10),              // not even a signature
+                _ => {}
+            }
+            records.push(record);
+        }
+        let slices: Vec<&[u8]> = records.iter().map(Vec::as_slice).collect();
+        let together = SignedEvent::from_records(&slices);
+        let alone: Vec<_> = slices.iter().map(|r| SignedEvent::from_record(r)).collect();
+        assert_eq!(together.len(), alone.len());
+        for (n, (t, a)) in together.iter().zip(&alone).enumerate() {
+            assert_eq!(
+                t.as_ref().map(|e| e.id),
+                a.as_ref().map(|e| e.id),
+                "record {n}"
+            );
+            assert_eq!(t.as_ref().err(), a.as_ref().err(), "record {n}");
+        }
+        let good = together.iter().filter(|r| r.is_ok()).count();
+        let bad_signatures = together
+            .iter()
+            .filter(|r| matches!(r, Err(EventError::BadSignature)))
+            .count();
+        assert!(
+            good > 0 && bad_signatures > 0,
+            "{good} good, {bad_signatures} bad signatures"
+        );
+    }
+}
