@@ -675,8 +675,7 @@ fn check_records(records: &[KeyValue]) -> Vec<(Option<EventId>, Option<SignedEve
         })
         .collect();
     let unsigned: Vec<&SignedEvent> = checked.iter().filter_map(|c| c.1.as_ref()).collect();
-    let verdicts = SignedEvent::verify_signatures(&unsigned);
-    let mut verdicts = verdicts.into_iter();
+    let mut verdicts = SignedEvent::verify_signatures(&unsigned).into_iter();
     for (_, event, found) in &mut checked {
         let Some(e) = event else { continue };
         // One verdict per event checked, in order.
