@@ -189,17 +189,33 @@ pub fn read_events_where(
     let mut source = Source::open(input)?;
     let header = source.header().clone();
     let mut events = Vec::new();
-    while let Some(item) = source.next_item()? {
-        if let Item::Record(record) = item {
-            if let Ok(event) = SignedEvent::from_record(&record) {
-                if event.group() == header.group && keep(&event.id) {
-                    events.push(event);
-                }
+    for_each_checked(&mut source, &mut |_, checked| {
+        if let Some(Ok(event)) = checked {
+            if event.group() == header.group && keep(&event.id) {
+                events.push(event);
             }
         }
-    }
+    })?;
     source.finish()?;
     Ok((header, events))
+}
+
+/// Reads the rest of a bundle chunk by chunk, each chunk verified on all
+/// cores ([`verify_chunk`]), and hands `each` every item with its check, in
+/// order. A framing error ends it after the items before it.
+fn for_each_checked<R: BufRead>(
+    source: &mut Source<R>,
+    each: &mut dyn FnMut(Item, Option<std::result::Result<SignedEvent, EventError>>),
+) -> std::result::Result<(), crate::bundle::BundleError> {
+    loop {
+        let (chunk, end) = read_chunk(source);
+        for (item, checked) in verify_chunk(chunk) {
+            each(item, checked);
+        }
+        if let Some(end) = end {
+            return end;
+        }
+    }
 }
 
 fn stored(store: &Store, id: &EventId) -> Result<SignedEvent> {
@@ -517,38 +533,37 @@ pub fn scan(input: impl BufRead) -> Result<Scan> {
         cited: Default::default(),
         problems: Vec::new(),
     };
-    loop {
-        let item = match source.next_item() {
-            Ok(Some(item)) => item,
-            Ok(None) => break,
-            Err(e) => return Err(e.into()),
-        };
-        scan.events += 1;
-        let record = match item {
-            Item::Bad { reason, .. } => {
-                scan.problems.push(format!("malformed: {reason}"));
-                continue;
-            }
-            Item::Record(record) => record,
-        };
-        match SignedEvent::from_record(&record) {
-            Ok(event) if event.group() != scan.header.group => scan.problems.push(format!(
+    for_each_checked(&mut source, &mut |item, checked| scan.add(item, checked))?;
+    scan.trailer = source.finish()?;
+    Ok(scan)
+}
+
+impl Scan {
+    /// Counts one item of the bundle, with its check.
+    fn add(&mut self, item: Item, checked: Option<std::result::Result<SignedEvent, EventError>>) {
+        self.events += 1;
+        if let Item::Bad { reason, .. } = item {
+            self.problems.push(format!("malformed: {reason}"));
+            return;
+        }
+        match checked {
+            Some(Ok(event)) if event.group() != self.header.group => self.problems.push(format!(
                 "malformed: event {} belongs to another group ({})",
                 event.id.short(),
                 event.group().short()
             )),
-            Ok(event) => {
-                *scan.ops.entry(event.event.op.kind()).or_default() += 1;
-                *scan.authors.entry(event.event.author).or_default() += 1;
-                scan.cited.extend(event.event.parents.iter().map(|p| p.id));
-                scan.cited.extend(event.event.prev);
-                scan.ids.insert(event.id);
+            Some(Ok(event)) => {
+                *self.ops.entry(event.event.op.kind()).or_default() += 1;
+                *self.authors.entry(event.event.author).or_default() += 1;
+                self.cited.extend(event.event.parents.iter().map(|p| p.id));
+                self.cited.extend(event.event.prev);
+                self.ids.insert(event.id);
             }
-            Err(e) => scan.problems.push(format!("record {}: {e}", scan.events)),
+            Some(Err(e)) => self.problems.push(format!("record {}: {e}", self.events)),
+            // A record always has its check.
+            None => {}
         }
     }
-    scan.trailer = source.finish()?;
-    Ok(scan)
 }
 
 /// The events a bundle cites that neither it nor the store holds: what the
