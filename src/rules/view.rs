@@ -796,16 +796,19 @@ impl View {
         let tree = self
             .tree
             .0
-            .get_or_init(|| MemberTree::build(member_tree::bucket_digests(&self.hashed_members())));
+            .get_or_init(|| MemberTree::build(member_tree::bucket_digests_of(self.hashed())));
         view_hash(&self.group, &self.title, &tree.root())
     }
 
     /// The members as rule 8 hashes them: by key, with role and device keys.
     pub fn hashed_members(&self) -> Vec<codec::HashedMember> {
+        self.hashed().collect()
+    }
+
+    fn hashed(&self) -> impl Iterator<Item = codec::HashedMember> + '_ {
         self.members
             .iter()
             .map(|(k, m)| (*k, m.role, self.device_keys_of(k)))
-            .collect()
     }
 
     fn device_keys_of(&self, member: &PublicKey) -> Vec<PublicKey> {
