@@ -117,10 +117,10 @@ impl MemberTree {
             .collect();
         // Every level is computed first, so the table is made the size of
         // the whole tree once. A level can hold as many nodes as the one
-        // below (when no two are siblings): sized at twice the buckets, the
-        // table of 100,000 members' tree (115,000 nodes) grew once more,
-        // rehashing every node into a second table of 9.7 MB.
-        // Level l above the buckets holds at most min(buckets, 2^(16 - l)) nodes.
+        // below (when no two are siblings), and at most 2^(16 − l) at l
+        // levels above the buckets: sized at twice the buckets, the table of
+        // 100,000 members' tree (115,000 nodes) grew once more, rehashing
+        // every node into a second table of 9.7 MB.
         let above: usize = (0..DEPTH).map(|l| all.len().min(1 << l)).sum();
         all.reserve_exact(above);
         let mut level = 0..all.len();
