@@ -46,7 +46,7 @@ pub const CHUNK_BYTES: usize = 8 << 20;
 /// other's last large piece was done. At 64 (about 3 ms of work), the
 /// 1,000,000-event import took 0.965 of the time (3 pairs; 16 gained nothing
 /// more on the 100,000-event import, 8 pairs).
-const VERIFIED_TOGETHER: usize = 64;
+pub(crate) const VERIFIED_TOGETHER: usize = 64;
 
 /// The two bundle encodings.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -371,7 +371,7 @@ type Checked = (Item, Option<std::result::Result<SignedEvent, EventError>>);
 
 /// Reads up to a chunk of items; the second value is set when the bundle
 /// ended (Ok) or broke (Err) during this chunk.
-fn read_chunk<R: BufRead>(
+pub(crate) fn read_chunk<R: BufRead>(
     source: &mut Source<R>,
 ) -> (
     Vec<Item>,

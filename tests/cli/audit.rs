@@ -288,6 +288,27 @@ fn audit_catches_a_bundle_whose_trailer_lies() {
     w.fails("a", &["audit", "./no-such.gmm"], 66);
 }
 
+/// A bundle whose record's signature was altered: the record is reported
+/// (and the digest over the bundle's bytes no longer matches).
+#[test]
+fn audit_of_a_bundle_finds_a_signature_that_does_not_verify() {
+    let w = World::new();
+    chain_store(&w);
+    let file = w.path("g.gmm");
+    w.ok("a", &["export", "Retitled", "-o", file.to_str().unwrap()]);
+    let mut bytes = fs::read(&file).unwrap();
+    let header_len = u32::from_le_bytes(bytes[10..14].try_into().unwrap()) as usize;
+    // Magic, version and length (14 bytes), the header, a record's length
+    // (4 bytes), then its signature.
+    bytes[14 + header_len + 4 + 2] ^= 1;
+    let altered = w.path("altered.gmm");
+    fs::write(&altered, bytes).unwrap();
+    let (code, checks) = audit_checks(&w, "x", &[altered.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(checks.contains("bad-signature"), "{checks:?}");
+    assert!(checks.contains("bundle-digest"), "{checks:?}");
+}
+
 /// Issue 14's case, as a user runs it: Alice removes Carol while Carol adds
 /// Mallory; Mallory's later add is refused. The evidence folder, moved where
 /// no store exists, re-checks with the verdicts `why` gives.
