@@ -80,13 +80,7 @@ pub fn audit_bundle(input: impl BufRead, now_ms: u64) -> Result<Report> {
         // Read a chunk as an import does, and check its records on both
         // cores, their signatures 64 at a time; report them in order.
         let (chunk, end) = exchange::read_chunk(&mut source);
-        let records: Vec<&[u8]> = chunk
-            .iter()
-            .filter_map(|item| match item {
-                Item::Record(record) => Some(record.as_slice()),
-                Item::Bad { .. } => None,
-            })
-            .collect();
+        let records: Vec<&[u8]> = chunk.iter().filter_map(Item::record).collect();
         let checked: Vec<(std::result::Result<SignedEvent, EventError>, bool)> = records
             .par_chunks(exchange::VERIFIED_TOGETHER)
             .flat_map_iter(|records| check_records(header.group, records))

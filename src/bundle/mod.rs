@@ -114,6 +114,16 @@ pub enum Item {
     Bad { reason: String, raw: Vec<u8> },
 }
 
+impl Item {
+    /// The signed record, if this item is one.
+    pub fn record(&self) -> Option<&[u8]> {
+        match self {
+            Item::Record(record) => Some(record),
+            Item::Bad { .. } => None,
+        }
+    }
+}
+
 /// Why a bundle could not be read or written.
 #[derive(Debug, thiserror::Error)]
 pub enum BundleError {

@@ -407,13 +407,7 @@ fn verify_chunk(chunk: Vec<Item>) -> Vec<Checked> {
 
 /// Each item's check: `None` for a line that yielded no record.
 fn verify_together(items: &[Item]) -> Vec<Option<std::result::Result<SignedEvent, EventError>>> {
-    let records: Vec<&[u8]> = items
-        .iter()
-        .filter_map(|item| match item {
-            Item::Record(record) => Some(record.as_slice()),
-            Item::Bad { .. } => None,
-        })
-        .collect();
+    let records: Vec<&[u8]> = items.iter().filter_map(Item::record).collect();
     let mut checked = SignedEvent::from_records(&records).into_iter();
     items
         .iter()
