@@ -7,8 +7,6 @@ use std::collections::HashMap;
 use std::collections::HashSet;
 use std::io::BufRead;
 
-use rayon::prelude::*;
-
 use super::checks;
 use super::checks::GroupEvents;
 use super::Check;
@@ -35,20 +33,15 @@ fn check_records(
         .iter()
         .map(|record| SignedEvent::decode_record(record))
         .collect();
-    let of_group: Vec<&SignedEvent> = decoded
+    let of_group: Vec<Option<&SignedEvent>> = decoded
         .iter()
-        .flatten()
-        .filter(|e| e.group() == group)
+        .map(|d| d.as_ref().ok().filter(|e| e.group() == group))
         .collect();
-    let mut verdicts = SignedEvent::verify_signatures(&of_group).into_iter();
+    let verdicts = SignedEvent::verify_signatures(&of_group);
     decoded
         .into_iter()
-        .map(|decoded| {
-            // One verdict per event of the group, in order.
-            let verified =
-                matches!(&decoded, Ok(e) if e.group() == group) && verdicts.next() == Some(true);
-            (decoded, verified)
-        })
+        .zip(verdicts)
+        .map(|(decoded, verdict)| (decoded, verdict == Some(true)))
         .collect()
 }
 
@@ -75,37 +68,31 @@ pub fn audit_bundle(input: impl BufRead, now_ms: u64) -> Result<Report> {
     };
     let header = source.header().clone();
     let mut events: HashMap<EventId, SignedEvent> = HashMap::new();
-    let mut framing: Option<BundleError> = None;
-    loop {
-        // Read a chunk as an import does, and check its records on both
-        // cores, their signatures 64 at a time; report them in order.
-        let (chunk, end) = exchange::read_chunk(&mut source);
-        let records: Vec<&[u8]> = chunk.iter().filter_map(Item::record).collect();
-        let checked: Vec<(std::result::Result<SignedEvent, EventError>, bool)> = records
-            .par_chunks(exchange::VERIFIED_TOGETHER)
-            .flat_map_iter(|records| check_records(header.group, records))
-            .collect();
-        let mut checked = checked.into_iter();
-        for item in chunk {
+    // Checked as an import checks a bundle: chunk by chunk on both cores,
+    // signatures 64 at a time; reported in order.
+    let group = header.group;
+    let framing = exchange::for_each_checked(
+        &mut source,
+        &|records| check_records(group, records),
+        &mut |item, checked| {
             report.events_checked += 1;
             if let Item::Bad { reason, .. } = item {
-                report.add(Check::Malformed, Some(header.group), Vec::new(), reason);
-                continue;
+                report.add(Check::Malformed, Some(group), Vec::new(), reason);
+                return;
             }
-            // One result per record, in order.
-            let Some((decoded, verified)) = checked.next() else {
-                continue;
+            let Some((decoded, verified)) = checked else {
+                return;
             };
             match decoded {
                 Err(e) => report.add(
                     Check::Malformed,
-                    Some(header.group),
+                    Some(group),
                     Vec::new(),
                     format!("record {}: {e}", report.events_checked),
                 ),
-                Ok(event) if event.group() != header.group => report.add(
+                Ok(event) if event.group() != group => report.add(
                     Check::Malformed,
-                    Some(header.group),
+                    Some(group),
                     vec![event.id],
                     format!(
                         "event {} belongs to another group ({})",
@@ -115,7 +102,7 @@ pub fn audit_bundle(input: impl BufRead, now_ms: u64) -> Result<Report> {
                 ),
                 Ok(event) if !verified => report.add(
                     Check::BadSignature,
-                    Some(header.group),
+                    Some(group),
                     vec![event.id],
                     format!(
                         "event {} has a signature that does not verify",
@@ -126,16 +113,9 @@ pub fn audit_bundle(input: impl BufRead, now_ms: u64) -> Result<Report> {
                     events.insert(event.id, event);
                 }
             }
-        }
-        match end {
-            None => {}
-            Some(Ok(())) => break,
-            Some(Err(e)) => {
-                framing = Some(e);
-                break;
-            }
-        }
-    }
+        },
+    )
+    .err();
     match framing {
         Some(e) => bundle_finding(&mut report, &e),
         None => {

@@ -674,12 +674,11 @@ fn check_records(records: &[KeyValue]) -> Vec<(Option<EventId>, Option<SignedEve
             (key.map(|k| k.id), event, found)
         })
         .collect();
-    let unsigned: Vec<&SignedEvent> = checked.iter().filter_map(|c| c.1.as_ref()).collect();
-    let mut verdicts = SignedEvent::verify_signatures(&unsigned).into_iter();
-    for (_, event, found) in &mut checked {
+    let unsigned: Vec<Option<&SignedEvent>> = checked.iter().map(|c| c.1.as_ref()).collect();
+    let verdicts = SignedEvent::verify_signatures(&unsigned);
+    for ((_, event, found), verdict) in checked.iter_mut().zip(verdicts) {
         let Some(e) = event else { continue };
-        // One verdict per event checked, in order.
-        if verdicts.next() != Some(true) {
+        if verdict != Some(true) {
             found.add(
                 Check::BadSignature,
                 Some(e.group()),

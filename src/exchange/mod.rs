@@ -46,7 +46,7 @@ pub const CHUNK_BYTES: usize = 8 << 20;
 /// other's last large piece was done. At 64 (about 3 ms of work), the
 /// 1,000,000-event import took 0.965 of the time (3 pairs; 16 gained nothing
 /// more on the 100,000-event import, 8 pairs).
-pub(crate) const VERIFIED_TOGETHER: usize = 64;
+const VERIFIED_TOGETHER: usize = 64;
 
 /// The two bundle encodings.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -189,27 +189,36 @@ pub fn read_events_where(
     let mut source = Source::open(input)?;
     let header = source.header().clone();
     let mut events = Vec::new();
-    for_each_checked(&mut source, &mut |_, checked| {
-        if let Some(Ok(event)) = checked {
-            if event.group() == header.group && keep(&event.id) {
-                events.push(event);
+    for_each_checked(
+        &mut source,
+        &SignedEvent::from_records,
+        &mut |_, checked| {
+            if let Some(Ok(event)) = checked {
+                if event.group() == header.group && keep(&event.id) {
+                    events.push(event);
+                }
             }
-        }
-    })?;
+        },
+    )?;
     source.finish()?;
     Ok((header, events))
 }
 
-/// Reads the rest of a bundle chunk by chunk, each chunk verified on all
-/// cores ([`verify_chunk`]), and hands `each` every item with its check, in
-/// order. A framing error ends it after the items before it.
-fn for_each_checked<R: BufRead>(
+/// Checks records a group at a time: one result per record, in order.
+pub(crate) type CheckRecords<'c, T> = &'c (dyn Fn(&[&[u8]]) -> Vec<T> + Sync);
+
+/// Reads the rest of a bundle chunk by chunk, each chunk's records checked
+/// on all cores with `check` ([`check_chunk`]), and hands `each` every item
+/// with its record's result, in order. A framing error ends it after the
+/// items before it.
+pub(crate) fn for_each_checked<R: BufRead, T: Send>(
     source: &mut Source<R>,
-    each: &mut dyn FnMut(Item, Option<std::result::Result<SignedEvent, EventError>>),
+    check: CheckRecords<'_, T>,
+    each: &mut dyn FnMut(Item, Option<T>),
 ) -> std::result::Result<(), crate::bundle::BundleError> {
     loop {
         let (chunk, end) = read_chunk(source);
-        for (item, checked) in verify_chunk(chunk) {
+        for (item, checked) in check_chunk(chunk, check) {
             each(item, checked);
         }
         if let Some(end) = end {
@@ -371,7 +380,7 @@ type Checked = (Item, Option<std::result::Result<SignedEvent, EventError>>);
 
 /// Reads up to a chunk of items; the second value is set when the bundle
 /// ended (Ok) or broke (Err) during this chunk.
-pub(crate) fn read_chunk<R: BufRead>(
+fn read_chunk<R: BufRead>(
     source: &mut Source<R>,
 ) -> (
     Vec<Item>,
@@ -398,25 +407,26 @@ pub(crate) fn read_chunk<R: BufRead>(
 /// Decodes and verifies a chunk's records on all cores, a group of
 /// [`VERIFIED_TOGETHER`] at a time (their signatures checked together).
 fn verify_chunk(chunk: Vec<Item>) -> Vec<Checked> {
-    let checked: Vec<Option<std::result::Result<SignedEvent, EventError>>> = chunk
-        .par_chunks(VERIFIED_TOGETHER)
-        .flat_map_iter(verify_together)
-        .collect();
-    chunk.into_iter().zip(checked).collect()
+    check_chunk(chunk, &SignedEvent::from_records)
 }
 
-/// Each item's check: `None` for a line that yielded no record.
-fn verify_together(items: &[Item]) -> Vec<Option<std::result::Result<SignedEvent, EventError>>> {
-    let records: Vec<&[u8]> = items.iter().filter_map(Item::record).collect();
-    let mut checked = SignedEvent::from_records(&records).into_iter();
-    items
-        .iter()
-        .map(|item| match item {
+/// Checks a chunk's records on all cores with `check`, a group of
+/// [`VERIFIED_TOGETHER`] at a time: each item with its record's result
+/// (`None` for a line that yielded no record).
+fn check_chunk<T: Send>(chunk: Vec<Item>, check: CheckRecords<'_, T>) -> Vec<(Item, Option<T>)> {
+    let checked: Vec<Option<T>> = chunk
+        .par_chunks(VERIFIED_TOGETHER)
+        .flat_map_iter(|items| {
+            let records: Vec<&[u8]> = items.iter().filter_map(Item::record).collect();
             // One result per record, in order.
-            Item::Record(_) => checked.next(),
-            Item::Bad { .. } => None,
+            let mut results = check(&records).into_iter();
+            items
+                .iter()
+                .map(move |item| item.record().and_then(|_| results.next()))
+                .collect::<Vec<_>>()
         })
-        .collect()
+        .collect();
+    chunk.into_iter().zip(checked).collect()
 }
 
 /// Offers a verified chunk in order.
@@ -527,7 +537,11 @@ pub fn scan(input: impl BufRead) -> Result<Scan> {
         cited: Default::default(),
         problems: Vec::new(),
     };
-    for_each_checked(&mut source, &mut |item, checked| scan.add(item, checked))?;
+    for_each_checked(
+        &mut source,
+        &SignedEvent::from_records,
+        &mut |item, checked| scan.add(item, checked),
+    )?;
     scan.trailer = source.finish()?;
     Ok(scan)
 }

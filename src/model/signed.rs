@@ -187,24 +187,24 @@ impl SignedEvent {
     pub fn from_records(records: &[&[u8]]) -> Vec<Result<SignedEvent, EventError>> {
         let decoded: Vec<Result<SignedEvent, EventError>> =
             records.iter().map(|r| Self::decode_record(r)).collect();
-        let events: Vec<&SignedEvent> = decoded.iter().flatten().collect();
-        let mut verdicts = Self::verify_signatures(&events).into_iter();
+        let slots: Vec<Option<&SignedEvent>> = decoded.iter().map(|d| d.as_ref().ok()).collect();
+        let verdicts = Self::verify_signatures(&slots);
         decoded
             .into_iter()
-            .map(|decoded| {
-                let event = decoded?;
-                // One verdict per decoded event, in order.
-                match verdicts.next() {
-                    Some(true) => Ok(event),
-                    _ => Err(EventError::BadSignature),
-                }
+            .zip(verdicts)
+            .map(|(decoded, verdict)| match (decoded, verdict) {
+                (Ok(event), Some(true)) => Ok(event),
+                (Ok(_), _) => Err(EventError::BadSignature),
+                (Err(e), _) => Err(e),
             })
             .collect()
     }
 
-    /// [`SignedEvent::verify_signature`] of each event, in order, checked
-    /// together ([`verify::verify_strict_all`]).
-    pub fn verify_signatures(events: &[&SignedEvent]) -> Vec<bool> {
+    /// [`SignedEvent::verify_signature`] of each event present, in order,
+    /// checked together ([`verify::verify_strict_all`]); `None` for a slot
+    /// without one.
+    pub fn verify_signatures(slots: &[Option<&SignedEvent>]) -> Vec<Option<bool>> {
+        let events: Vec<&SignedEvent> = slots.iter().flatten().copied().collect();
         let messages: Vec<[u8; 32]> = events.iter().map(|e| signing_message(&e.id)).collect();
         let checks: Vec<verify::SignatureCheck<'_>> = events
             .iter()
@@ -215,7 +215,12 @@ impl SignedEvent {
                 signature: &e.signature,
             })
             .collect();
-        verify::verify_strict_all(&checks)
+        // One verdict per event present, in order.
+        let mut verdicts = verify::verify_strict_all(&checks).into_iter();
+        slots
+            .iter()
+            .map(|slot| slot.and_then(|_| verdicts.next()))
+            .collect()
     }
 
     /// The group this event belongs to.
