@@ -35,6 +35,7 @@ use crate::model::event::EventId;
 use crate::model::event::GroupId;
 use crate::model::event::PublicKey;
 use crate::model::event::ViewHash;
+use crate::model::prefix_runs::PrefixRuns;
 use crate::model::signed::SignedEvent;
 use crate::model::signed::SIGNATURE_BYTES;
 use crate::repo::replay::region_differences;
@@ -125,6 +126,10 @@ struct Row {
 #[derive(Default)]
 struct Table {
     rows: Vec<Row>,
+    /// Where the rows of each leading-bits prefix of their ids start: the
+    /// second pass looks up every event and each parent, and a binary
+    /// search of all the rows reads twenty places far apart.
+    id_runs: PrefixRuns,
     groups: Vec<GroupId>,
     group_index: HashMap<GroupId, u32>,
     authors: Vec<PublicKey>,
@@ -153,41 +158,61 @@ impl Table {
         let total = store.log_head().map_or(0, |h| h.len);
         let mut table = Table::default();
         let mut records = store.raw_records(cf::EVENTS);
-        loop {
-            let chunk: Vec<KeyValue> = records
-                .by_ref()
-                .take(CHUNK)
-                .collect::<std::result::Result<_, _>>()?;
-            if chunk.is_empty() {
-                break;
-            }
-            let checked: Vec<(Option<EventId>, Option<SignedEvent>, Report)> = chunk
-                .par_chunks(CHECKED_TOGETHER)
-                .flat_map_iter(check_records)
-                .collect();
-            for (key_id, event, found) in checked {
-                report.events_checked += 1;
-                let intact = found.findings.is_empty();
-                report.merge(found);
-                if !intact {
-                    table.damaged.ids.extend(key_id);
-                    if let Some(e) = event {
-                        let seat = (e.group(), e.event.author, e.event.seq);
-                        table.damaged.seats.insert(seat);
-                    }
-                    continue;
-                }
-                match event {
-                    Some(e) if only.is_none_or(|g| g == e.group()) => table.add(&e),
-                    _ => {}
-                }
-            }
+        let mut chunk = read_chunk(&mut records)?;
+        // While the pool checks one chunk, this thread reads the next: read
+        // between chunks, the reading left a core idle. The reading stays on
+        // this thread, not a pool thread, where the records it allocates
+        // were held longer (`docs/decisions.md`, "The audit reads ahead").
+        while !chunk.is_empty() {
+            let (checked, next) = std::thread::scope(|scope| {
+                let checking = scope.spawn(|| {
+                    chunk
+                        .par_chunks(CHECKED_TOGETHER)
+                        .flat_map_iter(check_records)
+                        .collect::<Vec<_>>()
+                });
+                let next = read_chunk(&mut records);
+                (checking.join(), next)
+            });
+            let checked = checked.map_err(|_| {
+                crate::error::Error::Internal("a thread checking stored records panicked".into())
+            })?;
+            table.take_checked(report, only, checked);
             progress(report.events_checked, total);
+            chunk = next?;
         }
         if !table.rows.is_sorted_by_key(|r| r.id) {
             table.rows.sort_unstable_by_key(|r| r.id);
         }
+        table.id_runs = PrefixRuns::new(table.rows.iter().map(|r| &r.id.0));
         Ok(table)
+    }
+
+    /// Keeps a chunk's intact events of the group audited as rows, and
+    /// notes the damaged ones.
+    fn take_checked(
+        &mut self,
+        report: &mut Report,
+        only: Option<GroupId>,
+        checked: Vec<(Option<EventId>, Option<SignedEvent>, Report)>,
+    ) {
+        for (key_id, event, found) in checked {
+            report.events_checked += 1;
+            let intact = found.findings.is_empty();
+            report.merge(found);
+            if !intact {
+                self.damaged.ids.extend(key_id);
+                if let Some(e) = event {
+                    let seat = (e.group(), e.event.author, e.event.seq);
+                    self.damaged.seats.insert(seat);
+                }
+                continue;
+            }
+            match event {
+                Some(e) if only.is_none_or(|g| g == e.group()) => self.add(&e),
+                _ => {}
+            }
+        }
     }
 
     fn add(&mut self, e: &SignedEvent) {
@@ -204,7 +229,12 @@ impl Table {
 
     /// The row of an intact event.
     fn find(&self, id: &EventId) -> Option<usize> {
-        self.rows.binary_search_by_key(id, |r| r.id).ok()
+        let run = self.id_runs.run(&id.0, self.rows.len());
+        let start = run.start;
+        self.rows[run]
+            .binary_search_by_key(id, |r| r.id)
+            .ok()
+            .map(|i| start + i)
     }
 
     /// Whether a record is held under this id, intact or not.
@@ -658,6 +688,16 @@ fn exhaustive(
         &replay,
         differences,
     )
+}
+
+/// The next [`CHUNK`] stored records (fewer at the end, none past it).
+fn read_chunk(
+    records: &mut impl Iterator<Item = std::result::Result<KeyValue, crate::store::StoreError>>,
+) -> Result<Vec<KeyValue>> {
+    Ok(records
+        .by_ref()
+        .take(CHUNK)
+        .collect::<std::result::Result<_, _>>()?)
 }
 
 /// Decodes and checks stored records, each against its key (`group ‖

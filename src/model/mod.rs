@@ -8,6 +8,7 @@ pub mod event;
 pub mod hash;
 pub mod ids;
 pub mod keys;
+pub mod prefix_runs;
 pub mod signed;
 pub mod time;
 pub mod verify;

@@ -13,6 +13,7 @@ use crate::model::event::EventId;
 use crate::model::event::Op;
 use crate::model::event::PublicKey;
 use crate::model::event::Role;
+use crate::model::prefix_runs::PrefixRuns;
 use crate::rules::projection::OrderedEvent;
 use crate::rules::view;
 use crate::rules::view::CycleRemoval;
@@ -78,36 +79,19 @@ impl std::ops::Deref for SegmentEvent<'_> {
 /// a prefix cost a binary search of their run, never more.
 struct EventsByKey {
     pairs: Vec<(PublicKey, usize)>,
-    /// `starts[p]` is the first pair whose key's leading `prefix_bits` are
-    /// `p`; one more entry closes the last run.
-    starts: Vec<usize>,
-    prefix_bits: u32,
+    runs: PrefixRuns,
 }
 
 impl EventsByKey {
     fn new(mut pairs: Vec<(PublicKey, usize)>) -> EventsByKey {
         pairs.sort_unstable();
-        // About one prefix per pair, at most 16 bits (the first two bytes).
-        let prefix_bits = pairs.len().next_power_of_two().trailing_zeros().min(16);
-        let mut starts = Vec::with_capacity((1 << prefix_bits) + 1);
-        let mut next = 0;
-        for prefix in 0..=(1usize << prefix_bits) {
-            while next < pairs.len() && key_prefix(&pairs[next].0, prefix_bits) < prefix {
-                next += 1;
-            }
-            starts.push(next);
-        }
-        EventsByKey {
-            pairs,
-            starts,
-            prefix_bits,
-        }
+        let runs = PrefixRuns::new(pairs.iter().map(|(k, _)| &k.0));
+        EventsByKey { pairs, runs }
     }
 
     /// The events about `key`, ascending.
     fn get(&self, key: &PublicKey) -> impl Iterator<Item = usize> + '_ {
-        let prefix = key_prefix(key, self.prefix_bits);
-        let run = &self.pairs[self.starts[prefix]..self.starts[prefix + 1]];
+        let run = &self.pairs[self.runs.run(&key.0, self.pairs.len())];
         let start = run.partition_point(|(k, _)| k < key);
         let end = start + run[start..].partition_point(|(k, _)| k == key);
         run[start..end].iter().map(|&(_, j)| j)
@@ -122,11 +106,6 @@ impl EventsByKey {
             new.then_some(k)
         })
     }
-}
-
-/// The leading `bits` (at most 16) of a key.
-fn key_prefix(key: &PublicKey, bits: u32) -> usize {
-    usize::from(u16::from_be_bytes([key.0[0], key.0[1]])) >> (16 - bits)
 }
 
 /// Reachability inside a segment, sparse: the events are cut into chains
