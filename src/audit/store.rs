@@ -513,8 +513,8 @@ impl GroupWalk<'_> {
 
 /// The stored verdict of each event the replay judged, against the
 /// replay's (its fingerprint in `marks`), for a group's `rows` in ascending
-/// order. The rows are sorted by id, as the `status` family is, so
-/// consecutive reads share table blocks.
+/// order. The rows are sorted by id, as the `status` family is, so they
+/// are read with one iterator ([`Store::event_metas_in_order`]).
 fn compare_verdicts(
     store: &Store,
     table: &Table,
@@ -522,21 +522,21 @@ fn compare_verdicts(
     marks: &RowMarks,
     differences: &mut Differences,
 ) -> Result<()> {
-    for &row in rows {
-        let (row, r) = (row as usize, &table.rows[row as usize]);
-        if marks.verdicts[row] == UNJUDGED {
-            continue;
-        }
-        let stored = store
-            .event_meta(&r.id)?
-            .map(|m| marks.fingerprint(&m.verdict));
-        if stored != Some(marks.verdicts[row]) {
+    let judged: Vec<usize> = rows
+        .iter()
+        .map(|&row| row as usize)
+        .filter(|&row| marks.verdicts[row] != UNJUDGED)
+        .collect();
+    let ids = judged.iter().map(|&row| table.rows[row].id);
+    store.event_metas_in_order(ids, &mut |i, meta| {
+        let row = judged[i];
+        if meta.map(|m| marks.fingerprint(&m.verdict)) != Some(marks.verdicts[row]) {
             differences.add(format!(
                 "event {}'s stored status differs from the replay",
-                r.id.short()
+                table.rows[row].id.short()
             ));
         }
-    }
+    })?;
     Ok(())
 }
 

@@ -335,6 +335,10 @@ const VIEW_ROW_BYTES_AT_LEAST: u64 = 128;
 /// The most rows [`Store::view_rows_estimate`] reserves room for.
 const MAX_VIEW_ROWS_RESERVED: usize = 1 << 22;
 
+/// Entries [`Store::event_metas_in_order`] steps over to reach the next id
+/// before it seeks instead: a seek costs about as much as a few steps.
+const STEPS_BEFORE_SEEK: usize = 8;
+
 /// Read options for a scan that reads all of a group's events or all of a
 /// view's rows once: table blocks are read ahead 2 MiB at a time instead of
 /// one 4 KiB read each, and are not put in the block cache, where they
@@ -754,6 +758,48 @@ impl Store {
             metas[i] = Some(record.into());
         }
         Ok(metas)
+    }
+
+    /// [`Store::event_meta`] of ids given in ascending order, handed to
+    /// `each` with their position, read with one iterator over the `status`
+    /// family, which is sorted by id: a group's ids are most of it in a
+    /// store of one large group, so the iterator steps to the next id
+    /// instead of a lookup each (a Bloom filter, an index search and a
+    /// block per id), and seeks only over a gap of other groups' ids.
+    pub fn event_metas_in_order(
+        &self,
+        ids: impl Iterator<Item = EventId>,
+        each: &mut dyn FnMut(usize, Option<EventMeta>),
+    ) -> Result<(), StoreError> {
+        let mut read = rocksdb::ReadOptions::default();
+        read.fill_cache(false);
+        let mut status = self.db.raw_iterator_cf_opt(self.handle(cf::STATUS), read);
+        let mut positioned = false;
+        for (i, id) in ids.enumerate() {
+            let mut steps = 0;
+            while positioned && status.key().is_some_and(|k| k < &id.0[..]) {
+                if steps == STEPS_BEFORE_SEEK {
+                    positioned = false;
+                    break;
+                }
+                status.next();
+                steps += 1;
+            }
+            if !positioned {
+                status.seek(id.0);
+                positioned = true;
+            }
+            let meta = match (status.key(), status.value()) {
+                (Some(key), Some(raw)) if key == &id.0[..] => Some(
+                    EventMetaRecord::from_bytes(raw)
+                        .map(EventMeta::from)
+                        .map_err(|e| self.corrupt(&format!("status of {}: {e}", id.short())))?,
+                ),
+                _ => None,
+            };
+            each(i, meta);
+        }
+        status.status().map_err(|e| self.io(e))
     }
 
     /// The group's current heads, sorted.
@@ -1322,6 +1368,46 @@ mod tests {
         assert_eq!(found[0], Some(meta(20)));
         assert_eq!(found[1], None);
         assert_eq!(found[3], Some(meta(30)));
+    }
+
+    #[test]
+    fn metas_read_in_id_order_step_or_seek_to_each_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::create(dir.path(), PublicKey([7; 32])).unwrap();
+        let id = |n: u8| EventId([n; 32]);
+        let meta = |n: u8| EventMeta {
+            group: id(1),
+            lamport: u64::from(n),
+            log_index: u64::from(n),
+            verdict: Verdict::Effective,
+            ancestry: Ancestry {
+                root: id(n),
+                jump: id(n),
+                parent: id(n),
+            },
+        };
+        // Every id from 10 to 200 is stored; asked are neighbours (steps),
+        // ids past a gap wider than the steps allowed (seeks), ids not
+        // stored, before, among and after the stored ones, and one twice.
+        let mut batch = store.batch();
+        for n in 10..=200u8 {
+            batch.put_meta(&id(n), &meta(n));
+        }
+        store.commit(batch).unwrap();
+        let asked: Vec<u8> = vec![3, 10, 11, 12, 12, 40, 41, 200, 201, 255];
+        let mut found = Vec::new();
+        store
+            .event_metas_in_order(asked.iter().map(|&n| id(n)), &mut |i, m| found.push((i, m)))
+            .unwrap();
+        let expected: Vec<(usize, Option<EventMeta>)> = asked
+            .iter()
+            .enumerate()
+            .map(|(i, &n)| (i, store.event_meta(&id(n)).unwrap()))
+            .collect();
+        assert_eq!(found, expected);
+        assert_eq!(found[5].1, Some(meta(40)));
+        assert_eq!(found[0].1, None);
+        assert_eq!(found[9].1, None);
     }
 
     /// A group's state with no open region: `view`, and `base` when stored

@@ -232,6 +232,15 @@ fn replay_agrees_then_catches_a_tampered_projection() {
         be.short()
     );
     assert!(said.contains(&expected), "{said}");
+    // The audit compares every stored verdict with its own replay's.
+    let audit = w.run("a", &["audit"]);
+    assert_eq!(audit.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&audit.stdout).to_string();
+    let expected = format!(
+        "event {}'s stored status differs from the replay",
+        be.short()
+    );
+    assert!(said.contains(&expected), "{said}");
     let out = w.run("a", &["replay", "S8", "--repair"]);
     assert_eq!(out.status.code(), Some(1));
     w.ok("a", &["replay", "S8"]);
