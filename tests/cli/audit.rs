@@ -133,6 +133,47 @@ fn audit_catches_an_event_deleted_from_a_chain() {
     );
 }
 
+/// The walk stops at the first event out of order while the thread that
+/// reads the group's events is batches ahead of it: the audit still ends,
+/// and the exhaustive path finds what the four-event chain's audit finds.
+#[test]
+fn an_event_deleted_early_from_a_long_chain_ends_the_walk_at_once() {
+    let w = World::new();
+    w.ok("a", &["init"]);
+    w.ok("a", &["group", "create", "Long"]);
+    let mut ops = String::new();
+    for i in 0..2_000 {
+        ops.push_str(&format!(
+            "add Long {} --name m{i}\n",
+            key_hex(&format!("long {i}"))
+        ));
+    }
+    fs::write(w.path("ops.txt"), ops).unwrap();
+    w.ok(
+        "a",
+        &["--quiet", "batch", w.path("ops.txt").to_str().unwrap()],
+    );
+    // Newest first: the second last line is the first add.
+    let ids: Vec<String> = w
+        .ok("a", &["log", "Long", "--json"])
+        .lines()
+        .map(|line| {
+            let event: serde_json::Value = serde_json::from_str(line).unwrap();
+            event["id"].as_str().unwrap().to_string()
+        })
+        .collect();
+    assert_eq!(ids.len(), 2_001);
+    tamper(&w, "a", |db| {
+        let events = db.cf_handle(gmm::store::cf::EVENTS).unwrap();
+        db.delete_cf(events, event_key(db, &ids[ids.len() - 2]))
+            .unwrap();
+    });
+    assert_eq!(
+        audit_checks(&w, "a", &[]),
+        (1, set(&["seq-gap", "missing-parent", "log-chain-broken"]))
+    );
+}
+
 #[test]
 fn audit_catches_a_real_fork_and_its_proof_verifies_anywhere() {
     let w = World::new();
