@@ -160,9 +160,10 @@ impl Table {
         let mut records = store.raw_records(cf::EVENTS);
         let mut chunk = read_chunk(&mut records)?;
         // While the pool checks one chunk, this thread reads the next: read
-        // between chunks, the reading left a core idle. The reading stays on
-        // this thread, not a pool thread, where the records it allocates
-        // were held longer (`docs/decisions.md`, "The audit reads ahead").
+        // between chunks, the reading left a core idle. The reading stays
+        // on this thread, not a pool thread, where the records it
+        // allocates were held longer (`docs/decisions.md`, "The audit
+        // reads ahead in both passes").
         while !chunk.is_empty() {
             let (checked, next) = std::thread::scope(|scope| {
                 let checking = scope.spawn(|| {
@@ -702,7 +703,7 @@ const READ_AHEAD_BATCHES: usize = 4;
 /// read and decoded on a thread of their own, a few batches ahead, while
 /// the walk checks and replays the ones before: the walk of the
 /// 1,000,000-event store spent about half its time reading
-/// (`docs/decisions.md`, "The audit reads ahead").
+/// (`docs/decisions.md`, "The audit reads ahead in both passes").
 fn for_each_read_ahead(
     store: &Store,
     group: GroupId,
