@@ -141,18 +141,7 @@ fn an_event_deleted_early_from_a_long_chain_ends_the_walk_at_once() {
     let w = World::new();
     w.ok("a", &["init"]);
     w.ok("a", &["group", "create", "Long"]);
-    let mut ops = String::new();
-    for i in 0..2_000 {
-        ops.push_str(&format!(
-            "add Long {} --name m{i}\n",
-            key_hex(&format!("long {i}"))
-        ));
-    }
-    fs::write(w.path("ops.txt"), ops).unwrap();
-    w.ok(
-        "a",
-        &["--quiet", "batch", w.path("ops.txt").to_str().unwrap()],
-    );
+    add_many(&w, "a", "Long", 2_000, "long");
     // Newest first: the second last line is the first add.
     let ids: Vec<String> = w
         .ok("a", &["log", "Long", "--json"])

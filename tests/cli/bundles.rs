@@ -344,18 +344,7 @@ fn a_multi_chunk_import_audits_clean() {
     let w = World::new();
     w.ok("a", &["init"]);
     w.ok("a", &["group", "create", "Big"]);
-    let mut ops = String::new();
-    for i in 0..5_000 {
-        ops.push_str(&format!(
-            "add Big {} --name m{i}\n",
-            key_hex(&format!("chunk {i}"))
-        ));
-    }
-    fs::write(w.path("ops.txt"), ops).unwrap();
-    w.ok(
-        "a",
-        &["--quiet", "batch", w.path("ops.txt").to_str().unwrap()],
-    );
+    add_many(&w, "a", "Big", 5_000, "chunk");
     let file = w.path("big.gmm");
     w.ok("a", &["export", "Big", "-o", file.to_str().unwrap()]);
     w.ok("b", &["init"]);

@@ -270,6 +270,21 @@ pub fn key_hex(label: &str) -> String {
     crate::support::label_key(label).public().to_hex()
 }
 
+/// Adds `n` members named `m0`, `m1`, … to `group` in `store` with one
+/// `gmm batch`, their keys labelled `"{label} {i}"`.
+pub fn add_many(w: &World, store: &str, group: &str, n: usize, label: &str) {
+    let mut ops = String::new();
+    for i in 0..n {
+        ops.push_str(&format!(
+            "add {group} {} --name m{i}\n",
+            key_hex(&format!("{label} {i}"))
+        ));
+    }
+    let file = w.path(&format!("{label} ops.txt"));
+    std::fs::write(&file, ops).unwrap();
+    w.ok(store, &["--quiet", "batch", file.to_str().unwrap()]);
+}
+
 /// Two stores sharing group "G": `a` (Alice, owner) and `b` (Bob, admin).
 pub fn two_peers(w: &World) -> String {
     w.ok("a", &["init"]);
