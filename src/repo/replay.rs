@@ -2,6 +2,8 @@
 //! compare it with the stored, incrementally maintained one; and the view as
 //! of one event's past (`members --at`).
 
+use std::collections::HashSet;
+
 use crate::error::Result;
 use crate::model::event::EventId;
 use crate::model::event::GroupId;
@@ -34,9 +36,10 @@ pub fn replay(store: &Store, group: &GroupId) -> Result<ReplayReport> {
 }
 
 /// [`replay`], calling `progress(events read, events in the group)` as it
-/// reads the log. The events stream through the projection and each verdict
-/// is compared as soon as it is final, so memory follows the widest segment,
-/// not the log (issue 11.5).
+/// reads the log. The events stream through the projection, holding only
+/// the open segment; each final verdict is kept as its id and a keyed
+/// 64-bit fingerprint (40 bytes an event, issue 11.5), and all are compared
+/// with the stored ones in id order at the end ([`compare_verdicts`]).
 pub fn replay_with(
     store: &Store,
     group: &GroupId,
@@ -49,11 +52,10 @@ pub fn replay_with(
             suggestions: Vec::new(),
         })?;
     let total = stored.event_count;
+    let key = std::hash::RandomState::new();
     let mut replay = Replay::new(*group);
-    let mut differing = Vec::new();
-    let mut differences = Vec::new();
+    let mut judged: Vec<(EventId, u64)> = Vec::new();
     let mut events = 0u64;
-    let mut unchecked = Vec::with_capacity(VERDICTS_CHECKED_TOGETHER);
     for item in store.history(*group).events_from(None) {
         let (event, lamport) = item?;
         replay.push(OrderedEvent::new(&event, lamport));
@@ -61,15 +63,13 @@ pub fn replay_with(
         if events % 1024 == 0 {
             progress(events, total);
         }
-        unchecked.extend(replay.take_verdicts());
-        if unchecked.len() >= VERDICTS_CHECKED_TOGETHER {
-            compare_verdicts(store, &mut unchecked, &mut differing, &mut differences)?;
-        }
+        fingerprint_verdicts(&key, replay.take_verdicts(), &mut judged);
     }
     progress(events, total);
     let mut rebuilt = replay.finish(store.forked_authors(group)?);
-    unchecked.extend(replay.take_verdicts());
-    compare_verdicts(store, &mut unchecked, &mut differing, &mut differences)?;
+    fingerprint_verdicts(&key, replay.take_verdicts(), &mut judged);
+    let differ = compare_verdicts(store, &key, judged)?;
+    let (differing, differences) = name_differing_verdicts(store, group, &differ)?;
     rebuilt.verdicts = differing;
     let (was, now) = (stored.view(), &rebuilt.frontier.view);
     let mut about_view = Vec::new();
@@ -129,25 +129,61 @@ pub fn region_differences(
     Ok(out)
 }
 
-/// How many final verdicts a replay holds before it compares them with the
-/// stored ones in one batched lookup: memory stays bounded, and the lookups
-/// read the `status` table in key order instead of one random read each.
-const VERDICTS_CHECKED_TOGETHER: usize = 16_384;
+/// Keeps each verdict as its event's id and a keyed fingerprint.
+fn fingerprint_verdicts(
+    key: &std::hash::RandomState,
+    verdicts: Vec<(EventId, Verdict)>,
+    judged: &mut Vec<(EventId, u64)>,
+) {
+    use std::hash::BuildHasher;
+    judged.extend(verdicts.iter().map(|(id, v)| (*id, key.hash_one(v))));
+}
 
-/// Compares final verdicts (taken from `unchecked`) with the stored ones,
-/// keeping those that differ (and saying how).
+/// The events whose stored verdict is not the rebuilt one (by their
+/// fingerprints). The rebuilt verdicts are sorted by id, the order of the
+/// `status` family, and read with one iterator
+/// ([`Store::event_metas_in_order`]): looked up as they became final, a
+/// batch at a time, each batch read a table block per id, about the whole
+/// table again for every batch (`docs/decisions.md`, "`gmm replay` compares
+/// verdicts in id order").
 fn compare_verdicts(
     store: &Store,
-    unchecked: &mut Vec<(EventId, Verdict)>,
-    differing: &mut Vec<(EventId, Verdict)>,
-    differences: &mut Vec<String>,
-) -> Result<()> {
-    let ids: Vec<EventId> = unchecked.iter().map(|(id, _)| *id).collect();
-    let metas = store.event_metas(&ids)?;
-    for ((id, verdict), meta) in unchecked.drain(..).zip(metas) {
-        let stored_verdict = meta.map(|m| m.verdict);
-        if stored_verdict.as_ref() != Some(&verdict) {
-            let was = stored_verdict.as_ref().map_or("missing", Verdict::word);
+    key: &std::hash::RandomState,
+    mut judged: Vec<(EventId, u64)>,
+) -> Result<HashSet<EventId>> {
+    use std::hash::BuildHasher;
+    judged.sort_unstable_by_key(|(id, _)| *id);
+    let mut differ = HashSet::new();
+    let ids = judged.iter().map(|(id, _)| *id);
+    store.event_metas_in_order(ids, &mut |i, meta| {
+        let (id, rebuilt) = judged[i];
+        if meta.map(|m| key.hash_one(&m.verdict)) != Some(rebuilt) {
+            differ.insert(id);
+        }
+    })?;
+    Ok(differ)
+}
+
+/// Verdicts the store records otherwise, each with its sentence.
+type DifferingVerdicts = (Vec<(EventId, Verdict)>, Vec<String>);
+
+/// The rebuilt verdicts of the events in `differ` (for `--repair`) and a
+/// sentence for each, in the order the replay judges them: the group is
+/// replayed a second time, only when some verdict differs.
+fn name_differing_verdicts(
+    store: &Store,
+    group: &GroupId,
+    differ: &HashSet<EventId>,
+) -> Result<DifferingVerdicts> {
+    let (mut differing, mut differences) = (Vec::new(), Vec::new());
+    if differ.is_empty() {
+        return Ok((differing, differences));
+    }
+    let mut replay = Replay::new(*group);
+    let mut name = |verdicts: Vec<(EventId, Verdict)>| -> Result<()> {
+        for (id, verdict) in verdicts.into_iter().filter(|(id, _)| differ.contains(id)) {
+            let stored = store.event_meta(&id)?.map(|m| m.verdict);
+            let was = stored.as_ref().map_or("missing", Verdict::word);
             differences.push(format!(
                 "event {}: stored {was}, rebuilt {}",
                 id.short(),
@@ -155,8 +191,16 @@ fn compare_verdicts(
             ));
             differing.push((id, verdict));
         }
+        Ok(())
+    };
+    for item in store.history(*group).events_from(None) {
+        let (event, lamport) = item?;
+        replay.push(OrderedEvent::new(&event, lamport));
+        name(replay.take_verdicts())?;
     }
-    Ok(())
+    replay.finish(store.forked_authors(group)?);
+    name(replay.take_verdicts())?;
+    Ok((differing, differences))
 }
 
 /// Writes a rebuilt projection over the stored one (`gmm replay --repair`).
