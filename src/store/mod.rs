@@ -737,29 +737,6 @@ impl Store {
             .map_err(|e| self.corrupt(&format!("status of {}: {e}", id.short())))
     }
 
-    /// [`Store::event_meta`] of many events (`None` where one has none), in
-    /// the order asked. The ids are looked up together, sorted, so a table
-    /// block is read once for all the ids it holds rather than once each:
-    /// `gmm replay` compares a million verdicts this way.
-    pub fn event_metas(&self, ids: &[EventId]) -> Result<Vec<Option<EventMeta>>, StoreError> {
-        let mut order: Vec<usize> = (0..ids.len()).collect();
-        order.sort_unstable_by_key(|&i| ids[i]);
-        let keys = order.iter().map(|&i| &ids[i].0);
-        let found = self
-            .db
-            .batched_multi_get_cf(self.handle(cf::STATUS), keys, true);
-        let mut metas: Vec<Option<EventMeta>> = (0..ids.len()).map(|_| None).collect();
-        for (&i, value) in order.iter().zip(found) {
-            let Some(raw) = value.map_err(|e| self.io(e))? else {
-                continue;
-            };
-            let record = EventMetaRecord::from_bytes(&raw)
-                .map_err(|e| self.corrupt(&format!("status of {}: {e}", ids[i].short())))?;
-            metas[i] = Some(record.into());
-        }
-        Ok(metas)
-    }
-
     /// [`Store::event_meta`] of ids given in ascending order, handed to
     /// `each` with their position, read with one iterator over the `status`
     /// family, which is sorted by id: a group's ids are most of it in a
@@ -1335,41 +1312,6 @@ mod tests {
     }
     /// Metas looked up in one batch match those looked up one by one, in
     /// the order asked, a missing id included.
-    #[test]
-    fn metas_looked_up_together_come_back_in_the_order_asked() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::create(dir.path(), PublicKey([7; 32])).unwrap();
-        let meta = |n: u8| EventMeta {
-            group: EventId([1; 32]),
-            lamport: u64::from(n),
-            log_index: u64::from(n) * 10,
-            verdict: match n % 2 {
-                0 => Verdict::Effective,
-                _ => Verdict::Unauthorized(format!("reason {n}")),
-            },
-            ancestry: Ancestry {
-                root: EventId([n; 32]),
-                jump: EventId([n; 32]),
-                parent: EventId([n; 32]),
-            },
-        };
-        let mut batch = store.batch();
-        for n in [30u8, 10, 20] {
-            batch.put_meta(&EventId([n; 32]), &meta(n));
-        }
-        store.commit(batch).unwrap();
-        let asked: Vec<EventId> = [20u8, 99, 10, 30, 20].map(|n| EventId([n; 32])).to_vec();
-        let found = store.event_metas(&asked).unwrap();
-        let one_by_one: Vec<Option<EventMeta>> = asked
-            .iter()
-            .map(|id| store.event_meta(id).unwrap())
-            .collect();
-        assert_eq!(found, one_by_one);
-        assert_eq!(found[0], Some(meta(20)));
-        assert_eq!(found[1], None);
-        assert_eq!(found[3], Some(meta(30)));
-    }
-
     #[test]
     fn metas_read_in_id_order_step_or_seek_to_each_id() {
         let dir = tempfile::tempdir().unwrap();
