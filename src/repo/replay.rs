@@ -53,21 +53,11 @@ pub fn replay_with(
         })?;
     let total = stored.event_count;
     let key = std::hash::RandomState::new();
-    let mut replay = Replay::new(*group);
     let mut judged: Vec<(EventId, u64)> = Vec::new();
-    let mut events = 0u64;
-    for item in store.history(*group).events_from(None) {
-        let (event, lamport) = item?;
-        replay.push(OrderedEvent::new(&event, lamport));
-        events += 1;
-        if events % 1024 == 0 {
-            progress(events, total);
-        }
-        fingerprint_verdicts(&key, replay.take_verdicts(), &mut judged);
-    }
-    progress(events, total);
-    let mut rebuilt = replay.finish(store.forked_authors(group)?);
-    fingerprint_verdicts(&key, replay.take_verdicts(), &mut judged);
+    let (mut rebuilt, events) = replay_verdicts(store, group, total, progress, &mut |verdicts| {
+        fingerprint_verdicts(&key, verdicts, &mut judged);
+        Ok(())
+    })?;
     let differ = compare_verdicts(store, &key, judged)?;
     let (differing, differences) = name_differing_verdicts(store, group, &differ)?;
     rebuilt.verdicts = differing;
@@ -129,6 +119,33 @@ pub fn region_differences(
     Ok(out)
 }
 
+/// Replays a group from its stored events, handing `each` the verdicts as
+/// they become final, and `progress(events read, total)` as it reads; the
+/// rebuilt projection and how many events were replayed.
+fn replay_verdicts(
+    store: &Store,
+    group: &GroupId,
+    total: u64,
+    progress: &mut dyn FnMut(u64, u64),
+    each: &mut dyn FnMut(Vec<(EventId, Verdict)>) -> Result<()>,
+) -> Result<(Advance, u64)> {
+    let mut replay = Replay::new(*group);
+    let mut events = 0u64;
+    for item in store.history(*group).events_from(None) {
+        let (event, lamport) = item?;
+        replay.push(OrderedEvent::new(&event, lamport));
+        events += 1;
+        if events % 1024 == 0 {
+            progress(events, total);
+        }
+        each(replay.take_verdicts())?;
+    }
+    progress(events, total);
+    let rebuilt = replay.finish(store.forked_authors(group)?);
+    each(replay.take_verdicts())?;
+    Ok((rebuilt, events))
+}
+
 /// Keeps each verdict as its event's id and a keyed fingerprint.
 fn fingerprint_verdicts(
     key: &std::hash::RandomState,
@@ -179,7 +196,6 @@ fn name_differing_verdicts(
     if differ.is_empty() {
         return Ok((differing, differences));
     }
-    let mut replay = Replay::new(*group);
     let mut name = |verdicts: Vec<(EventId, Verdict)>| -> Result<()> {
         for (id, verdict) in verdicts.into_iter().filter(|(id, _)| differ.contains(id)) {
             let stored = store.event_meta(&id)?.map(|m| m.verdict);
@@ -193,13 +209,7 @@ fn name_differing_verdicts(
         }
         Ok(())
     };
-    for item in store.history(*group).events_from(None) {
-        let (event, lamport) = item?;
-        replay.push(OrderedEvent::new(&event, lamport));
-        name(replay.take_verdicts())?;
-    }
-    replay.finish(store.forked_authors(group)?);
-    name(replay.take_verdicts())?;
+    replay_verdicts(store, group, 0, &mut |_, _| {}, &mut name)?;
     Ok((differing, differences))
 }
 
