@@ -339,6 +339,58 @@ fn audit_of_a_bundle_finds_a_signature_that_does_not_verify() {
     assert!(checks.contains("bundle-digest"), "{checks:?}");
 }
 
+/// A bundle whose event cites its parent by the right author and seq but
+/// another id: `bad-parent-hash`, naming the event the bundle holds there.
+#[test]
+fn audit_of_a_bundle_names_the_event_held_where_a_parent_id_is_wrong() {
+    use gmm::model::event::{Event, EventId, Op, EVENT_VERSION};
+    let w = World::new();
+    w.ok("a", &["init"]);
+    let group = w.ok("a", &["group", "create", "G"]);
+    let gid = EventId::from_hex(&group).unwrap();
+    let store = gmm::store::Store::open(&w.path("a")).unwrap();
+    let signer = gmm::repo::identity::load_signer(&store).unwrap();
+    let create = store.event(&gid).unwrap().unwrap();
+    drop(store);
+    let mut cited = create.as_parent();
+    cited.id = EventId([7; 32]);
+    let event = Event {
+        version: EVENT_VERSION,
+        group: gid,
+        author: signer.public(),
+        seq: 2,
+        prev: Some(create.id),
+        parents: vec![cited],
+        time: create.event.time + 1,
+        view: create.event.view,
+        op: Op::SetTitle { title: "t".into() },
+    };
+    let wrong = gmm::model::signed::SignedEvent::sign(event, &signer).unwrap();
+    let bundle = w.path("wrong.gmm");
+    fs::write(
+        &bundle,
+        handmade(&group, &[create.record(), wrong.record()]),
+    )
+    .unwrap();
+    let out = w.run("x", &["audit", "--json", bundle.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    let checks: Vec<&str> = findings
+        .iter()
+        .map(|f| f["check"].as_str().unwrap())
+        .collect();
+    assert_eq!(checks, ["bad-parent-hash"], "{report}");
+    let named: Vec<&str> = findings[0]["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.as_str().unwrap())
+        .collect();
+    let cited = EventId([7; 32]).to_hex();
+    assert_eq!(named, [wrong.id.to_hex(), cited, group.clone()], "{report}");
+}
+
 /// Issue 14's case, as a user runs it: Alice removes Carol while Carol adds
 /// Mallory; Mallory's later add is refused. The evidence folder, moved where
 /// no store exists, re-checks with the verdicts `why` gives.

@@ -171,25 +171,6 @@ fn a_huge_length_field_allocates_nothing() {
     assert_eq!(out.status.code(), Some(65));
 }
 
-/// Builds a bundle with the library's writer: `group`'s header, any records.
-fn handmade(group: &str, records: &[Vec<u8>]) -> Vec<u8> {
-    let header = gmm::bundle::BundleHeader {
-        group: gmm::model::event::EventId::from_hex(group).unwrap(),
-        kind: gmm::bundle::BundleKind::Export,
-        heads: Vec::new(),
-        view_hash: Default::default(),
-        want: Vec::new(),
-        prerequisites: Vec::new(),
-        event_count: records.len() as u64,
-        created: 0,
-    };
-    let mut writer = gmm::bundle::BundleWriter::new(Vec::new(), &header).unwrap();
-    for r in records {
-        writer.record(r).unwrap();
-    }
-    writer.finish(None).unwrap().0
-}
-
 fn records_of(w: &World, store: &str, group: &str) -> Vec<Vec<u8>> {
     let text = w.ok(store, &["export", group, "--format", "jsonl"]);
     text.lines()

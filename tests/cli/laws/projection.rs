@@ -296,6 +296,18 @@ proptest! {
         for e in &events {
             prop_assert_eq!(views.get(&e.id), Some(&e.event.view));
         }
+        // The audit's single pass gives the views of `event_views` and the
+        // verdicts and view of `replay`.
+        let group_id = scenario.group().unwrap();
+        let ordered = crate::support::scenario::ordered(&events);
+        let mut streamed = BTreeMap::new();
+        let both = projection::replay_with_views(group_id, ordered.clone(), &mut |id, view| {
+            streamed.insert(id, view);
+        });
+        prop_assert_eq!(&streamed, &views);
+        let alone = projection::replay(group_id, ordered);
+        prop_assert_eq!(&both.verdicts, &alone.verdicts);
+        prop_assert_eq!(&both.frontier.view, &alone.frontier.view);
         let mut rng = Rng(seed);
         let mut first: Option<MemoryGroup> = None;
         for k in 0..4 {

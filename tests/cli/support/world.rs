@@ -362,3 +362,22 @@ pub fn audit_checks(
 pub fn set(ids: &[&str]) -> std::collections::BTreeSet<String> {
     ids.iter().map(|s| s.to_string()).collect()
 }
+
+/// Builds a bundle with the library's writer: `group`'s header, any records.
+pub fn handmade(group: &str, records: &[Vec<u8>]) -> Vec<u8> {
+    let header = gmm::bundle::BundleHeader {
+        group: gmm::model::event::EventId::from_hex(group).unwrap(),
+        kind: gmm::bundle::BundleKind::Export,
+        heads: Vec::new(),
+        view_hash: Default::default(),
+        want: Vec::new(),
+        prerequisites: Vec::new(),
+        event_count: records.len() as u64,
+        created: 0,
+    };
+    let mut writer = gmm::bundle::BundleWriter::new(Vec::new(), &header).unwrap();
+    for r in records {
+        writer.record(r).unwrap();
+    }
+    writer.finish(None).unwrap().0
+}
