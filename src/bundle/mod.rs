@@ -86,8 +86,8 @@ impl Contract for BundleHeader {
 impl BundleHeader {
     /// Moves the header out of `slot`, leaving what a reader still checks
     /// after it (the group and the event count) without the lists. The heads
-    /// may number as many as the events (72 bytes each): an import hands the
-    /// header to its report once instead of keeping a second copy.
+    /// may number as many as the events (72 bytes each): an import keeps no
+    /// second copy, and its report only their count.
     pub fn take(slot: &mut BundleHeader) -> BundleHeader {
         let counts_only = BundleHeader {
             heads: Vec::new(),

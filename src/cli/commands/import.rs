@@ -7,8 +7,8 @@ use gmm::model::keys;
 use std::path::Path;
 use std::path::PathBuf;
 
-use gmm::bundle::BundleHeader;
 use gmm::exchange;
+use gmm::exchange::HeaderSummary;
 use gmm::exchange::ImportOutcome;
 use gmm::rules::view::Changes;
 use gmm::rules::view::TitleAndMembers;
@@ -122,13 +122,13 @@ pub fn changes_lines(before: Option<&TitleAndMembers>, after: &View) -> Vec<Stri
     lines
 }
 
-fn header_line(name: &str, header: &BundleHeader) -> String {
+fn header_line(name: &str, header: &HeaderSummary) -> String {
     format!(
         "{name}: {} bundle of group {} with {} event(s), {} head(s)",
         header.kind.as_str(),
         header.group.short(),
         header.event_count,
-        header.heads.len()
+        header.head_count
     )
 }
 
