@@ -43,6 +43,7 @@ use crate::rules::projection::Advance;
 use crate::rules::projection::OrderedEvent;
 use crate::rules::projection::Replay;
 use crate::rules::projection::Verdict;
+use crate::rules::projection::VerdictFingerprints;
 use crate::store::cf;
 use crate::store::layout::OrderKey;
 use crate::store::log::LogEntry;
@@ -279,14 +280,12 @@ const UNJUDGED: u64 = 0;
 ///
 /// The verdicts are compared with the stored statuses after a group's walk,
 /// in id order (the order of the `status` family), so the comparison reads
-/// that family front to back instead of one random block per event. A
-/// fingerprint is 8 bytes a row whatever the verdict; its key is random per
-/// audit, so no stored record can be made to collide with a replayed
-/// verdict on purpose (a chance one is 2⁻⁶⁴ an event).
+/// that family front to back instead of one random block per event. Each is
+/// kept as its fingerprint ([`VerdictFingerprints`], never [`UNJUDGED`]).
 struct RowMarks {
     lamports: Vec<u64>,
     verdicts: Vec<u64>,
-    key: std::hash::RandomState,
+    fingerprints: VerdictFingerprints,
 }
 
 impl RowMarks {
@@ -294,14 +293,8 @@ impl RowMarks {
         RowMarks {
             lamports: vec![UNORDERED; rows],
             verdicts: vec![UNJUDGED; rows],
-            key: std::hash::RandomState::new(),
+            fingerprints: VerdictFingerprints::new(),
         }
-    }
-
-    /// Never [`UNJUDGED`]: the low bit is set.
-    fn fingerprint(&self, verdict: &Verdict) -> u64 {
-        use std::hash::BuildHasher;
-        self.key.hash_one(verdict) | 1
     }
 }
 
@@ -502,7 +495,7 @@ impl GroupWalk<'_> {
             checks::verdict_finding(report, self.group, &id, &verdict);
             // Every replayed event was reached by the walk, so has a row.
             if let Some(row) = self.table.find(&id) {
-                marks.verdicts[row] = marks.fingerprint(&verdict);
+                marks.verdicts[row] = marks.fingerprints.of(&verdict);
             }
         }
         for (id, past) in replay.take_views() {
@@ -532,7 +525,7 @@ fn compare_verdicts(
     let ids = judged.iter().map(|&row| table.rows[row].id);
     store.event_metas_in_order(ids, &mut |i, meta| {
         let row = judged[i];
-        if meta.map(|m| marks.fingerprint(&m.verdict)) != Some(marks.verdicts[row]) {
+        if meta.map(|m| marks.fingerprints.of(&m.verdict)) != Some(marks.verdicts[row]) {
             differences.add(format!(
                 "event {}'s stored status differs from the replay",
                 table.rows[row].id.short()

@@ -13,6 +13,7 @@ use crate::rules::projection::History;
 use crate::rules::projection::OrderedEvent;
 use crate::rules::projection::Replay;
 use crate::rules::projection::Verdict;
+use crate::rules::projection::VerdictFingerprints;
 use crate::rules::view::View;
 use crate::store::GroupState;
 use crate::store::Store;
@@ -52,7 +53,7 @@ pub fn replay_with(
             suggestions: Vec::new(),
         })?;
     let total = stored.event_count;
-    let key = std::hash::RandomState::new();
+    let key = VerdictFingerprints::new();
     let mut judged: Vec<(EventId, u64)> = Vec::new();
     let (mut rebuilt, events) = replay_verdicts(store, group, total, progress, &mut |verdicts| {
         fingerprint_verdicts(&key, verdicts, &mut judged);
@@ -148,12 +149,11 @@ fn replay_verdicts(
 
 /// Keeps each verdict as its event's id and a keyed fingerprint.
 fn fingerprint_verdicts(
-    key: &std::hash::RandomState,
+    key: &VerdictFingerprints,
     verdicts: Vec<(EventId, Verdict)>,
     judged: &mut Vec<(EventId, u64)>,
 ) {
-    use std::hash::BuildHasher;
-    judged.extend(verdicts.iter().map(|(id, v)| (*id, key.hash_one(v))));
+    judged.extend(verdicts.iter().map(|(id, v)| (*id, key.of(v))));
 }
 
 /// The events whose stored verdict is not the rebuilt one (by their
@@ -165,16 +165,15 @@ fn fingerprint_verdicts(
 /// verdicts in id order").
 fn compare_verdicts(
     store: &Store,
-    key: &std::hash::RandomState,
+    key: &VerdictFingerprints,
     mut judged: Vec<(EventId, u64)>,
 ) -> Result<HashSet<EventId>> {
-    use std::hash::BuildHasher;
     judged.sort_unstable_by_key(|(id, _)| *id);
     let mut differ = HashSet::new();
     let ids = judged.iter().map(|(id, _)| *id);
     store.event_metas_in_order(ids, &mut |i, meta| {
         let (id, rebuilt) = judged[i];
-        if meta.map(|m| key.hash_one(&m.verdict)) != Some(rebuilt) {
+        if meta.map(|m| key.of(&m.verdict)) != Some(rebuilt) {
             differ.insert(id);
         }
     })?;

@@ -28,6 +28,7 @@ use self::seats::Seats;
 pub use self::segment::Segment;
 pub use self::segment::SegmentEvent;
 pub use self::segment::Verdict;
+pub use self::segment::VerdictFingerprints;
 use crate::model::event::Event;
 use crate::model::event::EventId;
 use crate::model::event::GroupId;
