@@ -518,8 +518,9 @@ pub fn order_with<E: Borrow<SignedEvent>>(
             }
         }
     }
-    // Ids are unique, so an unstable sort gives the one order, without the
-    // stable sort's buffer of half the list.
+    // Two entries with one id are one event at one Lamport number, so an
+    // unstable sort gives the one order, without the stable sort's buffer
+    // of half the list.
     out.sort_unstable_by_key(|e| (e.lamport, e.id));
     out
 }
