@@ -39,6 +39,25 @@ fn chain_store(w: &World) -> Vec<String> {
     vec![create, e2, e3, e4]
 }
 
+/// Store "a" with one group "G", opened through the library, for tests
+/// that sign events by hand: the group's id as printed and parsed, the
+/// store, and the group's Create.
+fn one_group(
+    w: &World,
+) -> (
+    String,
+    gmm::model::event::EventId,
+    gmm::store::Store,
+    gmm::model::signed::SignedEvent,
+) {
+    w.ok("a", &["init"]);
+    let group = w.ok("a", &["group", "create", "G"]);
+    let gid = gmm::model::event::EventId::from_hex(&group).unwrap();
+    let store = gmm::store::Store::open(&w.path("a")).unwrap();
+    let create = store.event(&gid).unwrap().unwrap();
+    (group, gid, store, create)
+}
+
 #[test]
 fn audit_finds_nothing_in_clean_stores_and_bundles() {
     let w = World::new();
@@ -345,12 +364,8 @@ fn audit_of_a_bundle_finds_a_signature_that_does_not_verify() {
 fn audit_of_a_bundle_names_the_event_held_where_a_parent_id_is_wrong() {
     use gmm::model::event::{Event, EventId, Op, EVENT_VERSION};
     let w = World::new();
-    w.ok("a", &["init"]);
-    let group = w.ok("a", &["group", "create", "G"]);
-    let gid = EventId::from_hex(&group).unwrap();
-    let store = gmm::store::Store::open(&w.path("a")).unwrap();
+    let (group, gid, store, create) = one_group(&w);
     let signer = gmm::repo::identity::load_signer(&store).unwrap();
-    let create = store.event(&gid).unwrap().unwrap();
     drop(store);
     let mut cited = create.as_parent();
     cited.id = EventId([7; 32]);
@@ -650,14 +665,10 @@ fn an_add_on_a_store_with_over_64_heads_signs_the_view_of_its_cited_past() {
 /// `audit` reports nothing about it (only the strangers' own verdicts).
 #[test]
 fn an_add_on_top_of_10000_concurrent_heads_audits_clean() {
-    use gmm::model::event::{Event, EventId, Op, EVENT_VERSION};
+    use gmm::model::event::{Event, Op, EVENT_VERSION};
     use rayon::prelude::*;
     let w = World::new();
-    w.ok("a", &["init"]);
-    let group = w.ok("a", &["group", "create", "G"]);
-    let gid = EventId::from_hex(&group).unwrap();
-    let store = gmm::store::Store::open(&w.path("a")).unwrap();
-    let create = store.event(&gid).unwrap().unwrap();
+    let (_, gid, store, create) = one_group(&w);
     let view = gmm::repo::replay::view_at(&store, &gid, &gid)
         .unwrap()
         .hash();
@@ -722,12 +733,8 @@ fn a_strangers_event_beside_a_long_chain_is_one_finding() {
     use gmm::model::event::{Event, EventId, Op, EVENT_VERSION};
     let n = 3000;
     let w = World::new();
-    w.ok("a", &["init"]);
-    let group = w.ok("a", &["group", "create", "G"]);
-    let gid = EventId::from_hex(&group).unwrap();
-    let store = gmm::store::Store::open(&w.path("a")).unwrap();
+    let (_, gid, store, create) = one_group(&w);
     let signer = gmm::repo::identity::load_signer(&store).unwrap();
-    let create = store.event(&gid).unwrap().unwrap();
     let mut view = gmm::repo::replay::view_at(&store, &gid, &gid).unwrap();
     let mut last = create.clone();
     let mut records = Vec::new();

@@ -597,18 +597,7 @@ pub fn view_of_past_from<E>(
 
 /// Projects a whole group from scratch: `events` in topological order.
 pub fn replay(group: GroupId, events: impl IntoIterator<Item = OrderedEvent>) -> Advance {
-    let mut seats = Seats::default();
-    let mut forked = BTreeSet::new();
-    let mut replay = Replay::new(group);
-    for e in events {
-        if seats.is_taken_by_another(e.author, e.seq, e.id) {
-            forked.insert(e.author);
-        }
-        replay.push(e);
-    }
-    let mut advance = replay.finish(forked);
-    advance.verdicts = replay.take_verdicts();
-    advance
+    replay_through(Replay::new(group), events, &mut |_, _| {})
 }
 
 /// [`replay`] that also hands each event's view hash (what its `view` field
@@ -620,9 +609,19 @@ pub fn replay_with_views(
     events: impl IntoIterator<Item = OrderedEvent>,
     view: &mut dyn FnMut(EventId, ViewHash),
 ) -> Advance {
+    replay_through(Replay::with_views(group), events, view)
+}
+
+/// Pushes every event through `replay`, flagging authors with two events at
+/// one seq (rule 7), and hands each view hash computed (none without
+/// [`Replay::with_views`]) to `view`; every verdict is kept.
+fn replay_through(
+    mut replay: Replay,
+    events: impl IntoIterator<Item = OrderedEvent>,
+    view: &mut dyn FnMut(EventId, ViewHash),
+) -> Advance {
     let mut seats = Seats::default();
     let mut forked = BTreeSet::new();
-    let mut replay = Replay::with_views(group);
     for e in events {
         if seats.is_taken_by_another(e.author, e.seq, e.id) {
             forked.insert(e.author);
