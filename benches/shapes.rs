@@ -228,7 +228,12 @@ fn main() {
 /// Each hostile input through the commands it targets (issue 15.4).
 fn hostile(shapes: &Shapes, results: &mut Results) {
     let any: Vec<i32> = (0..=255).collect();
-    let regressions = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions/bundle_binary");
+    // The checkout Cargo runs this in (a binary built in another clone that
+    // shares the target folder names that clone at compile time).
+    let checkout = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    let regressions = checkout.join("fuzz/regressions/bundle_binary");
     let mut cases: Vec<(String, PathBuf)> = Vec::new();
     for name in [
         "hand-claims-1e9-events",

@@ -201,8 +201,7 @@ mod tests {
     /// docs/audit.md lists every check with its default severity.
     #[test]
     fn documented_checks_match_the_code() {
-        let doc =
-            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/audit.md")).unwrap();
+        let doc = std::fs::read_to_string(crate::model::repo_file("docs/audit.md")).unwrap();
         for check in Check::ALL {
             let row = format!(
                 "| `{}` | {} |",

@@ -91,10 +91,7 @@ mod tests {
     /// each `derive_key` output must match what [`derive`] and [`derive_parts`] give.
     #[test]
     fn official_blake3_derive_key_vectors() {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/fixtures/crypto/blake3/test_vectors.json"
-        );
+        let path = crate::model::repo_file("fixtures/crypto/blake3/test_vectors.json");
         let text = std::fs::read_to_string(path).unwrap();
         let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
         let context = doc["context_string"].as_str().unwrap();

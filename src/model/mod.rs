@@ -12,3 +12,16 @@ pub mod prefix_runs;
 pub mod signed;
 pub mod time;
 pub mod verify;
+
+/// A file of the checkout the unit tests run in (fixtures, docs), found by
+/// Cargo's `CARGO_MANIFEST_DIR` at run time, else the one they were
+/// compiled in: a test binary built in another clone that shares the cargo
+/// target folder stays "fresh" here and names that clone
+/// (`tests/cli/support/mod.rs`, `repo`).
+#[cfg(test)]
+pub(crate) fn repo_file(relative: &str) -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+        .join(relative)
+}

@@ -170,10 +170,7 @@ mod tests {
     }
 
     fn vectors(name: &str) -> serde_json::Value {
-        let path = format!(
-            "{}/fixtures/crypto/ed25519/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        );
+        let path = crate::model::repo_file(&format!("fixtures/crypto/ed25519/{name}"));
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
     }
 

@@ -510,7 +510,7 @@ mod tests {
     /// (`UPDATE_GENERATED=1 cargo test golden_store`).
     #[test]
     fn golden_store_records_do_not_change() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/golden-store.txt");
+        let path = crate::model::repo_file("fixtures/golden-store.txt");
         let mut text = format!(
             "# gmm stored records, schema {}: name, then the value's bytes in hex.\n\
              # Regenerate only for a deliberate schema change: UPDATE_GENERATED=1 cargo test golden_store\n",
@@ -520,9 +520,9 @@ mod tests {
             text.push_str(&format!("{name} {}\n", hex::encode(bytes)));
         }
         if std::env::var_os("UPDATE_GENERATED").is_some() {
-            std::fs::write(path, &text).unwrap();
+            std::fs::write(&path, &text).unwrap();
         }
-        let committed = std::fs::read_to_string(path).unwrap();
+        let committed = std::fs::read_to_string(&path).unwrap();
         assert_eq!(committed, text, "the stored record encoding changed");
     }
 

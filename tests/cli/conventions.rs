@@ -22,7 +22,7 @@ fn usage_errors_exit_2() {
 
 #[test]
 fn man_pages_and_completions_are_up_to_date() {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let repo = crate::support::repo();
     let w = World::new();
     let out = w.path("generated");
     w.ok("x", &["generate", out.to_str().unwrap()]);
@@ -416,7 +416,7 @@ fn help_man_pages_and_completions_read_well() {
             "`{name}` has no description in gmm --help"
         );
     }
-    let man = Path::new(env!("CARGO_MANIFEST_DIR")).join("man");
+    let man = crate::support::repo().join("man");
     let mut pages = 0;
     for entry in fs::read_dir(&man).unwrap() {
         let page = fs::read_to_string(entry.unwrap().path()).unwrap();
@@ -430,12 +430,8 @@ fn help_man_pages_and_completions_read_well() {
     assert!(pages > 20);
     for (shell, file) in [("bash", "gmm.bash"), ("zsh", "_gmm"), ("fish", "gmm.fish")] {
         let printed = w.ok("x", &["completions", shell]);
-        let checked_in = fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("completions")
-                .join(file),
-        )
-        .unwrap();
+        let checked_in =
+            fs::read_to_string(crate::support::repo().join("completions").join(file)).unwrap();
         assert_eq!(printed.trim(), checked_in.trim(), "{shell}");
     }
     assert_eq!(w.run("x", &["completions", "tcsh"]).status.code(), Some(2));

@@ -4,7 +4,6 @@
 //! says the command is meant to exit with N; any other failure fails the test.
 
 use std::fs;
-use std::path::Path;
 
 use crate::support::world::*;
 
@@ -56,7 +55,7 @@ fn every_readme_block_runs_as_written() {
         jq.is_ok_and(|o| o.status.success()),
         "the README's examples use jq: scripts/setup.sh installs it (apt-get install jq)"
     );
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = crate::support::repo();
     let readme = fs::read_to_string(root.join("README.md")).unwrap();
     let blocks = blocks(&readme);
     assert!(

@@ -65,7 +65,7 @@ fn regex_escape(text: &str) -> String {
 /// Store `name` holding the events of a scenario fixture, minus the last `leave_out`.
 fn scenario_store(w: &World, name: &str, fixture: &str, leave_out: usize) -> Scenario {
     w.ok(name, &["init"]);
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+    let path = crate::support::repo()
         .join("fixtures/scenarios")
         .join(fixture);
     let scenario = Scenario::run(&fs::read_to_string(path).unwrap()).unwrap();

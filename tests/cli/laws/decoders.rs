@@ -3,8 +3,6 @@
 //! encodings with random damage, and on every input in `fuzz/regressions/`:
 //! each crash a fuzzer ever found, plus hand-made hostile framings.
 
-use std::path::Path;
-
 use gmm::bundle::jsonl;
 use gmm::bundle::BundleHeader;
 use gmm::bundle::BundleKind;
@@ -58,7 +56,7 @@ fn real_inputs(target: &str) -> Vec<Vec<u8>> {
             ]
         }
         "proof" => {
-            let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/proofs");
+            let dir = crate::support::repo().join("fixtures/proofs");
             let mut files: Vec<_> = std::fs::read_dir(dir)
                 .unwrap()
                 .map(|e| e.unwrap().path())
@@ -80,7 +78,7 @@ fn check(target: &str) -> fn(&[u8]) {
 
 #[test]
 fn every_fuzz_target_has_seeds_and_a_regression_folder() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
+    let root = crate::support::repo().join("fuzz");
     for (name, _) in gmm::fuzz::TARGETS {
         assert!(
             root.join("fuzz_targets")
@@ -100,7 +98,7 @@ fn every_fuzz_target_has_seeds_and_a_regression_folder() {
 /// decodes without a panic.
 #[test]
 fn every_regression_input_is_handled() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions");
+    let root = crate::support::repo().join("fuzz/regressions");
     let mut count = 0;
     for (name, run) in gmm::fuzz::TARGETS {
         for entry in std::fs::read_dir(root.join(name)).unwrap() {

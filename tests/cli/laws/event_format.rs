@@ -183,13 +183,13 @@ fn golden_views() -> Vec<(&'static str, View)> {
 
 #[test]
 fn golden_vectors_do_not_change() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/golden-events.txt");
+    let path = crate::support::repo().join("fixtures/golden-events.txt");
     let chain = golden_chain();
     let text = render(&chain);
     if std::env::var_os("UPDATE_GENERATED").is_some() {
-        std::fs::write(path, &text).unwrap();
+        std::fs::write(&path, &text).unwrap();
     }
-    let committed = std::fs::read_to_string(path).unwrap();
+    let committed = std::fs::read_to_string(&path).unwrap();
     assert_eq!(
         committed, text,
         "the event encoding, ids or signatures changed"

@@ -84,7 +84,7 @@ mod tests {
 
     #[test]
     fn scenarios_through_real_stores() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/scenarios");
+        let dir = crate::support::repo().join("fixtures/scenarios");
         let mut paths: Vec<_> = std::fs::read_dir(dir)
             .unwrap()
             .map(|e| e.unwrap().path())

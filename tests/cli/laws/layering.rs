@@ -50,7 +50,7 @@ fn crate_refs(code: &str) -> BTreeSet<String> {
 }
 
 fn src() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
+    crate::support::repo().join("src")
 }
 
 /// The top-level module a library file belongs to (`src/store/log.rs` → store).
@@ -186,9 +186,7 @@ fn no_module_cycles_inside_a_layer() {
 /// path it names exists.
 #[test]
 fn the_architecture_doc_names_every_file() {
-    let doc =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/architecture.md"))
-            .unwrap();
+    let doc = std::fs::read_to_string(crate::support::repo().join("docs/architecture.md")).unwrap();
     let mut files = Vec::new();
     rust_files(&src(), &mut files);
     let mut unnamed = Vec::new();
@@ -225,7 +223,7 @@ fn the_architecture_doc_names_every_file() {
             && cell.contains('/')
             && !cell.contains(' ');
         if looks_like_path {
-            let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+            let root = crate::support::repo();
             let from_root = ["src/", "tests/", "fuzz/", "benches/"];
             let path = if from_root.iter().any(|r| cell.starts_with(r)) {
                 root.join(cell)

@@ -189,7 +189,7 @@ fn check_scenario(path: &Path) {
 
 #[test]
 fn scenarios_converge_in_every_delivery_order() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/scenarios");
+    let dir = crate::support::repo().join("fixtures/scenarios");
     let mut paths: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -331,7 +331,7 @@ proptest! {
 /// recomputation agree, including inside concurrent segments.
 #[test]
 fn signed_view_fields_match_event_views() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/scenarios");
+    let dir = crate::support::repo().join("fixtures/scenarios");
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         let scenario = Scenario::run(&std::fs::read_to_string(&path).unwrap()).unwrap();

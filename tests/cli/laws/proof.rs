@@ -338,7 +338,7 @@ mod tests {
     /// fixed keys; regenerate with `UPDATE_GENERATED=1 cargo test --test cli golden_proofs`.
     #[test]
     fn golden_proofs_are_what_this_code_writes() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/proofs");
+        let dir = crate::support::repo().join("fixtures/proofs");
         let update = std::env::var_os("UPDATE_GENERATED").is_some();
         for (name, proof, key) in every_kind() {
             let path = dir.join(format!("{name}.gmmproof"));

@@ -2,7 +2,6 @@
 //! bundle written by `gmm export` and read by `gmm import`.
 
 use std::fs;
-use std::path::Path;
 
 use serde_json::Value;
 
@@ -136,7 +135,7 @@ impl<'w> CliScenario<'w> {
 /// expectations, and every peer that saw everything against the receiver.
 pub fn run_cli_scenario(fixture: &str) {
     let w = World::new();
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+    let path = crate::support::repo()
         .join("fixtures/scenarios")
         .join(fixture);
     let script = fs::read_to_string(&path).unwrap();

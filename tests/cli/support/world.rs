@@ -179,7 +179,7 @@ pub fn store_with_group(w: &World) -> String {
 /// Creates store `a` and imports a scenario's delivered events into it.
 pub fn store_from_scenario(w: &World, fixture: &str) -> crate::support::scenario::Scenario {
     w.ok("a", &["init"]);
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+    let path = crate::support::repo()
         .join("fixtures/scenarios")
         .join(fixture);
     let scenario =
