@@ -33,7 +33,9 @@ use crate::cli::ui::Ui;
 /// a shell; `#` starts a comment; blank lines are skipped. Every op is checked
 /// against the view left by the ones before it; if any line is wrong, nothing
 /// is applied and the error names the line. Otherwise all ops are signed (in
-/// parallel) and applied in one transaction, with one result line each.
+/// parallel) and applied in one transaction, with one result line each. The
+/// transaction is held in memory until it is applied: about 6 KB an op
+/// (100,000 adds peak near 570 MiB).
 ///
 /// Examples:
 ///   gmm batch ops.txt
