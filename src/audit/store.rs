@@ -38,6 +38,7 @@ use crate::model::event::ViewHash;
 use crate::model::prefix_runs::PrefixRuns;
 use crate::model::signed::SignedEvent;
 use crate::model::signed::SIGNATURE_BYTES;
+use crate::repo::replay::compare_stored_verdicts;
 use crate::repo::replay::region_differences;
 use crate::rules::projection::Advance;
 use crate::rules::projection::OrderedEvent;
@@ -508,8 +509,8 @@ impl GroupWalk<'_> {
 
 /// The stored verdict of each event the replay judged, against the
 /// replay's (its fingerprint in `marks`), for a group's `rows` in ascending
-/// order. The rows are sorted by id, as the `status` family is, so they
-/// are read with one iterator ([`Store::event_metas_in_order`]).
+/// order. The rows are sorted by id, as the `status` family is
+/// ([`compare_stored_verdicts`]).
 fn compare_verdicts(
     store: &Store,
     table: &Table,
@@ -522,17 +523,18 @@ fn compare_verdicts(
         .map(|&row| row as usize)
         .filter(|&row| marks.verdicts[row] != UNJUDGED)
         .collect();
-    let ids = judged.iter().map(|&row| table.rows[row].id);
-    store.event_metas_in_order(ids, &mut |i, meta| {
-        let row = judged[i];
-        if meta.map(|m| marks.fingerprints.of(&m.verdict)) != Some(marks.verdicts[row]) {
+    compare_stored_verdicts(
+        store,
+        &marks.fingerprints,
+        judged.iter().map(|&row| table.rows[row].id),
+        &|i| marks.verdicts[judged[i]],
+        &mut |i| {
             differences.add(format!(
                 "event {}'s stored status differs from the replay",
-                table.rows[row].id.short()
-            ));
-        }
-    })?;
-    Ok(())
+                table.rows[judged[i]].id.short()
+            ))
+        },
+    )
 }
 
 /// How the stored projection differs from a replay: the first few in words.

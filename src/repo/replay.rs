@@ -170,14 +170,37 @@ fn compare_verdicts(
 ) -> Result<HashSet<EventId>> {
     judged.sort_unstable_by_key(|(id, _)| *id);
     let mut differ = HashSet::new();
-    let ids = judged.iter().map(|(id, _)| *id);
+    compare_stored_verdicts(
+        store,
+        key,
+        judged.iter().map(|(id, _)| *id),
+        &|i| judged[i].1,
+        &mut |i| {
+            differ.insert(judged[i].0);
+        },
+    )?;
+    Ok(differ)
+}
+
+/// Compares rebuilt verdicts, kept as fingerprints by `key`, with the
+/// stored ones: `ids` ascending, the order of the `status` family, which is
+/// read with one iterator ([`Store::event_metas_in_order`]); `rebuilt(i)` is
+/// the `i`th event's fingerprint, and `differ(i)` is called for each event
+/// whose stored verdict is another or missing. `gmm replay` and `gmm audit`
+/// compare this way.
+pub fn compare_stored_verdicts(
+    store: &Store,
+    key: &VerdictFingerprints,
+    ids: impl Iterator<Item = EventId>,
+    rebuilt: &dyn Fn(usize) -> u64,
+    differ: &mut dyn FnMut(usize),
+) -> Result<()> {
     store.event_metas_in_order(ids, &mut |i, meta| {
-        let (id, rebuilt) = judged[i];
-        if meta.map(|m| key.of(&m.verdict)) != Some(rebuilt) {
-            differ.insert(id);
+        if meta.map(|m| key.of(&m.verdict)) != Some(rebuilt(i)) {
+            differ(i);
         }
     })?;
-    Ok(differ)
+    Ok(())
 }
 
 /// Verdicts the store records otherwise, each with its sentence.

@@ -727,14 +727,18 @@ impl Store {
             .map_err(|e| self.corrupt(&format!("event {}: {e}", id.short())))
     }
 
+    fn decode_meta(&self, id: &EventId, raw: &[u8]) -> Result<EventMeta, StoreError> {
+        EventMetaRecord::from_bytes(raw)
+            .map(EventMeta::from)
+            .map_err(|e| self.corrupt(&format!("status of {}: {e}", id.short())))
+    }
+
     /// What the store knows about an accepted event.
     pub fn event_meta(&self, id: &EventId) -> Result<Option<EventMeta>, StoreError> {
-        let Some(raw) = self.get(cf::STATUS, &id.0)? else {
-            return Ok(None);
-        };
-        EventMetaRecord::from_bytes(&raw)
-            .map(|r| Some(r.into()))
-            .map_err(|e| self.corrupt(&format!("status of {}: {e}", id.short())))
+        match self.get(cf::STATUS, &id.0)? {
+            Some(raw) => self.decode_meta(id, &raw).map(Some),
+            None => Ok(None),
+        }
     }
 
     /// [`Store::event_meta`] of ids given in ascending order, handed to
@@ -767,11 +771,7 @@ impl Store {
                 positioned = true;
             }
             let meta = match (status.key(), status.value()) {
-                (Some(key), Some(raw)) if key == &id.0[..] => Some(
-                    EventMetaRecord::from_bytes(raw)
-                        .map(EventMeta::from)
-                        .map_err(|e| self.corrupt(&format!("status of {}: {e}", id.short())))?,
-                ),
+                (Some(key), Some(raw)) if key == &id.0[..] => Some(self.decode_meta(&id, raw)?),
                 _ => None,
             };
             each(i, meta);
@@ -1310,8 +1310,8 @@ mod tests {
         drop(store);
         assert!(log_bytes(dir.path()) > 0);
     }
-    /// Metas looked up in one batch match those looked up one by one, in
-    /// the order asked, a missing id included.
+    /// Metas read in id order with one iterator match those looked up one
+    /// by one, in the order asked, missing ids included.
     #[test]
     fn metas_read_in_id_order_step_or_seek_to_each_id() {
         let dir = tempfile::tempdir().unwrap();

@@ -224,23 +224,23 @@ fn replay_agrees_then_catches_a_tampered_projection() {
         batch.put_meta(&be, &meta);
         store.commit(batch).unwrap();
     }
-    let out = w.run("a", &["replay", "S8"]);
-    assert_eq!(out.status.code(), Some(1));
-    let said = String::from_utf8_lossy(&out.stdout).to_string();
-    let expected = format!(
-        "event {}: stored unauthorized, rebuilt effective",
-        be.short()
+    // Exits 1 and says `sentence`.
+    let finds = |args: &[&str], sentence: String| {
+        let out = w.run("a", args);
+        assert_eq!(out.status.code(), Some(1));
+        let said = String::from_utf8_lossy(&out.stdout).to_string();
+        assert!(said.contains(&sentence), "{said}");
+    };
+    let be_short = be.short();
+    finds(
+        &["replay", "S8"],
+        format!("event {be_short}: stored unauthorized, rebuilt effective"),
     );
-    assert!(said.contains(&expected), "{said}");
     // The audit compares every stored verdict with its own replay's.
-    let audit = w.run("a", &["audit"]);
-    assert_eq!(audit.status.code(), Some(1));
-    let said = String::from_utf8_lossy(&audit.stdout).to_string();
-    let expected = format!(
-        "event {}'s stored status differs from the replay",
-        be.short()
+    finds(
+        &["audit"],
+        format!("event {be_short}'s stored status differs from the replay"),
     );
-    assert!(said.contains(&expected), "{said}");
     let out = w.run("a", &["replay", "S8", "--repair"]);
     assert_eq!(out.status.code(), Some(1));
     w.ok("a", &["replay", "S8"]);
