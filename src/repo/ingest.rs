@@ -289,6 +289,15 @@ pub struct Carry {
 }
 
 impl Carry {
+    /// The most events in an open region of the groups this part wrote.
+    pub fn widest_region(&self) -> usize {
+        self.states
+            .iter()
+            .map(|w| w.state.frontier.region.len())
+            .max()
+            .unwrap_or(0)
+    }
+
     /// Each touched group's title and members before the import, and its
     /// view after it.
     pub fn into_groups(self) -> BTreeMap<GroupId, (Option<TitleAndMembers>, View)> {

@@ -414,21 +414,40 @@ impl Store {
     /// [`FLUSH_ON_CLOSE_BYTES`]. Best effort: the data is durable in the
     /// write-ahead log either way, so a failure here loses nothing.
     fn flush_large_memtables(&self) {
+        self.flush_memtables_over(
+            "rocksdb.cur-size-all-mem-tables",
+            FLUSH_ON_CLOSE_BYTES,
+            true,
+        );
+    }
+
+    /// Starts flushing the memtables when the ones still taking writes hold
+    /// more than `bytes`, without waiting for the flush to finish; returns
+    /// whether it did. Best effort, as above. Memtables a flush already took
+    /// are not counted: asked again before that flush ends, it does not
+    /// start another for the few writes since.
+    pub fn start_flush_over(&self, bytes: u64) -> bool {
+        self.flush_memtables_over("rocksdb.cur-size-active-mem-table", bytes, false)
+    }
+
+    fn flush_memtables_over(&self, property: &str, bytes: u64, wait: bool) -> bool {
         let families: Vec<&ColumnFamily> = cf::ALL.iter().map(|name| self.handle(name)).collect();
         let held: u64 = families
             .iter()
             .filter_map(|family| {
                 self.db
-                    .property_int_value_cf(*family, "rocksdb.cur-size-all-mem-tables")
+                    .property_int_value_cf(*family, property)
                     .ok()
                     .flatten()
             })
             .sum();
-        if held > FLUSH_ON_CLOSE_BYTES {
-            let _ = self
-                .db
-                .flush_cfs_opt(&families, &rocksdb::FlushOptions::default());
+        if held <= bytes {
+            return false;
         }
+        let mut options = rocksdb::FlushOptions::default();
+        options.set_wait(wait);
+        let _ = self.db.flush_cfs_opt(&families, &options);
+        true
     }
 
     /// Compacts the member pages when their newest table files hold
@@ -1310,6 +1329,22 @@ mod tests {
         drop(store);
         assert!(log_bytes(dir.path()) > 0);
     }
+
+    #[test]
+    fn a_flush_starts_only_over_its_bound_and_loses_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::create(dir.path(), PublicKey([7; 32])).unwrap();
+        let mut batch = store.batch();
+        batch.quarantine(&[1; 4096], "test");
+        store.commit(batch).unwrap();
+        // A memtable that took a write holds an arena block of 1 MiB.
+        assert!(!store.start_flush_over(4 << 20), "1 MiB is under 4 MiB");
+        assert!(store.start_flush_over(1 << 10), "1 MiB is over 1 KiB");
+        drop(store);
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.quarantine().unwrap().len(), 1);
+    }
+
     /// Metas read in id order with one iterator match those looked up one
     /// by one, in the order asked, missing ids included.
     #[test]
