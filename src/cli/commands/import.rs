@@ -234,8 +234,13 @@ fn stale_senders(
     let Some(record) = store.group_record(&header.group)? else {
         return Ok(None);
     };
-    let mut view = store.current_view(&header.group, &record)?;
     let stale = gmm::repo::stale::stale_authors(store, &header.group, Some(&report.authors))?;
+    // The view only names stale senders: with none, it is not read (a second
+    // copy of a 100,000-member view beside the report's, at the import's end).
+    if stale.is_empty() {
+        return Ok(None);
+    }
+    let mut view = store.current_view(&header.group, &record)?;
     crate::cli::context::name_locally(store, &mut view)?;
     Ok(Some((header.group, view, stale)))
 }
