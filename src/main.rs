@@ -6,8 +6,7 @@ mod cli;
 /// mimalloc, not glibc's malloc: under glibc each thread that projected a
 /// chunk of an import kept its own arena of freed views, and the import of
 /// 100,000 concurrent leaves peaked at about twice its heap. Built as
-/// mimalloc 2 with its `override` feature (`Cargo.toml`), it serves
-/// RocksDB's allocations as well and returns freed pages within 10 ms
+/// mimalloc 2 (`Cargo.toml`), it returns freed pages within 10 ms
 /// (`docs/decisions.md`).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

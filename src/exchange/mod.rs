@@ -44,13 +44,13 @@ pub const CHUNK_BYTES: usize = 8 << 20;
 const WIDE_REGION_EVENTS: usize = CHUNK_RECORDS;
 
 /// After a part that leaves a wide open region, RocksDB starts flushing its
-/// memtables (without waiting) once they hold more than this, instead of at
-/// their budget of 48 MiB: the next part's projection then does not sit on
-/// top of full memtables. Importing 100,000 concurrent leaves peaked at
-/// 230–233 instead of 246–258 MiB, in 1.00–1.10 of the time (2 pairs;
-/// `docs/decisions.md`). A chain leaves no wide region and flushes as before,
-/// so the 1,000,000-event import leaves as many table files.
-const WIDE_IMPORT_MEMTABLE_BYTES: u64 = 16 << 20;
+/// memtables (without waiting) once those taking writes hold more than
+/// this, instead of at their budget of 48 MiB: the next part's projection
+/// then does not sit on top of full memtables. Importing 100,000 concurrent
+/// leaves peaked at 230–235 MiB, against 239–247 at 16 MiB and 267–274
+/// without (`docs/decisions.md`). A chain leaves no wide region and flushes
+/// as before, so the 1,000,000-event import leaves as many table files.
+const WIDE_IMPORT_MEMTABLE_BYTES: u64 = 8 << 20;
 /// Records one pool thread verifies before it looks for other work, their
 /// signatures checked together (`model::verify::verify_strict_all`). The
 /// importing thread joins the verification only after it has committed the
