@@ -48,8 +48,12 @@ const WIDE_REGION_EVENTS: usize = CHUNK_RECORDS;
 /// this, instead of at their budget of 48 MiB: the next part's projection
 /// then does not sit on top of full memtables. Importing 100,000 concurrent
 /// leaves peaked at 230–235 MiB, against 239–247 at 16 MiB and 267–274
-/// without (`docs/decisions.md`). A chain leaves no wide region and flushes
-/// as before, so the 1,000,000-event import leaves as many table files.
+/// without (`docs/decisions.md`). RocksDB counts a memtable's arena, which
+/// takes a 1 MiB block at its first write, and a part writes to most
+/// families: in effect every such part starts a flush (each part of the
+/// 100,000 leaves after the first did). A chain leaves no wide region and
+/// flushes as before, so the 1,000,000-event import leaves as many table
+/// files.
 const WIDE_IMPORT_MEMTABLE_BYTES: u64 = 8 << 20;
 /// Records one pool thread verifies before it looks for other work, their
 /// signatures checked together (`model::verify::verify_strict_all`). The
