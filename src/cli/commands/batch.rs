@@ -35,7 +35,7 @@ use crate::cli::ui::Ui;
 /// is applied and the error names the line. Otherwise all ops are signed (in
 /// parallel) and applied in one transaction, with one result line each. The
 /// transaction is held in memory until it is applied: about 6 KB an op
-/// (100,000 adds peak near 570 MiB).
+/// (100,000 adds peak near 600 MiB).
 ///
 /// Examples:
 ///   gmm batch ops.txt
