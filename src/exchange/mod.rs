@@ -55,6 +55,7 @@ const WIDE_REGION_EVENTS: usize = CHUNK_RECORDS;
 /// flushes as before, so the 1,000,000-event import leaves as many table
 /// files.
 const WIDE_IMPORT_MEMTABLE_BYTES: u64 = 8 << 20;
+
 /// Records one pool thread verifies before it looks for other work, their
 /// signatures checked together (`model::verify::verify_strict_all`). The
 /// importing thread joins the verification only after it has committed the

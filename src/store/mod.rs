@@ -746,6 +746,8 @@ impl Store {
             .map_err(|e| self.corrupt(&format!("event {}: {e}", id.short())))
     }
 
+    /// Decodes the `status` record of `id`; a damaged one is an error that
+    /// names it.
     fn decode_meta(&self, id: &EventId, raw: &[u8]) -> Result<EventMeta, StoreError> {
         EventMetaRecord::from_bytes(raw)
             .map(EventMeta::from)
@@ -1330,6 +1332,8 @@ mod tests {
         assert!(log_bytes(dir.path()) > 0);
     }
 
+    /// A flush starts only when the memtables taking writes hold more than
+    /// its bound, and what it flushes reads back after a reopen.
     #[test]
     fn a_flush_starts_only_over_its_bound_and_loses_nothing() {
         let dir = tempfile::tempdir().unwrap();
