@@ -20,6 +20,7 @@ use crate::model::event::GroupId;
 use crate::model::event::Op;
 use crate::model::event::ParentRef;
 use crate::model::event::PublicKey;
+use crate::model::event::Role;
 use crate::model::event::ViewHash;
 use crate::model::event::EVENT_VERSION;
 use crate::model::keys::SecretKey;
@@ -200,6 +201,34 @@ pub fn wide_fan(k: usize) -> Crafted {
     let create = b.create;
     for who in 1..=k {
         b.push(who, &[create], Op::Leave);
+    }
+    b.crafted
+}
+
+/// A `Create`, the owner's adds of `k` members one after another, then a
+/// `leave` by each member citing the last add: `k` mutually concurrent
+/// events that all take effect, an open region an import projects whole at
+/// every part (unlike strangers' leaves, which are inert).
+pub fn members_leaving(k: usize) -> Crafted {
+    let mut b = Builder::new("members leaving", k);
+    let mut last = b.create;
+    for who in 1..=k {
+        let add = Op::Add {
+            member: b.crafted.signers[who].public(),
+            role: Role::Member,
+            name: format!("m{who}"),
+        };
+        last = b.push(0, &[last], add);
+    }
+    // Each leave's view is the adds' view without its author: applied to
+    // one copy and undone, not a copy per leave.
+    let mut view = b.crafted.view.clone();
+    for who in 1..=k {
+        let author = b.crafted.signers[who].public();
+        let undo = view.apply_undoable(EventId::default(), &author, &Op::Leave);
+        let after = view.hash();
+        view.undo(undo);
+        b.push_seeing(who, &[last], Op::Leave, after);
     }
     b.crafted
 }

@@ -70,6 +70,27 @@ fn an_add_on_a_wide_fan_is_ordinary() {
     w.ok("fan", &["replay", "wide fan"]);
 }
 
+/// k members' leaves, all citing the owner's last add, more than one import
+/// chunk (4,096 records) of them before the bundle's last chunk: the part
+/// that leaves the open region wider than a chunk starts a memtable flush
+/// (`exchange`, `WIDE_IMPORT_MEMTABLE_BYTES`). Every leave takes effect, the
+/// owner alone stays, the audit is clean and a replay agrees.
+#[test]
+fn members_leaving_at_once_import_in_parts() {
+    let w = World::new();
+    let k = 8_200;
+    let report = store_with(&w, "leaving", &crafted::members_leaving(k));
+    assert_eq!(
+        report["counts"],
+        serde_json::json!({ "accepted": 2 * k + 1 })
+    );
+    let view = w.json("leaving", &["members", "members leaving"]);
+    assert_eq!(members(&view).len(), 1, "{view}");
+    let (code, checks) = audit_checks(&w, "leaving", &[]);
+    assert_eq!((code, checks), (0, set(&[])));
+    w.ok("leaving", &["replay", "members leaving"]);
+}
+
 /// A long linear chain through every reading command: nothing recurses per
 /// event (`GMM_LONG_CHAIN=1000000` runs the million; the default
 /// keeps the debug suite quick).
