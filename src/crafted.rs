@@ -60,8 +60,8 @@ struct Builder {
 }
 
 impl Builder {
-    /// A group created by the owner, with `strangers` more signers who are
-    /// never members.
+    /// A group created by the owner, with `strangers` more signers, members
+    /// only if the owner adds them ([`members_leaving`]).
     fn new(title: &str, strangers: usize) -> Builder {
         let mut signers = vec![owner()];
         signers.extend((0..strangers).map(|i| key(&format!("crafted stranger {i}"))));
@@ -232,6 +232,7 @@ pub fn members_leaving(k: usize) -> Crafted {
     }
     b.crafted
 }
+
 /// Signs `draft` with `signer`, which is its author except in
 /// [`forged_author`].
 fn sign_as(draft: &Draft, signer: &SecretKey) -> SignedEvent {
