@@ -189,6 +189,25 @@ pub struct WrittenState {
     pub row_digests: Option<Box<RowDigests>>,
 }
 
+impl WrittenState {
+    /// A group's state as its commit writes it; the rest of its work (the
+    /// events projected in the transaction, their checkpoints and seqs) is
+    /// left behind.
+    fn of((group, work): (GroupId, GroupWork)) -> WrittenState {
+        let mut state = work.state;
+        // Its rows are written: the next writer's changes count from here.
+        state.frontier.view.mark_stored();
+        if let Some(base) = &mut state.frontier.base {
+            base.mark_stored();
+        }
+        WrittenState {
+            group,
+            state,
+            row_digests: work.carried_digests,
+        }
+    }
+}
+
 /// What the store holds of a group's view rows while a transaction works on it.
 enum Stored {
     /// Nothing: the group is new in this transaction.
@@ -748,15 +767,25 @@ impl<'s> Transaction<'s> {
     /// everything in one batch.
     /// Returns the accepted events in the order they were accepted.
     pub fn commit(self, signer: Option<&SecretKey>) -> Result<Vec<SignedEvent>> {
-        Ok(self.commit_keeping_states(signer)?.0)
+        Ok(self.commit_then(signer, false)?.0)
     }
 
     /// [`Transaction::commit`], handing back each group's state as written:
     /// the same writer's next transaction [adopts](Transaction::adopt) them
     /// instead of reading them again (an import, chunk after chunk).
     pub fn commit_keeping_states(
+        self,
+        signer: Option<&SecretKey>,
+    ) -> Result<(Vec<SignedEvent>, Vec<WrittenState>)> {
+        self.commit_then(signer, true)
+    }
+
+    /// Commits; with `keep_states`, hands back each group's state as
+    /// written, else none.
+    fn commit_then(
         mut self,
         signer: Option<&SecretKey>,
+        keep_states: bool,
     ) -> Result<(Vec<SignedEvent>, Vec<WrittenState>)> {
         if self.broken {
             return Err(Error::Internal(
@@ -793,30 +822,32 @@ impl<'s> Transaction<'s> {
                     .put_group_state(group, &work.state, stored, was_listed);
         }
         self.pending.write(&mut self.batch);
-        let events: Vec<(&SignedEvent, &EventMeta)> = accepted
+        // Where each event goes in its group's order: all the write needs
+        // of the metas, which are in the batch now.
+        let placed: Vec<(&SignedEvent, GroupId, u64)> = accepted
             .iter()
             // Cannot be absent: every accepted event got its meta in `admit`.
-            .map(|event| (event, &self.metas[&event.id]))
-            .collect();
-        self.store.commit_with_events(self.batch, &events)?;
-        drop(events);
-        let states = self
-            .groups
-            .into_iter()
-            .map(|(group, work)| {
-                let mut state = work.state;
-                // Its rows are written: the next writer's changes count from here.
-                state.frontier.view.mark_stored();
-                if let Some(base) = &mut state.frontier.base {
-                    base.mark_stored();
-                }
-                WrittenState {
-                    group,
-                    state,
-                    row_digests: work.carried_digests,
-                }
+            .map(|event| {
+                let meta = &self.metas[&event.id];
+                (event, meta.group, meta.lamport)
             })
             .collect();
+        // Everything RocksDB's batch and its write do not need goes before
+        // them: a `gmm batch` of 100,000 adds held it all through the write,
+        // whose memtables were its peak (`docs/decisions.md`).
+        drop(self.metas);
+        drop(self.accepted_index);
+        drop(self.reach);
+        let states: Vec<WrittenState> = match keep_states {
+            true => self.groups.into_iter().map(WrittenState::of).collect(),
+            false => {
+                drop(self.groups);
+                Vec::new()
+            }
+        };
+        let prepared = self.store.prepare_write(self.batch, &placed);
+        drop(placed);
+        self.store.write_prepared(prepared)?;
         Ok((accepted, states))
     }
 

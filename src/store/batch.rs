@@ -492,34 +492,47 @@ impl Store {
         self.commit_with_events(batch, &[])
     }
 
-    /// Writes a batch and accepted events, each with its meta, atomically
-    /// and durably: each event's record at its place in the group's order,
-    /// and its chain index (its meta, with the verdict, is in the batch,
-    /// [`StoreBatch::put_meta`]). The events go from the caller's memory
-    /// straight into RocksDB's batch: kept in the store batch first, a
-    /// `gmm batch` of 100,000 ops held a second copy of them (90 MB).
+    /// Writes a batch and accepted events, each with its group and Lamport
+    /// number, atomically and durably ([`Store::prepare_write`], then [`Store::write_prepared`]).
     pub fn commit_with_events(
         &self,
         batch: StoreBatch,
-        events: &[(&SignedEvent, &EventMeta)],
+        events: &[(&SignedEvent, GroupId, u64)],
     ) -> Result<(), StoreError> {
-        let event_bytes: usize = events.iter().map(|(e, _)| event_write_bytes(e)).sum();
+        let prepared = self.prepare_write(batch, events);
+        self.write_prepared(prepared)
+    }
+
+    /// RocksDB's batch for a store batch and accepted events: each event's
+    /// record at its place in the group's order, and its chain index (its
+    /// meta, with the verdict, is in the store batch,
+    /// [`StoreBatch::put_meta`]). The events go from the caller's memory
+    /// straight into RocksDB's batch: kept in the store batch first, a
+    /// `gmm batch` of 100,000 ops held a second copy of them (90 MB). The
+    /// caller may free what it built them from before the write, whose
+    /// memtables are a large commit's peak.
+    pub fn prepare_write(
+        &self,
+        batch: StoreBatch,
+        events: &[(&SignedEvent, GroupId, u64)],
+    ) -> PreparedWrite {
+        let event_bytes: usize = events.iter().map(|(e, _, _)| event_write_bytes(e)).sum();
         // Sized once: grown by doubling, RocksDB's batch of 100,000 ops
         // reached 116 MB with its 58 MB predecessor still beside it.
         let mut inner = WriteBatch::with_capacity_bytes(batch.bytes + event_bytes + BATCH_HEADER);
         let (event_family, chain_family) = (self.handle(cf::EVENTS), self.handle(cf::CHAINS));
         let mut record = Vec::new();
-        for (event, meta) in events {
+        for &(event, group, lamport) in events {
             let order = OrderKey {
-                group: meta.group,
-                lamport: meta.lamport,
+                group,
+                lamport,
                 id: event.id,
             };
             record.clear();
             event.write_record(&mut record);
             inner.put_cf(event_family, order.to_bytes(), &record);
             let chain = ChainKey {
-                group: meta.group,
+                group,
                 author: event.event.author,
                 seq: event.event.seq,
                 id: event.id,
@@ -537,8 +550,18 @@ impl Store {
                 }
             }
         }
+        PreparedWrite(inner)
+    }
+
+    /// Writes a prepared batch atomically and durably (fsync before
+    /// returning): all of it or none.
+    pub fn write_prepared(&self, prepared: PreparedWrite) -> Result<(), StoreError> {
         let mut opts = WriteOptions::default();
         opts.set_sync(true);
-        self.db.write_opt(inner, &opts).map_err(|e| self.io(e))
+        self.db.write_opt(prepared.0, &opts).map_err(|e| self.io(e))
     }
 }
+
+/// One commit's writes in RocksDB's own batch, ready to be written
+/// ([`Store::prepare_write`]).
+pub struct PreparedWrite(WriteBatch);

@@ -31,6 +31,7 @@ use rocksdb::IteratorMode;
 use rocksdb::Options;
 use rocksdb::DB;
 
+pub use self::batch::PreparedWrite;
 pub use self::batch::StoreBatch;
 pub use self::batch::StoredFrontier;
 pub use self::batch::StoredRows;
