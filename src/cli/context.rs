@@ -126,14 +126,34 @@ pub fn now_ms() -> u64 {
 pub struct Contacts<'s> {
     store: &'s Store,
     known: std::cell::OnceCell<BTreeMap<gmm::model::event::PublicKey, String>>,
+    /// Names looked up one key at a time so far.
+    looked_up: std::cell::Cell<usize>,
 }
+
+/// Names [`Contacts::name_of`] reads key by key (one row per group) before
+/// it reads every name at once: a `batch` of many adds without names reads
+/// the store's names once, not once per group per op.
+const NAMES_READ_BY_KEY: usize = 64;
 
 impl<'s> Contacts<'s> {
     pub fn new(store: &'s Store) -> Contacts<'s> {
         Contacts {
             store,
             known: std::cell::OnceCell::new(),
+            looked_up: std::cell::Cell::new(0),
         }
+    }
+
+    /// The name the store knows `key` by ([`Contacts::known`]'s), if any,
+    /// read from the key's own rows while few have been asked for: `gmm
+    /// add GROUP KEY` without `--name` read every group's whole view for it
+    /// (on a group of 100,000 members, 0.24 s instead of 0.15 s).
+    pub fn name_of(&self, key: &PublicKey) -> Result<Option<String>, CommandError> {
+        if self.known.get().is_none() && self.looked_up.get() < NAMES_READ_BY_KEY {
+            self.looked_up.set(self.looked_up.get() + 1);
+            return Ok(resolve::known_name(self.store, key)?);
+        }
+        Ok(self.known()?.get(key).cloned())
     }
 
     pub fn known(&self) -> Result<&BTreeMap<gmm::model::event::PublicKey, String>, CommandError> {

@@ -183,6 +183,29 @@ pub fn known_keys(store: &Store) -> Result<BTreeMap<PublicKey, String>> {
     Ok(all)
 }
 
+/// The name [`known_keys`] gives one key, read from the key's row in each
+/// group instead of every group's whole view: the first group, in the
+/// store's order, that names it.
+pub fn known_name(store: &Store, key: &PublicKey) -> Result<Option<String>> {
+    for id in store.groups()? {
+        match store.view_name(&id, key)? {
+            Some(name) if !name.is_empty() => return Ok(Some(name)),
+            _ => {}
+        }
+    }
+    Ok(None)
+}
+
+/// Whether a member query names a key by itself (a full key or a `.pub`
+/// file), so that no name or prefix search is needed to resolve it.
+pub fn names_key_itself(query: &str) -> bool {
+    PublicKey::from_hex(&query.to_ascii_lowercase()).is_some() || names_key_file(query)
+}
+
+fn names_key_file(query: &str) -> bool {
+    query.contains('/') || query.ends_with(".pub")
+}
+
 /// Finds a member key among `candidates` (key → name). `group_label` is used in
 /// the error when nothing matches.
 pub fn member(
@@ -195,7 +218,7 @@ pub fn member(
     if let Some(key) = PublicKey::from_hex(&lower) {
         return Ok(key);
     }
-    if query.contains('/') || query.ends_with(".pub") {
+    if names_key_file(query) {
         return Ok(keys::load_public(Path::new(query))?);
     }
     let by_name: Vec<(&PublicKey, &String)> = candidates
@@ -323,6 +346,16 @@ fn check_event_query(query: &str) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_full_key_or_a_key_file_names_a_key_itself() {
+        assert!(names_key_itself(&"AB".repeat(32)));
+        assert!(names_key_itself("./carol.pub"));
+        assert!(names_key_itself("keys/carol"));
+        assert!(!names_key_itself("carol"));
+        assert!(!names_key_itself(&"ab".repeat(8)));
+        assert!(!names_key_itself(&"ab".repeat(33)));
+    }
 
     fn candidates() -> BTreeMap<PublicKey, String> {
         let mut a = [0xab; 32];

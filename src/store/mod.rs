@@ -957,6 +957,27 @@ impl Store {
             .map_err(|e| self.corrupt(&format!("projection of {}: {e}", group.short())))
     }
 
+    /// The last name a group's current view gives `key` (`View::names`),
+    /// read from the key's one row instead of the whole view.
+    pub fn view_name(
+        &self,
+        group: &GroupId,
+        key: &PublicKey,
+    ) -> Result<Option<String>, StoreError> {
+        let row_key = layout::view_row_key(group, ViewSlot::View, key);
+        let Some(raw) = self.get(cf::VIEW_ROWS, &row_key)? else {
+            return Ok(None);
+        };
+        let row = KeyRowRecord::from_bytes(&raw).map_err(|e| {
+            self.corrupt(&format!(
+                "view row of {} in {}: {e}",
+                key.short(),
+                group.short()
+            ))
+        })?;
+        Ok(row.name)
+    }
+
     /// Calls `member` with each member of a group's current view, in key
     /// order, with its role, name and devices, read page by page from its
     /// member pages (`store::member_pages`): `gmm members` of 100,000

@@ -178,3 +178,30 @@ fn a_batch_with_one_bad_line_applies_nothing() {
     );
     assert_eq!(w.log_head("a", "G"), head);
 }
+
+/// A batch of adds without names names each key as the store knows it
+/// from another group: the first 64 looked up key by key, the rest from
+/// every name read once (`Contacts::name_of`).
+#[test]
+fn a_batch_of_unnamed_adds_takes_known_names() {
+    let w = World::new();
+    w.ok("a", &["init"]);
+    w.ok("a", &["group", "create", "Known"]);
+    w.ok("a", &["group", "create", "New"]);
+    add_many(&w, "a", "Known", 70, "known");
+    let mut ops = String::new();
+    for i in 0..70 {
+        ops.push_str(&format!("add New {}\n", key_hex(&format!("known {i}"))));
+    }
+    let file = w.path("unnamed.txt");
+    fs::write(&file, ops).unwrap();
+    w.ok("a", &["--quiet", "batch", file.to_str().unwrap()]);
+    let listed = members(&w.json("a", &["members", "New"]));
+    for i in 0..70 {
+        let key = key_hex(&format!("known {i}"));
+        assert!(
+            listed.contains(&(key, "member".into(), format!("m{i}"))),
+            "m{i} in {listed:?}"
+        );
+    }
+}

@@ -427,3 +427,47 @@ fn names_resolve_helpfully() {
         "{err}"
     );
 }
+
+/// An added key without `--name` takes the name another group of the
+/// store gives it (read from that key's rows, not every group's view),
+/// and a key named by a file that is missing fails on the file.
+#[test]
+fn an_unnamed_add_takes_a_known_name_and_a_missing_key_file_fails() {
+    let w = World::new();
+    w.ok("a", &["init"]);
+    let bob = w.new_key("bob");
+    let carol = w.new_key("carol");
+    w.ok(
+        "a",
+        &[
+            "group",
+            "create",
+            "First",
+            "--member",
+            &format!("{bob}:member:bob"),
+        ],
+    );
+    w.ok("a", &["group", "create", "Second"]);
+    w.ok("a", &["add", "Second", &bob]);
+    w.ok("a", &["add", "Second", &carol]);
+    let second = members(&w.json("a", &["members", "Second"]));
+    assert!(
+        second.contains(&(bob.clone(), "member".into(), "bob".into())),
+        "{second:?}"
+    );
+    assert!(
+        second.contains(&(carol.clone(), "member".into(), String::new())),
+        "{second:?}"
+    );
+    // Named by name, known from another group only.
+    w.ok("a", &["group", "create", "Third"]);
+    w.ok("a", &["add", "Third", "bob"]);
+    let third = members(&w.json("a", &["members", "Third"]));
+    assert!(
+        third.contains(&(bob, "member".into(), "bob".into())),
+        "{third:?}"
+    );
+    let missing = w.path("nobody.pub");
+    let err = w.fails("a", &["add", "Third", missing.to_str().unwrap()], 66);
+    assert!(err.contains("nobody.pub"), "{err}");
+}

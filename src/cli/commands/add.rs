@@ -66,13 +66,16 @@ impl OpArgs for Args {
     fn op(&self, contacts: &Contacts<'_>, view: &View) -> Result<Op, CommandError> {
         let member = match resolve::member(&self.member, &view.names, &view.title) {
             Ok(member) => member,
+            // A key or a key file resolves the same against any names: its
+            // error (a missing file) is the answer, without reading them all.
+            Err(e) if resolve::names_key_itself(&self.member) => return Err(e.into()),
             Err(_) => resolve::member(&self.member, contacts.known()?, "this store")?,
         };
         let name = match &self.name {
             Some(name) => name.clone(),
             None => match view.names.get(&member) {
                 Some(name) => name.clone(),
-                None => contacts.known()?.get(&member).cloned().unwrap_or_default(),
+                None => contacts.name_of(&member)?.unwrap_or_default(),
             },
         };
         Ok(Op::Add {
