@@ -110,7 +110,10 @@ pub fn group(store: &Store, query: &str) -> Result<ResolvedGroup> {
 
 /// A group one of whose former titles (its `Create` or a `SetTitle`) is
 /// `query`, exactly or in another case, when exactly one group has it.
-/// Reads the groups' events: only done once the current titles failed.
+/// Reads the groups' events: only done once the current titles failed (a
+/// former title, or a typo). They are read in their stored order, front to
+/// back: looked up one by one by id, a group of 1,000,000 events took 10 s
+/// to say that a mistyped title names no group.
 fn by_former_title(
     store: &Store,
     titles: &[(GroupId, String)],
@@ -120,10 +123,8 @@ fn by_former_title(
     let mut exact = Vec::new();
     let mut folded = Vec::new();
     for (group, _) in titles {
-        for id in store.group_event_ids(group)? {
-            let Some(event) = store.event(&id)? else {
-                continue;
-            };
+        for item in store.group_events(group, None) {
+            let (_, event) = item?;
             let title = match &event.event.op {
                 Op::Create { title, .. } | Op::SetTitle { title } => title,
                 Op::Add { .. }

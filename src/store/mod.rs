@@ -1164,6 +1164,29 @@ impl Store {
             .collect()
     }
 
+    /// The group's event ids newest first (the reverse of
+    /// [`Store::group_event_ids`]), read as the caller goes: `gmm log -n 5`
+    /// reads five keys, not the whole group's order (0.8 s on a group of
+    /// 1,000,000 events).
+    pub fn group_event_ids_newest_first<'a>(
+        &'a self,
+        group: &'a GroupId,
+    ) -> impl Iterator<Item = Result<EventId, StoreError>> + 'a {
+        let end = layout::group_end(group);
+        self.db
+            .iterator_cf(
+                self.handle(cf::EVENTS),
+                IteratorMode::From(&end, Direction::Reverse),
+            )
+            .map(|item| item.map_err(|e| self.io(e)))
+            .take_while(move |item| item.as_ref().map_or(true, |(k, _)| k.starts_with(&group.0)))
+            .map(|item| {
+                let (key, _) = item?;
+                let order = OrderKey::parse(&key).ok_or_else(|| self.corrupt("bad event key"))?;
+                Ok(order.id)
+            })
+    }
+
     /// The group's event keys (Lamport number and id) in topological
     /// order, from Lamport number `from` on, read as the caller goes.
     pub fn group_order<'a>(

@@ -121,10 +121,11 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
         ))?;
     }
     let mut lanes = Lanes::default();
-    for id in store.group_event_ids(&group)?.into_iter().rev() {
+    for id in store.group_event_ids_newest_first(&group) {
         if left == 0 {
             break;
         }
+        let id = id?;
         let Some((event, meta)) = store.event_with_meta(&id)? else {
             continue;
         };
