@@ -60,10 +60,17 @@ pub fn is_ineffective_for(
     member: &PublicKey,
     acting: &PublicKey,
 ) -> bool {
+    is_about_or_by(event, member, acting) && !verdict.is_effective()
+}
+
+/// Is `event` about `member` (added, removed, role set, its own leave, or
+/// linked or unlinked as a device) or by it (signed by it or by a device
+/// acting for it)? Only such an event's verdict matters to `why`.
+pub fn is_about_or_by(event: &SignedEvent, member: &PublicKey, acting: &PublicKey) -> bool {
     let about =
         event.event.op.target(*acting) == Some(*member) || event.event.op.device() == Some(*member);
     let by = event.event.author == *member || acting == member;
-    (about || by) && !verdict.is_effective()
+    about || by
 }
 
 impl Explanation {
