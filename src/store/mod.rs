@@ -1164,14 +1164,15 @@ impl Store {
             .collect()
     }
 
-    /// The group's event ids newest first (the reverse of
-    /// [`Store::group_event_ids`]), read as the caller goes: `gmm log -n 5`
-    /// reads five keys, not the whole group's order (0.8 s on a group of
-    /// 1,000,000 events).
-    pub fn group_event_ids_newest_first<'a>(
+    /// The group's events with their keys newest first (the reverse of
+    /// [`Store::group_events`]), read as the caller goes: `gmm log -n 5`
+    /// reads five events, not the whole group's order (0.8 s on a group of
+    /// 1,000,000 events), and a filtered log reads the records in order
+    /// instead of looking each event up by id.
+    pub fn group_events_newest_first<'a>(
         &'a self,
         group: &'a GroupId,
-    ) -> impl Iterator<Item = Result<EventId, StoreError>> + 'a {
+    ) -> impl Iterator<Item = Result<(OrderKey, SignedEvent), StoreError>> + 'a {
         let end = layout::group_end(group);
         self.db
             .iterator_cf(
@@ -1181,9 +1182,10 @@ impl Store {
             .map(|item| item.map_err(|e| self.io(e)))
             .take_while(move |item| item.as_ref().map_or(true, |(k, _)| k.starts_with(&group.0)))
             .map(|item| {
-                let (key, _) = item?;
+                let (key, record) = item?;
                 let order = OrderKey::parse(&key).ok_or_else(|| self.corrupt("bad event key"))?;
-                Ok(order.id)
+                let event = self.decode_event(&order.id, &record)?;
+                Ok((order, event))
             })
     }
 

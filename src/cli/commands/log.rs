@@ -121,17 +121,18 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
         ))?;
     }
     let mut lanes = Lanes::default();
-    for id in store.group_event_ids_newest_first(&group) {
+    for item in store.group_events_newest_first(&group) {
         if left == 0 {
             break;
         }
-        let id = id?;
-        let Some((event, meta)) = store.event_with_meta(&id)? else {
-            continue;
-        };
+        let (order, event) = item?;
         if !filter.keeps(&event) {
             continue;
         }
+        let id = order.id;
+        let Some(meta) = store.event_meta(&id)? else {
+            continue;
+        };
         left -= 1;
         let meta = Some(meta);
         if ui.json {
