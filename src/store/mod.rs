@@ -1174,16 +1174,10 @@ impl Store {
         group: &'a GroupId,
     ) -> impl Iterator<Item = Result<(OrderKey, SignedEvent), StoreError>> + 'a {
         let end = layout::group_end(group);
-        self.db
-            .iterator_cf(
-                self.handle(cf::EVENTS),
-                IteratorMode::From(&end, Direction::Reverse),
-            )
-            .map(|item| item.map_err(|e| self.io(e)))
-            .take_while(move |item| item.as_ref().map_or(true, |(k, _)| k.starts_with(&group.0)))
+        let mode = IteratorMode::From(&end, Direction::Reverse);
+        self.group_records_in(group, rocksdb::ReadOptions::default(), mode)
             .map(|item| {
-                let (key, record) = item?;
-                let order = OrderKey::parse(&key).ok_or_else(|| self.corrupt("bad event key"))?;
+                let (order, record) = item?;
                 let event = self.decode_event(&order.id, &record)?;
                 Ok((order, event))
             })
@@ -1230,12 +1224,19 @@ impl Store {
             Some(_) => rocksdb::ReadOptions::default(),
             None => whole_scan(),
         };
+        self.group_records_in(group, read, IteratorMode::From(&start, Direction::Forward))
+    }
+
+    /// The group's stored records with their keys, read from where `mode`
+    /// seeks, in its direction, until a key of another group.
+    fn group_records_in<'a>(
+        &'a self,
+        group: &'a GroupId,
+        read: rocksdb::ReadOptions,
+        mode: IteratorMode<'_>,
+    ) -> impl Iterator<Item = Result<(OrderKey, Box<[u8]>), StoreError>> + 'a {
         self.db
-            .iterator_cf_opt(
-                self.handle(cf::EVENTS),
-                read,
-                IteratorMode::From(&start, Direction::Forward),
-            )
+            .iterator_cf_opt(self.handle(cf::EVENTS), read, mode)
             .map(|item| item.map_err(|e| self.io(e)))
             .take_while(move |item| item.as_ref().map_or(true, |(k, _)| k.starts_with(&group.0)))
             .map(|item| {
