@@ -29,8 +29,7 @@ pub fn peer(
                 suggestions: Vec::new(),
             })
         })?;
-        let candidates = gmm::repo::why::named_keys(store, group, &view)?;
-        let key = resolve::member(author, &candidates, &view.title)?;
+        let key = gmm::repo::why::MemberNames::new(store, group, &view).resolve(author)?;
         // The chain index gives the author's latest event without a scan.
         let (_, latest) = store.last_seq(group, &key)?.ok_or_else(|| {
             CommandError::missing(format!("{author} signed no event in this group"))

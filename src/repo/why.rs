@@ -1,6 +1,7 @@
 //! `why` over a store: reads the events that decide a member's standing and
 //! hands them to the pure explanation in [`crate::rules::explain`].
 
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
 use crate::error::Result;
@@ -8,6 +9,7 @@ use crate::model::event::EventId;
 use crate::model::event::GroupId;
 use crate::model::event::Op;
 use crate::model::event::PublicKey;
+use crate::repo::resolve;
 use crate::rules::explain::is_about_or_by;
 use crate::rules::explain::is_ineffective_for;
 use crate::rules::explain::Explanation;
@@ -94,6 +96,55 @@ pub fn explain(
         ineffective,
         devices,
     ))
+}
+
+/// Member queries resolved in one group ([`resolve::member`] against
+/// [`named_keys`]). The group's events are read for the names at most once,
+/// and not at all for a full key or a key file, which names its key by
+/// itself: on a group of 1,000,000 events that read takes about 1.1 s of
+/// `gmm why`'s and `gmm log --author`'s time.
+pub struct MemberNames<'a> {
+    store: &'a Store,
+    group: &'a GroupId,
+    view: &'a View,
+    named: OnceCell<BTreeMap<PublicKey, String>>,
+}
+
+impl<'a> MemberNames<'a> {
+    pub fn new(store: &'a Store, group: &'a GroupId, view: &'a View) -> MemberNames<'a> {
+        MemberNames {
+            store,
+            group,
+            view,
+            named: OnceCell::new(),
+        }
+    }
+
+    /// The key `query` names: a full key, a key file, or a name or key
+    /// prefix among the keys the group's events name.
+    pub fn resolve(&self, query: &str) -> Result<PublicKey> {
+        if resolve::names_key_itself(query) {
+            return resolve::member(query, &BTreeMap::new(), &self.view.title);
+        }
+        resolve::member(query, self.named()?, &self.view.title)
+    }
+
+    /// The name [`named_keys`] gives `member`: the view's, else the one the
+    /// first Add about it gave.
+    pub fn name_of(&self, member: &PublicKey) -> Result<String> {
+        if let Some(name) = self.view.names.get(member) {
+            return Ok(name.clone());
+        }
+        Ok(self.named()?.get(member).cloned().unwrap_or_default())
+    }
+
+    fn named(&self) -> Result<&BTreeMap<PublicKey, String>> {
+        if let Some(named) = self.named.get() {
+            return Ok(named);
+        }
+        let named = named_keys(self.store, self.group, self.view)?;
+        Ok(self.named.get_or_init(|| named))
+    }
 }
 
 /// Every key an event of the group names, with the name an Add gave it (or

@@ -53,6 +53,9 @@ fn why_explains_a_ban_racing_a_power_change() {
     );
     let why_e = w.ok("a", &["why", "S8", "E"]);
     assert!(why_e.contains("is not a member"), "{why_e}");
+    // Named by its key, E (added only by a revoked event) keeps its name.
+    let e = s.key_of("E").to_hex();
+    assert_eq!(w.ok("a", &["why", "S8", &e]), why_e);
     assert!(
         why_e.contains("add E as member") && why_e.contains("revoked by"),
         "{why_e}"

@@ -5,7 +5,6 @@ use gmm::json::EventJson;
 use gmm::model::event::EventId;
 use gmm::model::event::PublicKey;
 use gmm::model::signed::SignedEvent;
-use gmm::repo::resolve;
 use gmm::repo::why;
 use gmm::rules::projection::Verdict;
 use gmm::store::EventMeta;
@@ -82,15 +81,8 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     let mut view = store.group_view(&group)?.unwrap_or_default();
     crate::cli::context::name_locally(&store, &mut view)?;
     let filter = {
-        let names = match (&args.author, &args.member) {
-            (None, None) => Default::default(),
-            _ => why::named_keys(&store, &group, &view)?,
-        };
-        let key = |q: &Option<String>| {
-            q.as_deref()
-                .map(|q| resolve::member(q, &names, &view.title))
-                .transpose()
-        };
+        let names = why::MemberNames::new(&store, &group, &view);
+        let key = |q: &Option<String>| q.as_deref().map(|q| names.resolve(q)).transpose();
         Filter {
             author: key(&args.author)?,
             member: key(&args.member)?,

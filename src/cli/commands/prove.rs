@@ -60,10 +60,7 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
             let event = resolve::event(&store, &group, at)?;
             let member = match &args.member {
                 None => None,
-                Some(query) => {
-                    let candidates = why::named_keys(&store, &group, &view)?;
-                    Some(resolve::member(query, &candidates, &view.title)?)
-                }
+                Some(query) => Some(why::MemberNames::new(&store, &group, &view).resolve(query)?),
             };
             evidence::view_proof(&store, &group, &event, member)?
         }

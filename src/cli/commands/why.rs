@@ -4,7 +4,6 @@ use clap_complete::engine::ArgValueCompleter;
 use gmm::json::EventJson;
 use gmm::json::RuleJson;
 use gmm::json::WhyJson;
-use gmm::repo::resolve;
 use gmm::repo::why;
 use gmm::rules::explain::Judged;
 use gmm::rules::projection::Verdict;
@@ -66,8 +65,9 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
     let store = ctx.read_store()?;
     let (group, view) = context::group_view(ui, &store, &args.group)?;
     let view = &view;
-    let candidates = why::named_keys(&store, &group, view)?;
-    let member = resolve::member(&args.member, &candidates, &view.title)?;
+    let names = why::MemberNames::new(&store, &group, view);
+    let member = names.resolve(&args.member)?;
+    let name = names.name_of(&member)?;
     let why = why::explain(&store, &group, view, &member)?;
     if ui.json {
         let events = |list: &[Judged]| -> Vec<EventJson> {
@@ -76,7 +76,7 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
         ui.json_line(&WhyJson {
             group: group.to_hex(),
             member: member.to_hex(),
-            name: candidates.get(&member).cloned().unwrap_or_default(),
+            name: name.clone(),
             is_member: why.current.is_some(),
             role: why.current.as_ref().map(|m| m.role.as_str().to_string()),
             membership: RuleJson {
@@ -106,7 +106,6 @@ pub fn run(ctx: &Context, ui: &mut Ui, args: Args) -> Result<u8, CommandError> {
         })?;
         return Ok(0);
     }
-    let name = candidates.get(&member).cloned().unwrap_or_default();
     let label = match name.as_str() {
         "" => member.short(),
         name => format!("{name} ({})", member.short()),
