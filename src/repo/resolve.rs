@@ -197,14 +197,19 @@ pub fn known_name(store: &Store, key: &PublicKey) -> Result<Option<String>> {
     Ok(None)
 }
 
-/// Whether a member query names a key by itself (a full key or a `.pub`
-/// file), so that no name or prefix search is needed to resolve it.
-pub fn names_key_itself(query: &str) -> bool {
-    PublicKey::from_hex(&query.to_ascii_lowercase()).is_some() || names_key_file(query)
-}
-
-fn names_key_file(query: &str) -> bool {
-    query.contains('/') || query.ends_with(".pub")
+/// The key a member query names by itself: a full key, or the key in a
+/// key file (a path, or a name ending in `.pub`), whose reading may fail.
+/// None for a name or a key prefix, which only a search among names
+/// resolves ([`member`]); a caller with no names at hand yet needs none
+/// for these.
+pub fn key_itself(query: &str) -> Option<Result<PublicKey>> {
+    if let Some(key) = PublicKey::from_hex(&query.to_ascii_lowercase()) {
+        return Some(Ok(key));
+    }
+    if query.contains('/') || query.ends_with(".pub") {
+        return Some(keys::load_public(Path::new(query)).map_err(Error::from));
+    }
+    None
 }
 
 /// Finds a member key among `candidates` (key → name). `group_label` is used in
@@ -215,13 +220,10 @@ pub fn member(
     group_label: &str,
 ) -> Result<PublicKey> {
     refuse_blank(query, "member")?;
+    if let Some(key) = key_itself(query) {
+        return key;
+    }
     let lower = query.to_ascii_lowercase();
-    if let Some(key) = PublicKey::from_hex(&lower) {
-        return Ok(key);
-    }
-    if names_key_file(query) {
-        return Ok(keys::load_public(Path::new(query))?);
-    }
     let by_name: Vec<(&PublicKey, &String)> = candidates
         .iter()
         .filter(|(_, name)| name.as_str() == query)
@@ -350,12 +352,12 @@ mod tests {
 
     #[test]
     fn only_a_full_key_or_a_key_file_names_a_key_itself() {
-        assert!(names_key_itself(&"AB".repeat(32)));
-        assert!(names_key_itself("./carol.pub"));
-        assert!(names_key_itself("keys/carol"));
-        assert!(!names_key_itself("carol"));
-        assert!(!names_key_itself(&"ab".repeat(8)));
-        assert!(!names_key_itself(&"ab".repeat(33)));
+        assert!(key_itself(&"AB".repeat(32)).is_some());
+        assert!(key_itself("./carol.pub").is_some());
+        assert!(key_itself("keys/carol").is_some());
+        assert!(key_itself("carol").is_none());
+        assert!(key_itself(&"ab".repeat(8)).is_none());
+        assert!(key_itself(&"ab".repeat(33)).is_none());
     }
 
     fn candidates() -> BTreeMap<PublicKey, String> {

@@ -11,7 +11,6 @@ use crate::model::event::Op;
 use crate::model::event::PublicKey;
 use crate::repo::resolve;
 use crate::rules::explain::is_about_or_by;
-use crate::rules::explain::is_ineffective_for;
 use crate::rules::explain::Explanation;
 use crate::rules::explain::Judged;
 use crate::rules::view::View;
@@ -72,7 +71,7 @@ pub fn explain(
         let Some(meta) = store.event_meta(&order.id)? else {
             continue;
         };
-        if is_ineffective_for(&event, &meta.verdict, member, &acting) {
+        if !meta.verdict.is_effective() {
             ineffective.push(Judged {
                 event,
                 verdict: meta.verdict,
@@ -123,8 +122,8 @@ impl<'a> MemberNames<'a> {
     /// The key `query` names: a full key, a key file, or a name or key
     /// prefix among the keys the group's events name.
     pub fn resolve(&self, query: &str) -> Result<PublicKey> {
-        if resolve::names_key_itself(query) {
-            return resolve::member(query, &BTreeMap::new(), &self.view.title);
+        if let Some(key) = resolve::key_itself(query) {
+            return key;
         }
         resolve::member(query, self.named()?, &self.view.title)
     }

@@ -50,22 +50,12 @@ fn adds(op: &Op) -> bool {
     }
 }
 
-/// Rule 2 and 5 bookkeeping for `why`: is `event` (judged `verdict`) one of
-/// the events about or by `member` that had no effect? `acting` is the member
-/// the event's author acts for (itself, or the member that linked it as a
-/// device, even if the link has ended since).
-pub fn is_ineffective_for(
-    event: &SignedEvent,
-    verdict: &Verdict,
-    member: &PublicKey,
-    acting: &PublicKey,
-) -> bool {
-    is_about_or_by(event, member, acting) && !verdict.is_effective()
-}
-
-/// Is `event` about `member` (added, removed, role set, its own leave, or
-/// linked or unlinked as a device) or by it (signed by it or by a device
-/// acting for it)? Only such an event's verdict matters to `why`.
+/// Rule 2 and 5 bookkeeping for `why`: is `event` about `member` (added,
+/// removed, role set, its own leave, or linked or unlinked as a device) or
+/// by it (signed by it, or by a device acting for it)? `acting` is the
+/// member the event's author acts for (itself, or the member that linked
+/// it as a device, even if the link has ended since). Such an event with
+/// no effect is one `why` lists; only such an event's verdict matters.
 pub fn is_about_or_by(event: &SignedEvent, member: &PublicKey, acting: &PublicKey) -> bool {
     let about =
         event.event.op.target(*acting) == Some(*member) || event.event.op.device() == Some(*member);

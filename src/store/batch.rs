@@ -487,20 +487,11 @@ impl Store {
         StoreBatch::default()
     }
 
-    /// Writes a batch atomically and durably (fsync before returning).
+    /// Writes a batch atomically and durably (fsync before returning). A
+    /// transaction's commit, which also writes events, prepares and writes
+    /// in two steps ([`Store::prepare_write`]).
     pub fn commit(&self, batch: StoreBatch) -> Result<(), StoreError> {
-        self.commit_with_events(batch, &[])
-    }
-
-    /// Writes a batch and accepted events, each with its group and Lamport
-    /// number, atomically and durably ([`Store::prepare_write`], then [`Store::write_prepared`]).
-    pub fn commit_with_events(
-        &self,
-        batch: StoreBatch,
-        events: &[(&SignedEvent, GroupId, u64)],
-    ) -> Result<(), StoreError> {
-        let prepared = self.prepare_write(batch, events);
-        self.write_prepared(prepared)
+        self.write_prepared(self.prepare_write(batch, &[]))
     }
 
     /// RocksDB's batch for a store batch and accepted events: each event's

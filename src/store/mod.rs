@@ -968,13 +968,7 @@ impl Store {
         let Some(raw) = self.get(cf::VIEW_ROWS, &row_key)? else {
             return Ok(None);
         };
-        let row = KeyRowRecord::from_bytes(&raw).map_err(|e| {
-            self.corrupt(&format!(
-                "view row of {} in {}: {e}",
-                key.short(),
-                group.short()
-            ))
-        })?;
+        let row = KeyRowRecord::from_bytes(&raw).map_err(|e| self.bad_view_row(group, key, e))?;
         Ok(row.name)
     }
 
@@ -1072,14 +1066,17 @@ impl Store {
         self.lend_prefix(cf::VIEW_ROWS, &prefix, |key, value| {
             let key =
                 layout::parse_view_row_key(key).ok_or_else(|| self.corrupt("bad view row key"))?;
-            row(key, value).map_err(|e| {
-                self.corrupt(&format!(
-                    "view row of {} in {}: {e}",
-                    key.short(),
-                    group.short()
-                ))
-            })
+            row(key, value).map_err(|e| self.bad_view_row(group, &key, e))
         })
+    }
+
+    /// A view row that does not decode: the store is damaged.
+    fn bad_view_row(&self, group: &GroupId, key: &PublicKey, e: CodecError) -> StoreError {
+        self.corrupt(&format!(
+            "view row of {} in {}: {e}",
+            key.short(),
+            group.short()
+        ))
     }
 
     /// The author's latest `(seq, id)` in a group, if it has appended any.
@@ -1175,12 +1172,7 @@ impl Store {
     ) -> impl Iterator<Item = Result<(OrderKey, SignedEvent), StoreError>> + 'a {
         let end = layout::group_end(group);
         let mode = IteratorMode::From(&end, Direction::Reverse);
-        self.group_records_in(group, rocksdb::ReadOptions::default(), mode)
-            .map(|item| {
-                let (order, record) = item?;
-                let event = self.decode_event(&order.id, &record)?;
-                Ok((order, event))
-            })
+        self.decoded(self.group_records_in(group, rocksdb::ReadOptions::default(), mode))
     }
 
     /// The group's event keys (Lamport number and id) in topological
@@ -1202,7 +1194,15 @@ impl Store {
         group: &'a GroupId,
         from: Option<u64>,
     ) -> impl Iterator<Item = Result<(OrderKey, SignedEvent), StoreError>> + 'a {
-        self.group_records(group, from).map(|item| {
+        self.decoded(self.group_records(group, from))
+    }
+
+    /// Group records decoded into events, as they are read.
+    fn decoded<'a>(
+        &'a self,
+        records: impl Iterator<Item = Result<(OrderKey, Box<[u8]>), StoreError>> + 'a,
+    ) -> impl Iterator<Item = Result<(OrderKey, SignedEvent), StoreError>> + 'a {
+        records.map(|item| {
             let (order, record) = item?;
             let event = self.decode_event(&order.id, &record)?;
             Ok((order, event))

@@ -64,12 +64,14 @@ impl OpArgs for Args {
     }
 
     fn op(&self, contacts: &Contacts<'_>, view: &View) -> Result<Op, CommandError> {
-        let member = match resolve::member(&self.member, &view.names, &view.title) {
-            Ok(member) => member,
-            // A key or a key file resolves the same against any names: its
-            // error (a missing file) is the answer, without reading them all.
-            Err(e) if resolve::names_key_itself(&self.member) => return Err(e.into()),
-            Err(_) => resolve::member(&self.member, contacts.known()?, "this store")?,
+        // A key or a key file needs no names; a name or a prefix is looked
+        // for in the group, then among every name the store knows.
+        let member = match resolve::key_itself(&self.member) {
+            Some(key) => key?,
+            None => match resolve::member(&self.member, &view.names, &view.title) {
+                Ok(member) => member,
+                Err(_) => resolve::member(&self.member, contacts.known()?, "this store")?,
+            },
         };
         let name = match &self.name {
             Some(name) => name.clone(),
